@@ -1,0 +1,50 @@
+#pragma once
+// The HTTP server: Pistache endpoint, hardened per docs/pistache.md, serving the register's API.
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <spdlog/logger.h>
+
+#include "kkr/api/services.hpp"
+
+namespace kkr::api {
+
+struct ServerConfig {
+  std::string address = "0.0.0.0";
+  std::uint16_t port = 8080;  ///< 0 picks a free port (tests); read it back with Server::port()
+  std::size_t threads = 2;    ///< Pistache reactor threads; handlers run on them
+  std::size_t max_request_bytes = 1024 * 1024;
+  std::chrono::seconds header_timeout{10};
+  std::chrono::seconds body_timeout{30};
+  std::chrono::seconds keepalive_timeout{75};
+  std::vector<std::string> cors_origins;  ///< exact origins allowed for browsers; empty = none
+  std::string public_base_url;            ///< used in Location/next links; empty = from Host
+};
+
+class Server {
+ public:
+  Server(ServerConfig config, Services services, std::shared_ptr<spdlog::logger> log);
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  /// Binds and starts serving on background threads; throws std::runtime_error if it cannot bind.
+  void start();
+  /// The bound port (useful with port 0).
+  std::uint16_t port() const;
+  /// Marks the server as draining: /readyz answers 503 so a balancer stops sending traffic.
+  void beginDrain();
+  /// Stops accepting and joins the reactor threads.
+  void shutdown();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace kkr::api

@@ -1,0 +1,1 @@
+#include "kkr/api/server.hpp"

@@ -1,0 +1,96 @@
+#pragma once
+// The register's resources as plain value types. Field names follow the public contract.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "kkr/domain/date.hpp"
+#include "kkr/domain/enums.hpp"
+
+namespace kkr::domain {
+
+using Id = std::int64_t;
+
+/// Bookkeeping every stored row carries; timestamps are RFC 3339 UTC strings made by the database.
+struct RowMeta {
+  std::int64_t version = 1;
+  std::string created_at;
+  std::string updated_at;
+};
+
+struct Kommune {
+  std::string code;  ///< four digits, "0851"
+  std::string name;
+  std::string region_code;  ///< "1081"
+  RowMeta meta;
+};
+
+struct Period {
+  std::string id;  ///< "2022-2026"
+  Date start_date;
+  std::optional<Date> end_date;  ///< nullopt while the period is open
+  RowMeta meta;
+};
+
+struct ContactDetails {
+  std::optional<std::string> email;
+  std::optional<std::string> phone;
+};
+
+struct Person {
+  Id id = 0;
+  std::string name;
+  std::vector<std::string> other_names;
+  std::optional<std::string> party;  ///< party letter, "A", "Ø"
+  std::string kommune_code;
+  std::optional<Office> office;
+  ContactDetails contact;  ///< restricted: only authenticated callers see it
+  RowMeta meta;
+};
+
+struct KkrMember {
+  Id id = 0;
+  Id person_id = 0;
+  std::string period_id;
+  MemberRole role = MemberRole::Member;
+  SeatBasis seat_basis = SeatBasis::Mayor;
+  std::optional<Id> substitute_id;  ///< a person
+  Date start_date;
+  std::optional<Date> end_date;
+  RowMeta meta;
+};
+
+struct RegionalForum {
+  Id id = 0;
+  std::string name;
+  ForumKind kind = ForumKind::Statutory;
+  std::optional<std::string> legal_basis;
+  KkrAction kkr_action = KkrAction::Appoints;
+  std::optional<int> seats;  ///< KKR's seats; nullopt where no source confirms the number
+  std::optional<Date> founded_on;
+  std::optional<Date> dissolved_on;  ///< last day the forum exists
+  std::optional<Id> successor_id;
+  std::optional<std::string> description;
+  std::optional<std::string> website;
+  RowMeta meta;
+};
+
+struct Appointment {
+  Id id = 0;
+  Id forum_id = 0;
+  Id person_id = 0;
+  std::string period_id;
+  AppointmentRole role = AppointmentRole::Member;
+  AppointmentStatus status = AppointmentStatus::Appointed;
+  std::optional<Id> substitute_for_id;  ///< the appointment an alternate stands in for
+  Date start_date;
+  std::optional<Date> end_date;
+  std::optional<std::string> decision_ref;
+  std::optional<std::string> source;
+  std::optional<std::string> note;
+  RowMeta meta;
+};
+
+}  // namespace kkr::domain

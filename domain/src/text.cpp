@@ -1,0 +1,1 @@
+#include "kkr/domain/text.hpp"
