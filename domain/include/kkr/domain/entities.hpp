@@ -59,6 +59,7 @@ struct KkrMember {
   std::optional<Id> substitute_id;  ///< a person
   Date start_date;
   std::optional<Date> end_date;
+  std::optional<std::string> source;  ///< where the seat is documented
   RowMeta meta;
 };
 
@@ -74,6 +75,8 @@ struct RegionalForum {
   std::optional<Id> successor_id;
   std::optional<std::string> description;
   std::optional<std::string> website;
+  std::optional<std::string> source;  ///< where the facts about the forum come from
+  std::optional<std::string> note;    ///< e.g. what is not yet confirmed, dissolution plans
   RowMeta meta;
 };
 

@@ -1,0 +1,101 @@
+#pragma once
+// The write side: one port that persistence implements. Every call runs in one database
+// transaction that also appends the change/audit row (by trigger) under the caller's actor name,
+// checks the cross-row rules of rules.hpp on locked, current data, and honours expected versions.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "kkr/domain/entities.hpp"
+#include "kkr/domain/result.hpp"
+
+namespace kkr::domain {
+
+struct WriteContext {
+  std::string actor;  ///< recorded in the change log ("key:secretariat-1")
+};
+
+/// Version the client expects (If-Match); nullopt = unconditional.
+using ExpectedVersion = std::optional<std::int64_t>;
+
+/// Errors: Validation (field rules, pointer to the field), Conflict (rules against stored data,
+/// references, duplicates; deleting what history refers to), NotFound, PreconditionFailed (the
+/// stored version differs from the expected one), Unavailable.
+class RegisterWriter {
+ public:
+  virtual ~RegisterWriter() = default;
+
+  virtual Result<Kommune> create(const WriteContext&, const Kommune&) = 0;
+  virtual Result<Period> create(const WriteContext&, const Period&) = 0;
+  virtual Result<Person> create(const WriteContext&, const Person&) = 0;
+  virtual Result<KkrMember> create(const WriteContext&, const KkrMember&) = 0;
+  virtual Result<RegionalForum> create(const WriteContext&, const RegionalForum&) = 0;
+  virtual Result<Appointment> create(const WriteContext&, const Appointment&) = 0;
+
+  /// Replaces the stored row whose key is the entity's key with the given full state.
+  virtual Result<Kommune> update(const WriteContext&, const Kommune&, ExpectedVersion) = 0;
+  virtual Result<Period> update(const WriteContext&, const Period&, ExpectedVersion) = 0;
+  virtual Result<Person> update(const WriteContext&, const Person&, ExpectedVersion) = 0;
+  virtual Result<KkrMember> update(const WriteContext&, const KkrMember&, ExpectedVersion) = 0;
+  /// Setting dissolved_on also ends the forum's open appointments at that date (same transaction).
+  virtual Result<RegionalForum> update(const WriteContext&, const RegionalForum&,
+                                       ExpectedVersion) = 0;
+  virtual Result<Appointment> update(const WriteContext&, const Appointment&, ExpectedVersion) = 0;
+
+  virtual Status removeKommune(const WriteContext&, const std::string& code, ExpectedVersion) = 0;
+  virtual Status removePeriod(const WriteContext&, const std::string& id, ExpectedVersion) = 0;
+  virtual Status removePerson(const WriteContext&, Id id, ExpectedVersion) = 0;
+  virtual Status removeMember(const WriteContext&, Id id, ExpectedVersion) = 0;
+  virtual Status removeForum(const WriteContext&, Id id, ExpectedVersion) = 0;
+  virtual Status removeAppointment(const WriteContext&, Id id, ExpectedVersion) = 0;
+};
+
+/// One entry of the change feed (and, with actor/previous, of the audit log). `data` and
+/// `previous` are the row's JSON text as stored (null for create/delete respectively).
+struct Change {
+  std::int64_t seq = 0;
+  std::string at;      ///< RFC 3339 UTC
+  std::string entity;  ///< kommune, period, person, member, forum, appointment
+  std::string id;      ///< the entity's key as text
+  std::string op;      ///< create, update, delete
+  std::optional<std::string> data;
+  std::optional<std::string> previous;
+  std::string actor;
+};
+
+class ChangeFeed {
+ public:
+  virtual ~ChangeFeed() = default;
+  /// Published changes with seq > after, in seq order, at most `limit`.
+  virtual Result<std::vector<Change>> after(std::int64_t after, std::size_t limit) = 0;
+};
+
+/// Idempotency-Key bookkeeping, shared by all instances through the database.
+struct StoredResponse {
+  int status = 0;
+  std::string location;
+  std::string etag;
+  std::string body;
+};
+
+class IdempotencyStore {
+ public:
+  virtual ~IdempotencyStore() = default;
+  enum class Claim { Fresh, Replay, InProgress, Mismatch };
+  struct ClaimResult {
+    Claim claim = Claim::Fresh;
+    std::optional<StoredResponse> response;  ///< set for Replay
+  };
+  /// Claims (caller, key) for a request whose canonical hash is `request_hash`.
+  virtual Result<ClaimResult> claim(const std::string& caller, const std::string& key,
+                                    const std::string& request_hash) = 0;
+  /// Stores the first response for later retries.
+  virtual Status complete(const std::string& caller, const std::string& key,
+                          const StoredResponse& response) = 0;
+  /// Releases a claim whose request failed, so a retry runs afresh.
+  virtual Status release(const std::string& caller, const std::string& key) = 0;
+};
+
+}  // namespace kkr::domain

@@ -1,0 +1,119 @@
+#include "body_parsing.hpp"
+
+#include <gtest/gtest.h>
+
+namespace kkr::api {
+namespace {
+
+using domain::ErrorCode;
+using nlohmann::json;
+
+std::vector<std::string> pointers(const domain::Error& e) {
+  std::vector<std::string> out;
+  for (const auto& f : e.fields) out.push_back(f.pointer);
+  return out;
+}
+
+TEST(ParseJsonObject, RejectsInvalidJsonNonObjectsAndDeepNesting) {
+  EXPECT_EQ(parseJsonObject("{").error().code, ErrorCode::Malformed);
+  EXPECT_EQ(parseJsonObject("[1,2]").error().code, ErrorCode::Malformed);
+  EXPECT_EQ(parseJsonObject("\"x\"").error().code, ErrorCode::Malformed);
+  std::string deep(100, '[');
+  deep = "{\"a\":" + deep + std::string(100, ']') + "}";
+  EXPECT_EQ(parseJsonObject(deep).error().code, ErrorCode::Malformed);
+  // Brackets inside strings do not count as nesting.
+  std::string brackets = "{\"name\":\"" + std::string(200, '[') + "\"}";
+  EXPECT_TRUE(parseJsonObject(brackets).has_value());
+}
+
+TEST(EntityFromCreate, BuildsPersonFromValidBody) {
+  auto body = json::parse(R"({"name":"Testperson Ærø","kommune_code":"0851","party":"Ø",
+                              "other_names":["T. Ærø"],"office":"councillor","email":null})");
+  auto person = entityFromCreate<domain::Person>(body);
+  ASSERT_TRUE(person.has_value()) << person.error().detail;
+  EXPECT_EQ(person->name, "Testperson Ærø");
+  EXPECT_EQ(person->party, std::optional<std::string>("Ø"));
+  EXPECT_EQ(person->office, domain::Office::Councillor);
+  EXPECT_EQ(person->other_names, std::vector<std::string>{"T. Ærø"});
+  EXPECT_FALSE(person->contact.email.has_value());
+}
+
+TEST(EntityFromCreate, ReportsMissingUnknownReadOnlyAndMistypedFieldsTogether) {
+  auto body = json::parse(R"({"id":5,"nickname":"x","office":"king","version":2})");
+  auto person = entityFromCreate<domain::Person>(body);
+  ASSERT_FALSE(person.has_value());
+  EXPECT_EQ(person.error().code, ErrorCode::Validation);
+  auto ptrs = pointers(person.error());
+  for (const char* expected : {"/id", "/nickname", "/office", "/version", "/name", "/kommune_code"}) {
+    EXPECT_NE(std::find(ptrs.begin(), ptrs.end(), expected), ptrs.end()) << expected;
+  }
+}
+
+TEST(EntityFromCreate, RejectsNonIntegerIdsAndBadDates) {
+  auto body = json::parse(R"({"forum_id":1.0,"person_id":true,"period_id":"2022-2026",
+                              "role":"member","start_date":"2022-02-30"})");
+  auto appointment = entityFromCreate<domain::Appointment>(body);
+  ASSERT_FALSE(appointment.has_value());
+  auto ptrs = pointers(appointment.error());
+  EXPECT_EQ(ptrs.size(), 3u);
+  EXPECT_NE(std::find(ptrs.begin(), ptrs.end(), "/forum_id"), ptrs.end());
+  EXPECT_NE(std::find(ptrs.begin(), ptrs.end(), "/person_id"), ptrs.end());
+  EXPECT_NE(std::find(ptrs.begin(), ptrs.end(), "/start_date"), ptrs.end());
+}
+
+TEST(EntityFromCreate, KommuneAndPeriodTakeTheirKeyFromTheBody) {
+  auto kommune = entityFromCreate<domain::Kommune>(
+      json::parse(R"({"code":"0851","name":"Aalborg","region_code":"1081"})"));
+  ASSERT_TRUE(kommune.has_value());
+  EXPECT_EQ(kommune->code, "0851");
+  auto period = entityFromCreate<domain::Period>(
+      json::parse(R"({"id":"2030-2034","start_date":"2030-01-01","end_date":null})"));
+  ASSERT_TRUE(period.has_value());
+  EXPECT_FALSE(period->end_date.has_value());
+}
+
+TEST(ApplyMergePatch, SetsClearsAndKeepsFields) {
+  domain::Person current;
+  current.id = 7;
+  current.name = "Testperson Åskov";
+  current.kommune_code = "0851";
+  current.party = "A";
+  current.contact.phone = "+45 11 22 33 44";
+  auto patched = applyMergePatch(current, json::parse(R"({"party":null,"name":"Testperson Aaskov"})"));
+  ASSERT_TRUE(patched.has_value());
+  EXPECT_EQ(patched->id, 7);
+  EXPECT_EQ(patched->name, "Testperson Aaskov");
+  EXPECT_FALSE(patched->party.has_value());
+  EXPECT_EQ(patched->contact.phone, std::optional<std::string>("+45 11 22 33 44"));
+}
+
+TEST(ApplyMergePatch, RefusesNullForRequiredFieldsAndChangingKeys) {
+  domain::Period period;
+  period.id = "2022-2026";
+  auto nulled = applyMergePatch(period, json::parse(R"({"start_date":null})"));
+  ASSERT_FALSE(nulled.has_value());
+  EXPECT_EQ(pointers(nulled.error()), std::vector<std::string>{"/start_date"});
+  auto rekeyed = applyMergePatch(period, json::parse(R"({"id":"2026-2030"})"));
+  ASSERT_FALSE(rekeyed.has_value());
+  EXPECT_EQ(pointers(rekeyed.error()), std::vector<std::string>{"/id"});
+}
+
+TEST(ApplyMergePatch, EscapesPointerOfOddKeys) {
+  domain::Person person;
+  auto patched = applyMergePatch(person, json::parse(R"({"a/b~c":1})"));
+  ASSERT_FALSE(patched.has_value());
+  EXPECT_EQ(pointers(patched.error()), std::vector<std::string>{"/a~1b~0c"});
+}
+
+TEST(EntityFromCreate, ForumSeatsBoundsAndNull) {
+  auto base = json::parse(R"({"name":"Testforum","kind":"statutory","kkr_action":"appoints"})");
+  base["seats"] = 1001;
+  EXPECT_FALSE(entityFromCreate<domain::RegionalForum>(base).has_value());
+  base["seats"] = nullptr;
+  auto forum = entityFromCreate<domain::RegionalForum>(base);
+  ASSERT_TRUE(forum.has_value());
+  EXPECT_FALSE(forum->seats.has_value());
+}
+
+}  // namespace
+}  // namespace kkr::api
