@@ -1,0 +1,59 @@
+#!/usr/bin/env node
+// Compares the server's routes with the contract's operations, both ways.
+//
+//   build/kkr routes | node check-routes.mjs openapi.yaml
+//
+// stdin: one JSON object per line, {"method":"GET","path":"/v1/kommuner/{code}"}, with
+// OpenAPI-style {param} templates (Pistache-style :param is accepted too). Paths are compared
+// with parameter names ignored, then the names are compared as well. Exits 1 listing every
+// route the contract lacks, every operation the server lacks, and every parameter-name mismatch.
+import fs from 'node:fs';
+import { Contract, templateShape } from './contract.mjs';
+
+const [contractFile] = process.argv.slice(2);
+if (!contractFile) {
+  console.error('usage: kkr routes | node check-routes.mjs openapi.yaml');
+  process.exit(2);
+}
+
+const contract = new Contract(contractFile);
+const documented = new Map(); // "METHOD shape" -> template
+for (const op of contract.operations()) documented.set(`${op.method} ${templateShape(op.template)}`, op.template);
+
+const served = new Map();
+const problems = [];
+const input = fs.readFileSync(0, 'utf8');
+input.split('\n').forEach((line, i) => {
+  if (line.trim() === '') return;
+  let route;
+  try {
+    route = JSON.parse(line);
+  } catch (e) {
+    problems.push(`line ${i + 1}: not JSON: ${line}`);
+    return;
+  }
+  if (typeof route.method !== 'string' || typeof route.path !== 'string') {
+    problems.push(`line ${i + 1}: needs "method" and "path": ${line}`);
+    return;
+  }
+  const template = route.path.replace(/:([A-Za-z_][A-Za-z0-9_]*)/g, '{$1}');
+  served.set(`${route.method.toUpperCase()} ${templateShape(template)}`, template);
+});
+
+if (served.size === 0) problems.push('the server listed no routes');
+const undocumented = [...served.keys()].filter((k) => !documented.has(k)).sort();
+const missing = [...documented.keys()].filter((k) => !served.has(k)).sort();
+for (const k of undocumented) problems.push(`served but not in the contract: ${k.split(' ')[0]} ${served.get(k)}`);
+for (const k of missing) problems.push(`in the contract but not served: ${k.split(' ')[0]} ${documented.get(k)}`);
+for (const [k, template] of served) {
+  if (documented.has(k) && documented.get(k) !== template) {
+    problems.push(`parameter names differ: server ${template}, contract ${documented.get(k)}`);
+  }
+}
+
+if (problems.length) {
+  console.error(`routes: ${problems.length} difference(s) between the server and ${contractFile}:`);
+  for (const p of problems) console.error(`  ${p}`);
+  process.exit(1);
+}
+console.log(`routes: the server's ${served.size} routes and the contract's ${documented.size} operations match`);
