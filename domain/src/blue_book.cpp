@@ -1,0 +1,107 @@
+#include "kkr/domain/blue_book.hpp"
+
+#include <algorithm>
+#include <unordered_map>
+
+#include "kkr/domain/collation.hpp"
+
+namespace kkr::domain {
+
+namespace {
+
+Result<const Period*> resolvePeriod(const RegisterSnapshot& s, const BlueBookQuery& q) {
+  if (q.period_id) {
+    const Period* period = s.period(*q.period_id);
+    if (!period) return fail(Error::notFound("no period " + *q.period_id));
+    if (q.at && !spanContains(period->start_date, period->end_date, *q.at)) {
+      return fail(Error::validation(
+          "at lies outside the period",
+          {FieldError{"at", formatDate(*q.at) + " is not in period " + period->id}}));
+    }
+    return period;
+  }
+  if (!q.at) {
+    return fail(Error::malformed("period_id or at is required",
+                                 {FieldError{"period_id", "give period_id, at, or both"}}));
+  }
+  // On a constitution day the outgoing period may still end while the new one starts; the book
+  // for that day is the new council's.
+  const Period* found = nullptr;
+  for (const Period& p : s.periods()) {
+    if (spanContains(p.start_date, p.end_date, *q.at) &&
+        (!found || found->start_date < p.start_date)) {
+      found = &p;
+    }
+  }
+  if (!found) return fail(Error::notFound("no period runs on " + formatDate(*q.at)));
+  return found;
+}
+
+/// Danish name order; the id breaks ties, so the order never depends on the input's.
+bool personBefore(const Person& a, const Person& b) {
+  if (a.name != b.name) return danishLess(a.name, b.name);
+  return a.id < b.id;
+}
+
+}  // namespace
+
+Result<BlueBook> buildBlueBook(const RegisterSnapshot& s, const BlueBookQuery& q) {
+  auto resolved = resolvePeriod(s, q);
+  if (!resolved) return fail(resolved.error());
+  BlueBook book;
+  book.period = *resolved;
+  book.at = q.at;
+  const Period& period = *book.period;
+
+  // The days the book covers: one date, or the whole period (open at the end while it runs).
+  const Date spanStart = q.at ? *q.at : period.start_date;
+  const std::optional<Date> spanEnd = q.at ? q.at : period.end_date;
+
+  for (const KkrMember& m : s.members()) {
+    // KKR seats belong to their period even when a seat's end date was left open.
+    if (m.period_id != period.id) continue;
+    if (q.at && !spanContains(m.start_date, m.end_date, *q.at)) continue;
+    if (const Person* person = s.person(m.person_id)) book.members.push_back({&m, person});
+  }
+  std::sort(book.members.begin(), book.members.end(),
+            [](const BlueBookMember& a, const BlueBookMember& b) {
+              if (a.member->role != b.member->role) return a.member->role < b.member->role;
+              if (a.person->id != b.person->id) return personBefore(*a.person, *b.person);
+              return a.member->id < b.member->id;
+            });
+
+  for (const RegionalForum& forum : s.forums()) {
+    const bool dissolvedBefore = forum.dissolved_on && *forum.dissolved_on < spanStart;
+    const bool foundedAfter = forum.founded_on && spanEnd && *spanEnd < *forum.founded_on;
+    if (dissolvedBefore || foundedAfter) continue;
+    book.forums.push_back({&forum, {}});
+  }
+  std::sort(book.forums.begin(), book.forums.end(),
+            [](const BlueBookForum& a, const BlueBookForum& b) {
+              if (a.forum->name != b.forum->name) return danishLess(a.forum->name, b.forum->name);
+              return a.forum->id < b.forum->id;
+            });
+
+  std::unordered_map<Id, BlueBookForum*> forumById;
+  for (BlueBookForum& entry : book.forums) forumById.emplace(entry.forum->id, &entry);
+  for (const Appointment& a : s.appointments()) {
+    // With a date, the seat counts if it is held that day, whichever period decided it.
+    if (q.at ? !spanContains(a.start_date, a.end_date, *q.at) : a.period_id != period.id) continue;
+    const auto entry = forumById.find(a.forum_id);
+    if (entry == forumById.end()) continue;
+    if (const Person* person = s.person(a.person_id)) entry->second->seats.push_back({&a, person});
+  }
+  for (BlueBookForum& entry : book.forums) {
+    std::sort(entry.seats.begin(), entry.seats.end(),
+              [](const BlueBookSeat& a, const BlueBookSeat& b) {
+                if (a.appointment->role != b.appointment->role) {
+                  return a.appointment->role < b.appointment->role;
+                }
+                if (a.person->id != b.person->id) return personBefore(*a.person, *b.person);
+                return a.appointment->id < b.appointment->id;
+              });
+  }
+  return book;
+}
+
+}  // namespace kkr::domain

@@ -1,0 +1,84 @@
+#include "kkr/domain/date.hpp"
+
+#include <gtest/gtest.h>
+
+#include "snapshot_builder.hpp"
+
+namespace {
+
+using namespace kkr::domain;
+using kkr::test::d;
+
+TEST(Date, ParsesAValidDate) {
+  const auto date = parseDate("2022-01-31");
+  ASSERT_TRUE(date.has_value());
+  EXPECT_EQ(static_cast<int>(date->year()), 2022);
+  EXPECT_EQ(static_cast<unsigned>(date->month()), 1u);
+  EXPECT_EQ(static_cast<unsigned>(date->day()), 31u);
+}
+
+TEST(Date, AcceptsLeapDayOnlyInLeapYears) {
+  EXPECT_TRUE(parseDate("2024-02-29").has_value());
+  EXPECT_FALSE(parseDate("2023-02-29").has_value());
+  EXPECT_FALSE(parseDate("2100-02-29").has_value());
+  EXPECT_TRUE(parseDate("2000-02-29").has_value());
+}
+
+TEST(Date, RejectsImpossibleCalendarDays) {
+  EXPECT_FALSE(parseDate("2022-02-30").has_value());
+  EXPECT_FALSE(parseDate("2022-04-31").has_value());
+  EXPECT_FALSE(parseDate("2022-13-01").has_value());
+  EXPECT_FALSE(parseDate("2022-00-10").has_value());
+  EXPECT_FALSE(parseDate("2022-01-00").has_value());
+}
+
+TEST(Date, RejectsAnythingButExactlyYyyyMmDd) {
+  for (const char* text :
+       {"2022-1-01", "2022-01-1", " 2022-01-01", "2022-01-01 ", "20220101", "2022/01/01",
+        "22-01-01", "02022-01-01", "2022-01-01T00:00:00", "+022-01-01", "2022-+1-01", "2022--1-01",
+        "2022-0x-01", "", "abcd-ef-gh", "２０２２-01-01"}) {
+    EXPECT_FALSE(parseDate(text).has_value()) << '"' << text << '"';
+  }
+}
+
+TEST(Date, RejectsYearsBefore1900) {
+  EXPECT_FALSE(parseDate("1899-12-31").has_value());
+  EXPECT_FALSE(parseDate("0000-01-01").has_value());
+  EXPECT_TRUE(parseDate("1900-01-01").has_value());
+}
+
+TEST(Date, FormatsWithZeroPadding) {
+  EXPECT_EQ(formatDate(d("2022-03-04")), "2022-03-04");
+  EXPECT_EQ(formatDate(d("1999-12-31")), "1999-12-31");
+}
+
+TEST(Date, FormatRoundTripsThroughParse) {
+  for (const char* text : {"2022-01-01", "2026-12-31", "2024-02-29", "1900-01-01", "9999-12-31"}) {
+    EXPECT_EQ(formatDate(d(text)), text);
+  }
+}
+
+TEST(Date, SpanContainsIncludesBothEnds) {
+  const Date start = d("2022-01-01");
+  const std::optional<Date> end = d("2022-12-31");
+  EXPECT_FALSE(spanContains(start, end, d("2021-12-31")));
+  EXPECT_TRUE(spanContains(start, end, d("2022-01-01")));
+  EXPECT_TRUE(spanContains(start, end, d("2022-12-31")));
+  EXPECT_FALSE(spanContains(start, end, d("2023-01-01")));
+}
+
+TEST(Date, OpenSpanRunsForever) {
+  EXPECT_TRUE(spanContains(d("2022-01-01"), std::nullopt, d("2999-12-31")));
+  EXPECT_FALSE(spanContains(d("2022-01-01"), std::nullopt, d("2021-12-31")));
+}
+
+TEST(Date, SpansOverlapWhenSharingOneDay) {
+  const std::optional<Date> endA = d("2022-06-30");
+  EXPECT_TRUE(spansOverlap(d("2022-01-01"), endA, d("2022-06-30"), d("2022-12-31")));
+  EXPECT_FALSE(spansOverlap(d("2022-01-01"), endA, d("2022-07-01"), d("2022-12-31")));
+  EXPECT_TRUE(spansOverlap(d("2022-01-01"), std::nullopt, d("2030-01-01"), std::nullopt));
+  EXPECT_FALSE(spansOverlap(d("2023-01-01"), std::nullopt, d("2022-01-01"), d("2022-12-31")));
+  EXPECT_TRUE(spansOverlap(d("2022-03-01"), d("2022-03-01"), d("2022-01-01"), std::nullopt));
+}
+
+}  // namespace
