@@ -1,1 +1,94 @@
-// placeholder until app wiring lands
+#include "application.hpp"
+
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+
+#include "kkr/persistence/health.hpp"
+#include "kkr/persistence/migrator.hpp"
+#include "kkr/persistence/snapshot_source.hpp"
+
+namespace kkr::app {
+
+struct Application::Parts {
+  AppConfig config;
+  std::shared_ptr<spdlog::logger> log;
+  std::unique_ptr<persistence::Database> database;
+  std::unique_ptr<persistence::PgSnapshotSource> snapshots;
+  std::unique_ptr<persistence::PgHealthCheck> health;
+  std::unique_ptr<domain::ReadModel> readModel;
+  std::unique_ptr<api::Server> server;
+  std::mutex wakeMutex;
+  std::condition_variable wake;
+};
+
+domain::Result<std::unique_ptr<Application>> Application::create(
+    const AppConfig& config, std::shared_ptr<spdlog::logger> log) {
+  std::unique_ptr<Application> app(new Application());
+  app->parts_ = std::make_unique<Parts>();
+  auto& p = *app->parts_;
+  p.config = config;
+  p.log = log;
+
+  if (config.migrate_on_start) {
+    auto applied = persistence::migrate(config.database.url);
+    if (!applied) return domain::fail(std::move(applied).error());
+    if (*applied > 0) log->info("applied {} migration(s)", *applied);
+  }
+  auto database = persistence::Database::open(config.database);
+  if (!database) return domain::fail(std::move(database).error());
+  p.database = std::move(database).value();
+  p.snapshots = std::make_unique<persistence::PgSnapshotSource>(*p.database);
+  p.health = std::make_unique<persistence::PgHealthCheck>(*p.database);
+  p.readModel = std::make_unique<domain::ReadModel>(*p.snapshots);
+  if (auto loaded = p.readModel->refresh(); !loaded) {
+    return domain::fail(std::move(loaded).error());
+  }
+  log->info("register loaded at change seq {}", p.readModel->current()->seq());
+
+  api::Services services;
+  services.read_model = p.readModel.get();
+  services.health = p.health.get();
+  p.server = std::make_unique<api::Server>(config.server, services, log);
+  return app;
+}
+
+Application::~Application() { stop(); }
+
+void Application::start() {
+  parts_->server->start();
+  // Other instances (and psql sessions) write too: follow the change sequence so this
+  // instance's snapshot never stays behind for longer than one interval.
+  follower_ = std::thread([this] {
+    auto& p = *parts_;
+    bool failing = false;
+    std::unique_lock lock(p.wakeMutex);
+    while (!stopping_) {
+      p.wake.wait_for(lock, p.config.follow_interval, [this] { return stopping_.load(); });
+      if (stopping_) break;
+      lock.unlock();
+      auto status = p.readModel->refreshIfBehind();
+      if (!status && !failing) p.log->warn("cannot follow changes: {}", status.error().detail);
+      if (status && failing) p.log->info("following changes again");
+      failing = !status;
+      lock.lock();
+    }
+  });
+}
+
+std::uint16_t Application::port() const { return parts_->server->port(); }
+
+void Application::stop() {
+  if (!parts_ || stopping_.exchange(true)) return;
+  {
+    std::lock_guard lock(parts_->wakeMutex);
+  }
+  parts_->wake.notify_all();
+  if (follower_.joinable()) follower_.join();
+  if (parts_->server) parts_->server->shutdown();
+}
+
+persistence::Database& Application::database() { return *parts_->database; }
+domain::ReadModel& Application::readModel() { return *parts_->readModel; }
+
+}  // namespace kkr::app

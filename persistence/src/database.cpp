@@ -4,6 +4,8 @@
 
 #include <soci/postgresql/soci-postgresql.h>
 
+#include "conninfo.hpp"
+
 namespace kkr::persistence {
 
 using domain::Error;
@@ -30,7 +32,7 @@ domain::Result<std::unique_ptr<Database>> Database::open(const DatabaseConfig& c
     db->pool_ = std::make_unique<soci::connection_pool>(config.pool_size);
     for (std::size_t i = 0; i < config.pool_size; ++i) {
       auto& sql = db->pool_->at(i);
-      sql.open(soci::postgresql, config.url);
+      sql.open(soci::postgresql, sociConnectString(config.url));
       configureSession(sql, config);
     }
   } catch (const std::exception& e) {
@@ -105,7 +107,7 @@ domain::Error mapDatabaseError(const std::exception& e) {
 }
 
 std::unique_ptr<soci::session> openSession(const std::string& url) {
-  auto sql = std::make_unique<soci::session>(soci::postgresql, url);
+  auto sql = std::make_unique<soci::session>(soci::postgresql, sociConnectString(url));
   *sql << "SET TIME ZONE 'UTC'";
   return sql;
 }

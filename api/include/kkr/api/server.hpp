@@ -1,5 +1,5 @@
 #pragma once
-// The HTTP server: Pistache endpoint, hardened per docs/pistache.md, serving the register's API.
+// The HTTP server: a Pistache endpoint, hardened per STACK.md, serving the register's API.
 
 #include <chrono>
 #include <cstddef>
@@ -23,7 +23,10 @@ struct ServerConfig {
   std::chrono::seconds body_timeout{30};
   std::chrono::seconds keepalive_timeout{75};
   std::vector<std::string> cors_origins;  ///< exact origins allowed for browsers; empty = none
-  std::string public_base_url;            ///< used in Location/next links; empty = from Host
+  std::string public_base_url;  ///< prefix for Location/next links; empty = absolute paths only
+  /// Directory holding redoc.standalone.js for /docs; empty = "docs-assets" next to the binary.
+  /// Without the file /docs still answers, with a page that links /openapi.yaml.
+  std::string docs_assets_dir;
 };
 
 class Server {

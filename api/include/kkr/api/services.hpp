@@ -1,15 +1,22 @@
 #pragma once
 // What the HTTP layer needs from the rest of the application, as domain-level interfaces.
-// Constructor-injected by app/; no globals.
+// Constructor-injected by app/; no globals. Write-side services may be null in read-only
+// deployments (and in tests of the read side): write routes then answer 503.
 
+#include "kkr/domain/auth.hpp"
 #include "kkr/domain/ports.hpp"
 #include "kkr/domain/read_model.hpp"
+#include "kkr/domain/writes.hpp"
 
 namespace kkr::api {
 
 struct Services {
-  domain::ReadModel* read_model = nullptr;     ///< every read is answered from its snapshot
-  domain::HealthCheck* health = nullptr;       ///< /readyz
+  domain::ReadModel* read_model = nullptr;  ///< every read is answered from its snapshot
+  domain::HealthCheck* health = nullptr;    ///< /readyz
+  domain::ApiKeyStore* keys = nullptr;      ///< bearer tokens → principals
+  domain::RegisterWriter* writer = nullptr;            ///< POST/PATCH/DELETE
+  domain::ChangeFeed* changes = nullptr;               ///< /v1/changes and /v1/audit
+  domain::IdempotencyStore* idempotency = nullptr;     ///< Idempotency-Key on POST
 };
 
 }  // namespace kkr::api

@@ -1,0 +1,17 @@
+#pragma once
+// The server's routes as data, for `kkr routes` and the contract check against openapi.yaml.
+
+#include <string>
+#include <vector>
+
+namespace kkr::api {
+
+struct RouteInfo {
+  std::string method;  ///< "GET"
+  std::string path;    ///< OpenAPI-style template: "/v1/kommuner/{code}"
+};
+
+/// Every route the server answers, in the order of its route table.
+std::vector<RouteInfo> routeTable();
+
+}  // namespace kkr::api

@@ -1,0 +1,318 @@
+#include "connection.hpp"
+
+#include <sys/socket.h>
+
+#include <array>
+#include <ctime>
+#include <random>
+
+#include <pistache/async.h>
+#include <pistache/stream.h>
+
+#include "problem.hpp"
+#include "routes.hpp"
+
+namespace kkr::api {
+
+namespace {
+
+using Pistache::Tcp::Peer;
+
+constexpr const char* kStateKey = "kkr.connection";
+
+bool saneRequestId(std::string_view id) {
+  if (id.empty() || id.size() > 128) return false;
+  for (char c : id) {
+    const bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+                    c == '.' || c == '_' || c == '-';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+std::string generateRequestId() {
+  // Per thread, so reactor threads never contend; seeded from the OS so ids differ across
+  // processes and restarts. Not a secret, only unique enough to find a request in the logs.
+  thread_local std::mt19937_64 rng{[] {
+    std::random_device device;
+    return (static_cast<std::uint64_t>(device()) << 32) ^ device();
+  }()};
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string id(32, '0');
+  for (int half = 0; half < 2; ++half) {
+    std::uint64_t bits = rng();
+    for (int i = 0; i < 16; ++i) {
+      id[static_cast<std::size_t>(half * 16 + i)] = kHex[bits & 0xF];
+      bits >>= 4;
+    }
+  }
+  return id;
+}
+
+/// The IMF-fixdate for now, recomputed at most once a second per thread.
+const std::string& httpDate() {
+  static constexpr std::array<const char*, 7> kDays{"Sun", "Mon", "Tue", "Wed",
+                                                    "Thu", "Fri", "Sat"};
+  static constexpr std::array<const char*, 12> kMonths{"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                                       "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  thread_local std::time_t cachedSecond = 0;
+  thread_local std::string cached;
+  const std::time_t now = std::time(nullptr);
+  if (now != cachedSecond || cached.empty()) {
+    std::tm tm{};
+    gmtime_r(&now, &tm);
+    char buf[40];
+    std::snprintf(buf, sizeof buf, "%s, %02d %s %04d %02d:%02d:%02d GMT", kDays[tm.tm_wday % 7],
+                  tm.tm_mday, kMonths[tm.tm_mon % 12], tm.tm_year + 1900, tm.tm_hour, tm.tm_min,
+                  tm.tm_sec);
+    cached = buf;
+    cachedSecond = now;
+  }
+  return cached;
+}
+
+bool hasLineBreak(std::string_view s) { return s.find_first_of("\r\n") != std::string_view::npos; }
+
+void addHeader(std::string& out, std::string_view name, std::string_view value) {
+  out.append(name);
+  out.append(": ");
+  out.append(value);
+  out.append("\r\n");
+}
+
+void splitTarget(std::string_view target, HttpRequest& req) {
+  const std::size_t q = target.find('?');
+  req.path = std::string(target.substr(0, q));
+  req.query = q == std::string_view::npos ? std::string() : std::string(target.substr(q + 1));
+}
+
+}  // namespace
+
+bool corsAllowed(const ServerContext& ctx, std::string_view origin) {
+  for (const auto& allowed : ctx.config.cors_origins) {
+    if (allowed == origin) return true;
+  }
+  return false;
+}
+
+std::shared_ptr<ConnectionState> connectionOf(const std::shared_ptr<Peer>& peer,
+                                              const FramingLimits& limits) {
+  if (auto existing = peer->tryGetData(kStateKey)) {
+    return std::static_pointer_cast<ConnectionState>(existing);
+  }
+  auto state = std::make_shared<ConnectionState>(limits);
+  peer->putData(kStateKey, state);
+  return state;
+}
+
+void respond(const std::shared_ptr<Peer>& peer, ServerContext& ctx, HttpResponse res,
+             std::size_t route) {
+  auto conn = connectionOf(peer, ctx.limits);
+  const HttpRequest& req = conn->request;
+  if (conn->responded) {
+    ctx.log->error("a second response to request {} was dropped (status {})", req.request_id,
+                   res.status);
+    return;
+  }
+
+  const bool bodyless = res.status == 304 || res.status == 204 || res.status < 200;
+  if (bodyless) {
+    res.body.clear();
+    res.shared_body.reset();
+  }
+  const std::string_view body =
+      res.shared_body ? std::string_view(*res.shared_body) : std::string_view(res.body);
+
+  std::string out;
+  out.reserve(384 + body.size());
+  out.append("HTTP/1.1 ");
+  out.append(std::to_string(res.status));
+  out.push_back(' ');
+  out.append(reasonPhrase(res.status));
+  out.append("\r\n");
+  addHeader(out, "Date", httpDate());
+  if (!bodyless) {
+    if (!res.content_type.empty()) addHeader(out, "Content-Type", res.content_type);
+    addHeader(out, "Content-Length", std::to_string(body.size()));
+  }
+  // Written by us on every response: Pistache 0.0.5 would say "Close" to every HTTP/1.1 client
+  // that sent no Connection header, yet keep the socket open.
+  addHeader(out, "Connection", conn->keep_alive ? "keep-alive" : "close");
+  addHeader(out, "X-Request-Id", req.request_id);
+  addHeader(out, "X-Content-Type-Options", "nosniff");
+  if (!res.findHeader("Cache-Control")) {
+    addHeader(out, "Cache-Control", res.status < 400 ? "no-cache" : "no-store");
+  }
+
+  std::string vary;
+  for (const auto& h : res.headers) {
+    if (equalsIgnoreCase(h.name, "Vary")) vary += (vary.empty() ? "" : ", ") + h.value;
+  }
+  if (!ctx.config.cors_origins.empty()) {
+    vary += vary.empty() ? "Origin" : ", Origin";
+    const auto origin = req.header("Origin");
+    if (origin && corsAllowed(ctx, *origin)) {
+      addHeader(out, "Access-Control-Allow-Origin", *origin);
+      addHeader(out, "Access-Control-Expose-Headers",
+                "ETag, Location, Link, Retry-After, X-Request-Id, WWW-Authenticate");
+    }
+  }
+  if (!vary.empty()) addHeader(out, "Vary", vary);
+  for (const auto& h : res.headers) {
+    if (equalsIgnoreCase(h.name, "Vary")) continue;
+    if (hasLineBreak(h.name) || hasLineBreak(h.value)) {
+      ctx.log->error("header {} with a line break dropped (request {})", h.name, req.request_id);
+      continue;
+    }
+    addHeader(out, h.name, h.value);
+  }
+  out.append("\r\n");
+  // A response to HEAD has no content, whatever its Content-Length says (RFC 9110 §9.3.2).
+  if (req.method != "HEAD") out.append(body);
+
+  const std::size_t size = out.size();
+  conn->responded = true;
+  // As Pistache's own send does: from now on the keep-alive timeout applies, not the header one.
+  peer->setIdle(true);
+  auto written = peer->send(Pistache::RawBuffer(std::move(out), size));
+  if (!conn->keep_alive) {
+    conn->closing = true;
+    // Half-close once the response is on the wire: the client sees the end of the stream, and
+    // whatever it still sends is read and discarded rather than answered with a reset that
+    // could destroy the response before the client reads it.
+    std::weak_ptr<Peer> weak = peer;
+    written.then(
+        [weak](ssize_t) {
+          if (auto p = weak.lock()) ::shutdown(p->fd(), SHUT_WR);
+        },
+        Pistache::Async::IgnoreException);
+  }
+
+  const auto elapsed = std::chrono::steady_clock::now() - conn->started;
+  std::string_view routeLabel = "(none)";
+  if (route < apiRoutes().size()) routeLabel = apiRoutes()[route].path;
+  if (route == Metrics::kRefused) routeLabel = "(refused)";
+  logAccess(*ctx.log, AccessRecord{req.method.empty() ? std::string_view("-") : req.method,
+                                   req.path.empty() ? std::string_view("-") : req.target(),
+                                   routeLabel, res.status, elapsed, size, req.request_id});
+  ctx.metrics->record(route, res.status, elapsed);
+}
+
+ApiHandler::ApiHandler(const Pistache::Rest::Router& router, std::shared_ptr<ServerContext> ctx)
+    : Pistache::Rest::Private::RouterHandler(router), ctx_(std::move(ctx)) {}
+
+void ApiHandler::onInput(const char* buffer, size_t len, const std::shared_ptr<Peer>& peer) {
+  auto conn = connectionOf(peer, ctx_->limits);
+  std::string_view input(buffer, len);
+  while (!input.empty() && !conn->closing) {
+    auto out = conn->framer.consume(input);
+    input.remove_prefix(out.consumed);
+    auto parser = Pistache::Http::Handler::getParser(peer);
+    if (out.started) {
+      conn->started = std::chrono::steady_clock::now();
+      // Pistache's timeouts run from the parser's reset time, and use the header/body timeouts
+      // only for peers that are not idle: both now describe this request.
+      peer->setIdle(false);
+      parser->reset();
+    }
+    if (out.error) {
+      refuse(peer, *conn, out.error->status, std::move(out.error->detail));
+      return;
+    }
+    try {
+      if (!out.head.empty()) {
+        if (!parser->feed(out.head.data(), out.head.size())) {
+          refuse(peer, *conn, 413, "the request is larger than the server accepts");
+          return;
+        }
+        if (conn->framer.head().expect_continue && !out.complete) {
+          static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+          peer->send(Pistache::RawBuffer(kContinue.data(), kContinue.size()));
+        }
+      }
+      if (!out.body.empty() && !parser->feed(out.body.data(), out.body.size())) {
+        refuse(peer, *conn, 413, "the request is larger than the server accepts");
+        return;
+      }
+      if (out.head.empty() && out.body.empty() && !out.complete) {
+        if (out.consumed == 0) break;  // nothing more to learn from this input
+        continue;                      // the head is still incomplete
+      }
+      // Parsing as the bytes arrive moves Pistache's parser to its body step, so that the body
+      // timeout (not the header timeout) applies to a slow upload.
+      const auto state = parser->parse();
+      const bool parsed = state == Pistache::Http::Private::State::Done;
+      if (parsed != out.complete) {
+        // The framer and Pistache disagree about where the request ends: trust neither.
+        refuse(peer, *conn, 400, "malformed request");
+        return;
+      }
+    } catch (const std::exception& e) {
+      // Pistache's header parsers throw on values they cannot read (a bad Date, say); its own
+      // handler would have sent e.what() to the client.
+      ctx_->log->debug("request refused by the parser: {}", e.what());
+      refuse(peer, *conn, 400, "malformed request header");
+      return;
+    }
+    if (out.complete) {
+      dispatch(peer, *conn);
+      parser->reset();
+      conn->framer.next();
+    }
+  }
+}
+
+void ApiHandler::refuse(const std::shared_ptr<Peer>& peer, ConnectionState& conn, int status,
+                        std::string detail) {
+  const RequestHead& head = conn.framer.head();
+  conn.request = HttpRequest{};
+  conn.request.method = head.method;
+  splitTarget(head.target, conn.request);
+  conn.request.request_id = generateRequestId();
+  if (conn.started == std::chrono::steady_clock::time_point{}) {
+    conn.started = std::chrono::steady_clock::now();
+  }
+  conn.keep_alive = false;
+  conn.responded = false;
+  const std::string instance = head.target.empty() ? std::string("/") : head.target;
+  respond(peer, *ctx_, httpProblem(status, std::move(detail), instance, conn.request.request_id),
+          Metrics::kRefused);
+  conn.closing = true;
+}
+
+void ApiHandler::dispatch(const std::shared_ptr<Peer>& peer, ConnectionState& conn) {
+  auto parser = Pistache::Http::Handler::getParser(peer);
+  auto& parsed = parser->request;
+  const RequestHead& head = conn.framer.head();
+
+  HttpRequest& req = conn.request;
+  req = HttpRequest{};
+  req.method = head.method;
+  splitTarget(head.target, req);
+  req.headers = head.headers;
+  req.body = parsed.body();
+  const auto clientId = req.header("X-Request-Id");
+  req.request_id =
+      clientId && saneRequestId(*clientId) ? std::string(*clientId) : generateRequestId();
+  conn.keep_alive = head.keep_alive;
+  conn.responded = false;
+
+  parsed.copyAddress(peer->address());
+  try {
+    onRequest(parsed, Pistache::Http::ResponseWriter(parsed.version(), transport(), this, peer));
+  } catch (const std::exception& e) {
+    ctx_->log->error("request {} failed in routing: {}", req.request_id, e.what());
+  } catch (...) {
+    ctx_->log->error("request {} failed in routing with a non-standard exception", req.request_id);
+  }
+  if (!conn.responded) {
+    // Every request gets exactly one answer, even when a handler forgot to send one.
+    ctx_->log->error("request {} ({} {}) got no response from its handler", req.request_id,
+                     req.method, req.path);
+    respond(peer, *ctx_,
+            toProblem(domain::Error::internal("no response"), req.target(), req.request_id),
+            Metrics::kUnmatched);
+  }
+}
+
+}  // namespace kkr::api

@@ -1,0 +1,64 @@
+#pragma once
+// Pistache glue: the per-connection state, the hardened input handler that frames requests
+// before Pistache's parser sees them, and the one function that writes every response.
+
+#include <chrono>
+#include <cstddef>
+#include <memory>
+
+#include <pistache/peer.h>
+#include <pistache/router.h>
+
+#include "http_types.hpp"
+#include "request_framing.hpp"
+#include "server_context.hpp"
+
+namespace kkr::api {
+
+/// Per-connection state, kept on the Pistache peer. A peer is served by one reactor thread, so
+/// nothing here needs a lock.
+struct ConnectionState {
+  explicit ConnectionState(const FramingLimits& limits) : framer(limits) {}
+  RequestFramer framer;
+  bool closing = false;    ///< no further request will be read (refused, or the client asked)
+  bool responded = false;  ///< the current request has its response
+  bool keep_alive = true;
+  std::chrono::steady_clock::time_point started;
+  HttpRequest request;  ///< the request being answered
+};
+
+/// Whether `origin` is one of the configured CORS origins (exact match).
+bool corsAllowed(const ServerContext& ctx, std::string_view origin);
+
+/// The state of a peer's connection; created on first use.
+std::shared_ptr<ConnectionState> connectionOf(const std::shared_ptr<Pistache::Tcp::Peer>& peer,
+                                              const FramingLimits& limits);
+
+/// Writes `response` to the peer as the answer to the connection's current request, exactly once
+/// (a second call is logged and dropped). Adds Date, Content-Length, Connection, X-Request-Id,
+/// Cache-Control, X-Content-Type-Options and CORS headers; writes the access log line and counts
+/// the request under `route` (an index into apiRoutes(), or Metrics::kUnmatched/kRefused).
+void respond(const std::shared_ptr<Pistache::Tcp::Peer>& peer, ServerContext& ctx,
+             HttpResponse response, std::size_t route);
+
+/// The Pistache handler: frames each request (see request_framing.hpp), then lets Pistache parse
+/// and route exactly that request. Requests it refuses get a problem+json answer and the
+/// connection is closed after it, so nothing after a refused request is ever executed.
+class ApiHandler : public Pistache::Rest::Private::RouterHandler {
+ public:
+  HTTP_PROTOTYPE(ApiHandler)
+
+  ApiHandler(const Pistache::Rest::Router& router, std::shared_ptr<ServerContext> ctx);
+
+  void onInput(const char* buffer, size_t len,
+               const std::shared_ptr<Pistache::Tcp::Peer>& peer) override;
+
+ private:
+  void refuse(const std::shared_ptr<Pistache::Tcp::Peer>& peer, ConnectionState& conn, int status,
+              std::string detail);
+  void dispatch(const std::shared_ptr<Pistache::Tcp::Peer>& peer, ConnectionState& conn);
+
+  std::shared_ptr<ServerContext> ctx_;
+};
+
+}  // namespace kkr::api

@@ -1,0 +1,68 @@
+#pragma once
+// CSV output per RFC 4180: UTF-8, a header row, CRLF line ends, and a field quoted (with its
+// quotes doubled) exactly when it holds a comma, a quote, CR or LF.
+
+#include <cstdint>
+#include <initializer_list>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace kkr::api {
+
+class CsvWriter {
+ public:
+  explicit CsvWriter(std::string& out) : out_(out) {}
+
+  CsvWriter& field(std::string_view text);
+  CsvWriter& field(const std::string& text) { return field(std::string_view(text)); }
+  CsvWriter& field(const char* text) { return field(std::string_view(text)); }
+  CsvWriter& field(std::int64_t number);
+  CsvWriter& field(int number) { return field(static_cast<std::int64_t>(number)); }
+  /// An absent value is an empty field.
+  template <typename T>
+  CsvWriter& field(const std::optional<T>& maybe) {
+    return maybe ? field(*maybe) : field(std::string_view());
+  }
+  /// A list in one field, joined with "; ".
+  CsvWriter& field(const std::vector<std::string>& texts);
+  CsvWriter& endRow();
+  /// A whole row of texts (the header row).
+  CsvWriter& row(std::initializer_list<std::string_view> texts);
+
+ private:
+  std::string& out_;
+  bool rowStarted_ = false;
+};
+
+}  // namespace kkr::api
+
+// ---- The register's entities as CSV rows: the same columns, in the same order, as their JSON.
+
+#include <type_traits>
+
+#include "json_mapping.hpp"
+
+namespace kkr::api {
+
+template <typename Entity>
+using CsvOf = std::type_identity<Entity>;
+
+void csvHeader(CsvWriter& csv, CsvOf<domain::Kommune>, const MappingContext& ctx);
+void csvHeader(CsvWriter& csv, CsvOf<domain::Period>, const MappingContext& ctx);
+void csvHeader(CsvWriter& csv, CsvOf<domain::Person>, const MappingContext& ctx);
+void csvHeader(CsvWriter& csv, CsvOf<domain::KkrMember>, const MappingContext& ctx);
+void csvHeader(CsvWriter& csv, CsvOf<domain::RegionalForum>, const MappingContext& ctx);
+void csvHeader(CsvWriter& csv, CsvOf<domain::Appointment>, const MappingContext& ctx);
+
+void csvRow(CsvWriter& csv, const domain::Kommune& k, const MappingContext& ctx);
+void csvRow(CsvWriter& csv, const domain::Period& p, const MappingContext& ctx);
+void csvRow(CsvWriter& csv, const domain::Person& p, const MappingContext& ctx);
+/// With embed=person, a person_name column follows.
+void csvRow(CsvWriter& csv, const domain::KkrMember& m, const MappingContext& ctx);
+void csvRow(CsvWriter& csv, const domain::RegionalForum& f, const MappingContext& ctx);
+/// With embed=person / embed=forum, person_name / forum_name columns follow.
+void csvRow(CsvWriter& csv, const domain::Appointment& a, const MappingContext& ctx);
+
+}  // namespace kkr::api

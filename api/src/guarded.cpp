@@ -1,0 +1,102 @@
+#include "guarded.hpp"
+
+#include "connection.hpp"
+#include "problem.hpp"
+#include "routes.hpp"
+
+namespace kkr::api {
+
+namespace {
+
+using Pistache::Http::ResponseWriter;
+namespace Rest = Pistache::Rest;
+
+/// The headers a browser may send cross-origin (what the write side will need too).
+constexpr std::string_view kCorsRequestHeaders =
+    "Authorization, Content-Type, If-Match, If-None-Match, Idempotency-Key, X-Request-Id";
+
+}  // namespace
+
+Rest::Route::Handler guarded(std::size_t index, std::shared_ptr<ServerContext> ctx) {
+  return [index, ctx](const Pistache::Rest::Request&, ResponseWriter writer) {
+    auto peer = writer.getPeer();
+    if (!peer) return Rest::Route::Result::Ok;  // the client has gone; nobody to answer
+    auto conn = connectionOf(peer, ctx->limits);
+    HttpRequest& req = conn->request;
+    const Route& route = apiRoutes()[index];
+    HttpResponse response;
+    try {
+      req.path_params.clear();
+      matchTemplate(route.path, req.path, &req.path_params);
+      response = route.handler(req, *ctx);
+    } catch (const std::exception& e) {
+      ctx->log->error("request {} ({} {}) failed: {}", req.request_id, req.method, req.path,
+                      e.what());
+      response = toProblem(domain::Error::internal(e.what()), req.target(), req.request_id);
+    } catch (...) {
+      ctx->log->error("request {} ({} {}) failed with a non-standard exception", req.request_id,
+                      req.method, req.path);
+      response = toProblem(domain::Error::internal("unknown"), req.target(), req.request_id);
+    }
+    respond(peer, *ctx, std::move(response), index);
+    return Rest::Route::Result::Ok;
+  };
+}
+
+Rest::Route::Middleware frontController(std::shared_ptr<ServerContext> ctx) {
+  return [ctx](Pistache::Http::Request&, ResponseWriter& writer) {
+    auto peer = writer.getPeer();
+    if (!peer) return false;
+    auto conn = connectionOf(peer, ctx->limits);
+    const HttpRequest& req = conn->request;
+    const RouteLookup lookup = lookupRoute(req.method, req.path);
+
+    if (req.method == "OPTIONS" && !lookup.allowed.empty()) {
+      const auto origin = req.header("Origin");
+      const auto wanted = req.header("Access-Control-Request-Method");
+      if (origin && wanted && corsAllowed(*ctx, *origin)) {
+        HttpResponse preflight;
+        preflight.status = 204;
+        preflight.header("Access-Control-Allow-Methods", lookup.allowed)
+            .header("Access-Control-Allow-Headers", std::string(kCorsRequestHeaders))
+            .header("Access-Control-Max-Age", "600")
+            .header("Cache-Control", "no-store");
+        respond(peer, *ctx, std::move(preflight), Metrics::kUnmatched);
+        return false;
+      }
+    }
+    if (lookup.allowed.empty()) {
+      respond(peer, *ctx,
+              httpProblem(404, "no resource at this path", req.target(), req.request_id),
+              Metrics::kUnmatched);
+      return false;
+    }
+    if (!lookup.route) {
+      respond(peer, *ctx,
+              methodNotAllowed(req.method, lookup.allowed, req.target(), req.request_id),
+              Metrics::kUnmatched);
+      return false;
+    }
+    if (req.method == "GET" && !req.body.empty()) {
+      respond(peer, *ctx,
+              httpProblem(400, "a GET request must not have a body", req.target(), req.request_id),
+              *lookup.route);
+      return false;
+    }
+    return true;
+  };
+}
+
+Rest::Route::Handler notFound(std::shared_ptr<ServerContext> ctx) {
+  return [ctx](const Pistache::Rest::Request&, ResponseWriter writer) {
+    auto peer = writer.getPeer();
+    if (!peer) return Rest::Route::Result::Ok;
+    auto conn = connectionOf(peer, ctx->limits);
+    const HttpRequest& req = conn->request;
+    respond(peer, *ctx, httpProblem(404, "no resource at this path", req.target(), req.request_id),
+            Metrics::kUnmatched);
+    return Rest::Route::Result::Ok;
+  };
+}
+
+}  // namespace kkr::api

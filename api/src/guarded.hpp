@@ -1,0 +1,26 @@
+#pragma once
+// The entry points Pistache calls: every one catches everything and answers exactly once.
+
+#include <cstddef>
+#include <memory>
+
+#include <pistache/router.h>
+
+#include "server_context.hpp"
+
+namespace kkr::api {
+
+/// Wraps route `index` of apiRoutes() for Pistache: gives the handler the request, sends its
+/// response; an exception is logged with the request id and answered with a generic 500 problem.
+Pistache::Rest::Route::Handler guarded(std::size_t index, std::shared_ptr<ServerContext> ctx);
+
+/// Runs before Pistache's route lookup: answers CORS preflights, unknown paths (404), known paths
+/// with a method they do not route (405, with Allow) and GET requests carrying a body (400).
+/// Pistache's own answers for these are text/plain, and its lookup for a method without routes
+/// races between reactor threads (upstream #1238): here such requests never reach it.
+Pistache::Rest::Route::Middleware frontController(std::shared_ptr<ServerContext> ctx);
+
+/// Router::NotFound: a problem+json 404 (unreachable in practice: frontController answers first).
+Pistache::Rest::Route::Handler notFound(std::shared_ptr<ServerContext> ctx);
+
+}  // namespace kkr::api

@@ -1,0 +1,53 @@
+#pragma once
+// Domain entities → their public JSON representation (field names as DESIGN.md's resource
+// table, in that order, then version/created_at/updated_at). Absent optionals are written as null,
+// never omitted; restricted fields are left out entirely unless the caller may see them.
+
+#include <string>
+#include <string_view>
+
+#include "json_writer.hpp"
+#include "kkr/domain/entities.hpp"
+#include "kkr/domain/snapshot.hpp"
+
+namespace kkr::api {
+
+struct MappingOptions {
+  /// Person's email and phone. Anonymous reads never include them (the keys are omitted, so
+  /// their absence cannot be mistaken for "no email on file"); authenticated reads will.
+  bool include_restricted = false;
+};
+
+/// Referenced objects written inline (`embed=person,forum` on members and appointments).
+struct Embed {
+  bool person = false;
+  bool forum = false;
+};
+
+/// What a mapping needs besides the entity: the snapshot it came from (for embeds) and options.
+struct MappingContext {
+  const domain::RegisterSnapshot* snapshot = nullptr;
+  MappingOptions options;
+  Embed embed;
+};
+
+std::string formatDateText(const domain::Date& date);
+
+void writeJson(JsonWriter& json, const domain::Kommune& k, const MappingContext& ctx);
+void writeJson(JsonWriter& json, const domain::Period& p, const MappingContext& ctx);
+void writeJson(JsonWriter& json, const domain::Person& p, const MappingContext& ctx);
+void writeJson(JsonWriter& json, const domain::KkrMember& m, const MappingContext& ctx);
+void writeJson(JsonWriter& json, const domain::RegionalForum& f, const MappingContext& ctx);
+void writeJson(JsonWriter& json, const domain::Appointment& a, const MappingContext& ctx);
+
+/// One entity as a JSON document.
+template <typename Entity>
+std::string toJson(const Entity& entity, const MappingContext& ctx) {
+  std::string out;
+  out.reserve(512);
+  JsonWriter json(out);
+  writeJson(json, entity, ctx);
+  return out;
+}
+
+}  // namespace kkr::api

@@ -1,0 +1,97 @@
+#include "routes.hpp"
+
+#include "handlers/handlers.hpp"
+#include "kkr/api/routes.hpp"
+#include "params.hpp"
+
+namespace kkr::api {
+
+const std::vector<Route>& apiRoutes() {
+  namespace h = handlers;
+  // Reads like openapi.yaml's paths. Each entry is one operation; the 405 and 404 answers, the
+  // metrics labels and `kkr routes` all come from this table.
+  static const std::vector<Route> routes{
+      {"GET", "/v1/kommuner", h::listKommuner},
+      {"GET", "/v1/kommuner/{code}", h::getKommune},
+      {"GET", "/v1/periods", h::listPeriods},
+      {"GET", "/v1/periods/{id}", h::getPeriod},
+      {"GET", "/v1/persons", h::listPersons},
+      {"GET", "/v1/persons/{id}", h::getPerson},
+      {"GET", "/v1/members", h::listMembers},
+      {"GET", "/v1/members/{id}", h::getMember},
+      {"GET", "/v1/forums", h::listForums},
+      {"GET", "/v1/forums/{id}", h::getForum},
+      {"GET", "/v1/appointments", h::listAppointments},
+      {"GET", "/v1/appointments/{id}", h::getAppointment},
+      {"GET", "/v1/blue-book", h::getBlueBook},
+      {"GET", "/healthz", h::healthz},
+      {"GET", "/readyz", h::readyz},
+      {"GET", "/metrics", h::metrics},
+      {"GET", "/openapi.yaml", h::openapiYaml},
+      {"GET", "/docs", h::docsPage},
+      {"GET", "/docs/redoc.standalone.js", h::docsScript},
+  };
+  return routes;
+}
+
+std::vector<RouteInfo> routeTable() {
+  std::vector<RouteInfo> table;
+  for (const auto& r : apiRoutes()) table.push_back({std::string(r.method), std::string(r.path)});
+  return table;
+}
+
+bool matchTemplate(std::string_view tmpl, std::string_view path,
+                   std::map<std::string, std::string, std::less<>>* params) {
+  // Segment by segment: literals compare exactly (case matters), {name} takes one non-empty
+  // segment. A trailing slash or an empty segment never matches.
+  while (!tmpl.empty() || !path.empty()) {
+    if (tmpl.empty() || path.empty() || tmpl.front() != '/' || path.front() != '/') return false;
+    tmpl.remove_prefix(1);
+    path.remove_prefix(1);
+    const std::size_t te = std::min(tmpl.find('/'), tmpl.size());
+    const std::size_t pe = std::min(path.find('/'), path.size());
+    const std::string_view tseg = tmpl.substr(0, te);
+    const std::string_view pseg = path.substr(0, pe);
+    if (pseg.empty()) return false;
+    if (tseg.size() > 2 && tseg.front() == '{' && tseg.back() == '}') {
+      if (params) {
+        auto decoded = percentDecode(pseg, false);
+        (*params)[std::string(tseg.substr(1, tseg.size() - 2))] =
+            decoded ? std::move(*decoded) : std::string(pseg);
+      }
+    } else if (tseg != pseg) {
+      return false;
+    }
+    tmpl.remove_prefix(te);
+    path.remove_prefix(pe);
+  }
+  return true;
+}
+
+RouteLookup lookupRoute(std::string_view method, std::string_view path) {
+  RouteLookup result;
+  const auto& routes = apiRoutes();
+  for (std::size_t i = 0; i < routes.size(); ++i) {
+    if (!matchTemplate(routes[i].path, path, nullptr)) continue;
+    if (routes[i].method == method) result.route = i;
+    if (result.allowed.find(routes[i].method) == std::string::npos) {
+      if (!result.allowed.empty()) result.allowed += ", ";
+      result.allowed += routes[i].method;
+    }
+  }
+  return result;
+}
+
+std::string pistacheTemplate(std::string_view tmpl) {
+  std::string out;
+  for (std::size_t i = 0; i < tmpl.size(); ++i) {
+    if (tmpl[i] == '{') {
+      out += ':';
+    } else if (tmpl[i] != '}') {
+      out += tmpl[i];
+    }
+  }
+  return out;
+}
+
+}  // namespace kkr::api

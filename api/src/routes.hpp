@@ -1,0 +1,43 @@
+#pragma once
+// The route table: every operation the server answers, in the order of openapi.yaml.
+
+#include <cstddef>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "http_types.hpp"
+#include "server_context.hpp"
+
+namespace kkr::api {
+
+using Handler = HttpResponse (*)(const HttpRequest&, ServerContext&);
+
+struct Route {
+  std::string_view method;
+  std::string_view path;  ///< OpenAPI-style template: "/v1/kommuner/{code}"
+  Handler handler;
+};
+
+/// All routes, in a fixed order (their index identifies them in metrics).
+const std::vector<Route>& apiRoutes();
+
+/// Matches a raw request path against a template. On a match, fills `params` (when given) with
+/// each {name}'s segment, percent-decoded where the escapes are valid (else raw, so the handler's
+/// strict parsing reports it).
+bool matchTemplate(std::string_view tmpl, std::string_view path,
+                   std::map<std::string, std::string, std::less<>>* params);
+
+/// What the route table knows about a method and path.
+struct RouteLookup {
+  std::optional<std::size_t> route;  ///< the route for this method and path
+  std::string allowed;               ///< methods routed for this path ("GET"); empty: unknown path
+};
+RouteLookup lookupRoute(std::string_view method, std::string_view path);
+
+/// "/v1/kommuner/{code}" → "/v1/kommuner/:code" for Pistache's router.
+std::string pistacheTemplate(std::string_view tmpl);
+
+}  // namespace kkr::api

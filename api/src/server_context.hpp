@@ -1,0 +1,30 @@
+#pragma once
+// State shared by every reactor thread of one server: configuration, services, metrics.
+
+#include <atomic>
+#include <memory>
+#include <string>
+
+#include <spdlog/logger.h>
+
+#include "kkr/api/server.hpp"
+#include "kkr/api/services.hpp"
+#include "request_framing.hpp"
+#include "request_log.hpp"
+#include "response_cache.hpp"
+
+namespace kkr::api {
+
+struct ServerContext {
+  ServerConfig config;
+  Services services;
+  std::shared_ptr<spdlog::logger> log;
+  std::unique_ptr<Metrics> metrics;
+  FramingLimits limits;
+  std::atomic<bool> draining{false};
+  std::string docs_js;  ///< redoc.standalone.js; empty when it is not installed
+  std::string docs_js_etag;
+  ResponseCache cache;  ///< built list and Blue Book responses for the current snapshot
+};
+
+}  // namespace kkr::api

@@ -1,0 +1,108 @@
+#!/usr/bin/env bash
+# Benchmarks the read and write paths with wrk against a running stack made here:
+# a private PostgreSQL, `kkr serve` (Release build), and nginx serving the same bytes from a
+# file as the ceiling for HTTP on this machine. Every request goes to 127.0.0.1 only and every
+# wrk run is bounded in time. Results are appended to docs/benchmarks.md with this command.
+#
+#   bash bench/run.sh [seconds-per-run]     (default 10)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/lib.sh
+
+DURATION="${1:-10}"
+CONNECTIONS="${BENCH_CONNECTIONS:-32}"
+THREADS="${BENCH_THREADS:-2}"
+OUT="docs/benchmarks.md"
+
+install_deps
+for pkg in wrk nginx-light; do
+  kkr_pkg_installed "$pkg" || kkr_as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$pkg" >/dev/null
+done
+build "$KKR_ROOT/build" -DCMAKE_BUILD_TYPE=Release
+
+work="$(mktemp -d /tmp/kkr-bench.XXXXXX)"
+chmod 755 "$work"
+pg_port="$(free_port)"
+app_port="$(free_port)"
+nginx_port="$(free_port)"
+cleanup() {
+  [[ -n "${server_pid:-}" ]] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
+  [[ -f "$work/nginx.pid" ]] && kill "$(cat "$work/nginx.pid")" 2>/dev/null
+  stop_postgres
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+start_postgres "$work/pg" "$pg_port"
+export KKR_DATABASE_URL="postgresql://postgres@127.0.0.1:$pg_port/postgres"
+export KKR_API_KEY_SECRET="$(head -c 48 /dev/urandom | base64 | tr -d '\n/+=')"
+export KKR_PORT="$app_port" KKR_THREADS="${KKR_THREADS:-2}" KKR_LOG_LEVEL=warn
+export KKR_DB_POOL_SIZE="${KKR_DB_POOL_SIZE:-8}"
+build/kkr migrate >/dev/null
+build/kkr seed >/dev/null
+token="$(build/kkr keys create --role editor --name bench | tail -n 1)"
+build/kkr serve &
+server_pid=$!
+wait_http "http://127.0.0.1:$app_port/readyz"
+
+# 100 synthetic appointments so the list of 100 is about the size DESIGN.md names.
+python3 bench/make_fixture.py "http://127.0.0.1:$app_port" "$token" 100 >/dev/null
+curl -fsS "http://127.0.0.1:$app_port/v1/appointments?limit=100" -o "$work/appointments.json"
+bytes=$(stat -c %s "$work/appointments.json")
+
+# nginx serving the identical bytes: the ceiling for HTTP on this machine.
+mkdir -p "$work/www"
+cp "$work/appointments.json" "$work/www/appointments.json"
+cat > "$work/nginx.conf" <<NGINX
+worker_processes 2;
+pid $work/nginx.pid;
+error_log $work/nginx-error.log;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  server {
+    listen 127.0.0.1:$nginx_port;
+    root $work/www;
+    default_type application/json;
+  }
+}
+NGINX
+nginx -c "$work/nginx.conf"
+wait_http "http://127.0.0.1:$nginx_port/appointments.json"
+
+run_wrk() {  # name url [script]
+  local name="$1" url="$2" script="${3:-}"
+  local args=(-t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency)
+  [[ -n "$script" ]] && args+=(-s "$script")
+  local output
+  output="$(wrk "${args[@]}" "$url")"
+  local rps p50 p99 non2xx
+  rps="$(awk '/Requests\/sec/ {print $2}' <<<"$output")"
+  p50="$(awk '$1=="50%" {print $2}' <<<"$output")"
+  p99="$(awk '$1=="99%" {print $2}' <<<"$output")"
+  non2xx="$(awk '/Non-2xx/ {print $NF}' <<<"$output")"
+  printf '| %s | %s | %s | %s | %s |\n' "$name" "$rps" "$p50" "$p99" "${non2xx:-0}" >> "$work/rows.md"
+  echo "$name: $rps req/s (p50 $p50, p99 $p99, non-2xx ${non2xx:-0})"
+}
+
+: > "$work/rows.md"
+run_wrk "nginx, static file ($bytes bytes)" "http://127.0.0.1:$nginx_port/appointments.json"
+run_wrk "GET /v1/appointments?limit=100 ($bytes bytes)" "http://127.0.0.1:$app_port/v1/appointments?limit=100"
+run_wrk "GET /v1/kommuner/0851" "http://127.0.0.1:$app_port/v1/kommuner/0851"
+run_wrk "GET /healthz" "http://127.0.0.1:$app_port/healthz"
+BENCH_TOKEN="$token" run_wrk "POST /v1/persons (durable create)" \
+  "http://127.0.0.1:$app_port/v1/persons" bench/create_person.lua
+
+{
+  echo
+  echo "## Run of $(date -u +%Y-%m-%dT%H:%MZ)"
+  echo
+  echo "Command: \`bash bench/run.sh $DURATION\` (wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s;" \
+       "kkr threads=$KKR_THREADS, pool=$KKR_DB_POOL_SIZE; PostgreSQL with fsync on;" \
+       "$(nproc) cores)."
+  echo
+  echo "| target | req/s | p50 | p99 | non-2xx |"
+  echo "|---|---|---|---|---|"
+  cat "$work/rows.md"
+} >> "$OUT"
+echo "results appended to $OUT"

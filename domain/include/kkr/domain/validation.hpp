@@ -1,0 +1,51 @@
+#pragma once
+// Field rules: what a single entity's full state must satisfy on its own, before any stored data
+// is consulted. Each function returns every broken rule (empty when valid), addressed by a JSON
+// pointer into the resource ("/name", "/end_date"), so a client can fix all fields at once.
+// Cross-row rules (seats, overlaps, periods, dissolution) live in rules.hpp.
+
+#include <string_view>
+#include <vector>
+
+#include "kkr/domain/entities.hpp"
+#include "kkr/domain/error.hpp"
+#include "kkr/domain/result.hpp"
+
+namespace kkr::domain {
+
+std::vector<FieldError> validate(const Kommune& kommune);
+std::vector<FieldError> validate(const Period& period);
+std::vector<FieldError> validate(const Person& person);
+std::vector<FieldError> validate(const KkrMember& member);
+std::vector<FieldError> validate(const RegionalForum& forum);
+std::vector<FieldError> validate(const Appointment& appointment);
+
+/// ok() when `errors` is empty, else a Validation error carrying them.
+Status validationStatus(std::vector<FieldError> errors);
+
+/// validate() and validationStatus() in one step.
+template <typename Entity>
+Status checkFields(const Entity& entity) {
+  return validationStatus(validate(entity));
+}
+
+// The individual shape checks, shared with other layers (e.g. path parameters).
+
+/// Exactly four ASCII digits ("0851"), as kommune and region codes are written.
+bool isFourDigitCode(std::string_view text);
+/// "YYYY-YYYY" where the second year is greater than the first ("2022-2026").
+bool isPeriodId(std::string_view text);
+/// 1–200 characters (code points) once surrounding white space is trimmed, no control characters.
+bool isValidName(std::string_view text);
+/// 1–3 letters (A–Z, a–z and the Latin-1 letters, Æ, Ø and Å included), as party letters are.
+bool isValidParty(std::string_view text);
+/// At most 254 characters, exactly one "@" with text on both sides, a dot inside the domain part,
+/// no white space or control characters.
+bool isValidEmail(std::string_view text);
+/// 1–40 characters of digits and spaces, optionally led by "+", with at least one digit.
+bool isValidPhone(std::string_view text);
+
+/// Number of Unicode code points in UTF-8 text (continuation bytes are not counted).
+std::size_t codePointCount(std::string_view utf8);
+
+}  // namespace kkr::domain

@@ -1,0 +1,19 @@
+#pragma once
+// The readiness probe's view of the database.
+
+#include "kkr/domain/ports.hpp"
+#include "kkr/persistence/database.hpp"
+
+namespace kkr::persistence {
+
+/// Ready when a pooled connection answers a round trip (Database::ping).
+class PgHealthCheck final : public domain::HealthCheck {
+ public:
+  explicit PgHealthCheck(Database& database) : database_(database) {}
+  domain::Status ping() override;
+
+ private:
+  Database& database_;
+};
+
+}  // namespace kkr::persistence

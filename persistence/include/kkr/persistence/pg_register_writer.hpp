@@ -1,0 +1,67 @@
+#pragma once
+// The write side on PostgreSQL. Each call is one transaction: field rules (validation.hpp) are
+// checked before the database is touched; the cross-row rules (rules.hpp) run on rows read after
+// locking the row that serialises competing writers (the forum for its appointments, the period
+// for its KKR seats), so two requests racing for the last seat cannot both win; the change-log
+// row is appended by trigger under the caller's actor. See docs/rules.md.
+
+#include <string>
+
+#include "kkr/domain/writes.hpp"
+#include "kkr/persistence/database.hpp"
+
+namespace kkr::persistence {
+
+class PgRegisterWriter final : public domain::RegisterWriter {
+ public:
+  /// `regionCode` is KKR's region ("1081", Region Nordjylland): its kommuner are the ones whose
+  /// politicians may hold KKR seats and forum appointments, two KKR seats per kommune.
+  explicit PgRegisterWriter(Database& database, std::string regionCode = "1081");
+
+  domain::Result<domain::Kommune> create(const domain::WriteContext&,
+                                         const domain::Kommune&) override;
+  domain::Result<domain::Period> create(const domain::WriteContext&,
+                                        const domain::Period&) override;
+  domain::Result<domain::Person> create(const domain::WriteContext&,
+                                        const domain::Person&) override;
+  domain::Result<domain::KkrMember> create(const domain::WriteContext&,
+                                           const domain::KkrMember&) override;
+  domain::Result<domain::RegionalForum> create(const domain::WriteContext&,
+                                               const domain::RegionalForum&) override;
+  domain::Result<domain::Appointment> create(const domain::WriteContext&,
+                                             const domain::Appointment&) override;
+
+  domain::Result<domain::Kommune> update(const domain::WriteContext&, const domain::Kommune&,
+                                         domain::ExpectedVersion) override;
+  domain::Result<domain::Period> update(const domain::WriteContext&, const domain::Period&,
+                                        domain::ExpectedVersion) override;
+  domain::Result<domain::Person> update(const domain::WriteContext&, const domain::Person&,
+                                        domain::ExpectedVersion) override;
+  domain::Result<domain::KkrMember> update(const domain::WriteContext&, const domain::KkrMember&,
+                                           domain::ExpectedVersion) override;
+  domain::Result<domain::RegionalForum> update(const domain::WriteContext&,
+                                               const domain::RegionalForum&,
+                                               domain::ExpectedVersion) override;
+  domain::Result<domain::Appointment> update(const domain::WriteContext&,
+                                             const domain::Appointment&,
+                                             domain::ExpectedVersion) override;
+
+  domain::Status removeKommune(const domain::WriteContext&, const std::string& code,
+                               domain::ExpectedVersion) override;
+  domain::Status removePeriod(const domain::WriteContext&, const std::string& id,
+                              domain::ExpectedVersion) override;
+  domain::Status removePerson(const domain::WriteContext&, domain::Id id,
+                              domain::ExpectedVersion) override;
+  domain::Status removeMember(const domain::WriteContext&, domain::Id id,
+                              domain::ExpectedVersion) override;
+  domain::Status removeForum(const domain::WriteContext&, domain::Id id,
+                             domain::ExpectedVersion) override;
+  domain::Status removeAppointment(const domain::WriteContext&, domain::Id id,
+                                   domain::ExpectedVersion) override;
+
+ private:
+  Database& database_;
+  std::string regionCode_;
+};
+
+}  // namespace kkr::persistence

@@ -1,0 +1,28 @@
+#pragma once
+// Loads the in-memory read model's snapshots from PostgreSQL.
+
+#include <cstdint>
+
+#include "kkr/domain/read_model.hpp"
+#include "kkr/persistence/database.hpp"
+
+namespace kkr::persistence {
+
+class PgSnapshotSource final : public domain::SnapshotSource {
+ public:
+  explicit PgSnapshotSource(Database& database) : database_(database) {}
+
+  /// Publishes the changes that became safe, then reads the published change seq and all six
+  /// register tables in one REPEATABLE READ, READ ONLY transaction, so the tables and the seq
+  /// are one consistent view. The tables may already contain commits that are not published yet;
+  /// they get a higher seq later and the next load picks them up again (loads are idempotent).
+  domain::Result<domain::RegisterSnapshot> loadSnapshot() override;
+
+  /// Publishes the changes that became safe (kkr_publish_changes) and returns the highest seq.
+  domain::Result<std::int64_t> publishedSeq() override;
+
+ private:
+  Database& database_;
+};
+
+}  // namespace kkr::persistence

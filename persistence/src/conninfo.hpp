@@ -1,0 +1,17 @@
+#pragma once
+// Connection strings as SOCI 4.0.3 can pass them on to libpq.
+
+#include <string>
+
+namespace kkr::persistence {
+
+/// Rewrites a libpq URI or key=value string into key='value' pairs. SOCI 4.0.3's PostgreSQL
+/// backend re-assembles the connection string as key=value tokens (to pick out its own
+/// "singlerows" option) and appends "=" to a token without one, so a plain URI such as
+/// postgresql://host/kkr reaches libpq as database "kkr=" and the connection fails.
+/// A string libpq cannot parse is returned unchanged, so that connecting reports the error.
+/// Limit: SOCI splits on every space, so a value with a space followed by a word without "="
+/// (application_name=a%20b) still cannot pass; options=-c%20x%3Dy can.
+std::string sociConnectString(const std::string& url);
+
+}  // namespace kkr::persistence

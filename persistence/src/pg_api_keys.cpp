@@ -1,0 +1,190 @@
+#include "kkr/persistence/pg_api_keys.hpp"
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/rand.h>
+
+#include <soci/postgresql/soci-postgresql.h>
+
+#include <stdexcept>
+
+#include "row_reading.hpp"
+
+namespace kkr::persistence {
+
+using domain::Error;
+using domain::ErrorCode;
+
+namespace {
+
+constexpr std::size_t kTokenBytes = 32;
+constexpr std::string_view kTokenPrefix = "kkr_";
+
+std::string base64url(const unsigned char* data, std::size_t size) {
+  static constexpr char kAlphabet[] =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  std::string out;
+  std::size_t i = 0;
+  for (; i + 2 < size; i += 3) {
+    const unsigned v = (data[i] << 16) | (data[i + 1] << 8) | data[i + 2];
+    out += kAlphabet[(v >> 18) & 63];
+    out += kAlphabet[(v >> 12) & 63];
+    out += kAlphabet[(v >> 6) & 63];
+    out += kAlphabet[v & 63];
+  }
+  if (i + 1 == size) {
+    const unsigned v = data[i] << 16;
+    out += kAlphabet[(v >> 18) & 63];
+    out += kAlphabet[(v >> 12) & 63];
+  } else if (i + 2 == size) {
+    const unsigned v = (data[i] << 16) | (data[i + 1] << 8);
+    out += kAlphabet[(v >> 18) & 63];
+    out += kAlphabet[(v >> 12) & 63];
+    out += kAlphabet[(v >> 6) & 63];
+  }
+  return out;
+}
+
+// Longer than any token this store issues; bounds the work an arbitrary header can cause.
+constexpr std::size_t kMaxTokenLength = 256;
+
+bool isValidKeyName(const std::string& name) {
+  std::size_t characters = 0;
+  bool visible = false;
+  for (char c : name) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (byte < 0x20 || byte == 0x7f) return false;
+    if ((byte & 0xC0) != 0x80) ++characters;
+    if (c != ' ') visible = true;
+  }
+  return visible && characters >= 1 && characters <= 100;
+}
+
+Error unauthenticated() {
+  return Error{ErrorCode::Unauthenticated, "the API key is not valid (unknown or revoked)", {}};
+}
+
+domain::ApiKeyInfo infoFromRow(const soci::row& r) {
+  domain::ApiKeyInfo info;
+  info.id = rows::int64(r, 0);
+  info.name = rows::text(r, 1);
+  info.role = domain::parseRole(rows::text(r, 2)).value_or(domain::Role::Editor);
+  info.token_prefix = rows::text(r, 3);
+  info.created_at = rows::text(r, 4);
+  info.revoked_at = rows::optText(r, 5);
+  return info;
+}
+
+}  // namespace
+
+PgApiKeyStore::PgApiKeyStore(Database& database, std::string secret)
+    : database_(database), secret_(std::move(secret)) {
+  if (secret_.empty()) throw std::invalid_argument("the API key secret must not be empty");
+}
+
+std::string PgApiKeyStore::hashToken(std::string_view token) const {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  HMAC(EVP_sha256(), secret_.data(), static_cast<int>(secret_.size()),
+       reinterpret_cast<const unsigned char*>(token.data()), token.size(), digest, &length);
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string hex;
+  hex.reserve(length * 2);
+  for (unsigned int i = 0; i < length; ++i) {
+    hex += kHex[digest[i] >> 4];
+    hex += kHex[digest[i] & 15];
+  }
+  return hex;
+}
+
+domain::Result<domain::CreatedApiKey> PgApiKeyStore::create(const std::string& name,
+                                                            domain::Role role) {
+  if (!isValidKeyName(name)) {
+    return domain::fail(Error::validation(
+        "a key name has 1 to 100 characters, not all spaces, and no control characters",
+        {{"/name", "must have 1 to 100 characters, not all spaces, and no control characters"}}));
+  }
+  unsigned char random[kTokenBytes];
+  if (RAND_bytes(random, sizeof random) != 1) {
+    return domain::fail(Error::internal("no randomness available for a new key"));
+  }
+  const std::string body = base64url(random, sizeof random);
+  OPENSSL_cleanse(random, sizeof random);
+  domain::CreatedApiKey created;
+  created.token = std::string(kTokenPrefix) + body;
+  const std::string hash = hashToken(created.token);
+  const std::string prefix = body.substr(0, 8);
+  const std::string roleName(domain::toString(role));
+  return database_.withSession<domain::CreatedApiKey>(
+      [&](soci::session& sql) -> domain::Result<domain::CreatedApiKey> {
+        long long id = 0;
+        std::string createdAt;
+        try {
+          // The unique constraint on name decides, so two concurrent creates of one name cannot
+          // both succeed. Names are never reused, not even a revoked key's: the audit log's
+          // actor "key:<name>" must keep meaning one key.
+          sql << "INSERT INTO api_key (name, role, token_hash, token_prefix) "
+                 "VALUES (:n, :r, :h, :p) RETURNING id, kkr_ts(created_at)",
+              soci::use(name), soci::use(roleName), soci::use(hash), soci::use(prefix),
+              soci::into(id), soci::into(createdAt);
+        } catch (const soci::postgresql_soci_error& e) {
+          if (e.sqlstate() != "23505") throw;
+          return domain::fail(Error::conflict(
+              "a key named '" + name + "' already exists (names of revoked keys stay taken)",
+              {{"/name", "is taken"}}));
+        }
+        created.info = domain::ApiKeyInfo{id, name, role, prefix, createdAt, std::nullopt};
+        return created;
+      });
+}
+
+domain::Result<std::vector<domain::ApiKeyInfo>> PgApiKeyStore::list() {
+  return database_.withSession<std::vector<domain::ApiKeyInfo>>(
+      [](soci::session& sql) -> domain::Result<std::vector<domain::ApiKeyInfo>> {
+        std::vector<domain::ApiKeyInfo> keys;
+        soci::rowset<soci::row> rows =
+            sql.prepare << "SELECT id, name, role, token_prefix, kkr_ts(created_at), "
+                           "kkr_ts(revoked_at) FROM api_key ORDER BY id";
+        for (const auto& row : rows) keys.push_back(infoFromRow(row));
+        return keys;
+      });
+}
+
+domain::Status PgApiKeyStore::revoke(const std::string& name) {
+  return database_.withSession<domain::Unit>([&](soci::session& sql) -> domain::Status {
+    long long id = 0;
+    sql << "UPDATE api_key SET revoked_at = now() WHERE name = :n AND revoked_at IS NULL "
+           "RETURNING id",
+        soci::use(name), soci::into(id);
+    if (!sql.got_data()) {
+      return domain::fail(Error::notFound("no active key is named '" + name + "'"));
+    }
+    return domain::ok();
+  });
+}
+
+domain::Result<domain::Principal> PgApiKeyStore::authenticate(std::string_view token) {
+  if (token.size() < kTokenPrefix.size() + 8 || token.size() > kMaxTokenLength ||
+      token.substr(0, kTokenPrefix.size()) != kTokenPrefix) {
+    return domain::fail(unauthenticated());
+  }
+  const std::string hash = hashToken(token);
+  return database_.withSession<domain::Principal>(
+      [&](soci::session& sql) -> domain::Result<domain::Principal> {
+        long long id = 0;
+        std::string name, role, stored;
+        sql << "SELECT id, name, role, token_hash FROM api_key "
+               "WHERE token_hash = :h AND revoked_at IS NULL",
+            soci::use(hash), soci::into(id), soci::into(name), soci::into(role), soci::into(stored);
+        // The lookup is by hash; comparing in constant time as well means timing reveals
+        // nothing even if the index lookup were ever replaced by a scan.
+        if (!sql.got_data() || stored.size() != hash.size() ||
+            CRYPTO_memcmp(stored.data(), hash.data(), hash.size()) != 0) {
+          return domain::fail(unauthenticated());
+        }
+        return domain::Principal{id, name, domain::parseRole(role).value_or(domain::Role::Editor)};
+      });
+}
+
+}  // namespace kkr::persistence

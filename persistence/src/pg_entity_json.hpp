@@ -1,0 +1,53 @@
+#pragma once
+// The writer's row format: entities travel to and from PostgreSQL as the JSON of a table row.
+// Writes bind one JSON document and let jsonb_populate_record() type every column (NULLs, text[]
+// and dates included, no std::tm, no per-column indicators); reads return kkr_row_json(row), the
+// same JSON the change feed carries, so what a write returns is exactly what the feed shows.
+
+#include <nlohmann/json.hpp>
+
+#include "kkr/domain/entities.hpp"
+
+namespace kkr::persistence::rowjson {
+
+nlohmann::json toJson(const domain::Kommune& e);
+nlohmann::json toJson(const domain::Period& e);
+nlohmann::json toJson(const domain::Person& e);
+nlohmann::json toJson(const domain::KkrMember& e);
+nlohmann::json toJson(const domain::RegionalForum& e);
+nlohmann::json toJson(const domain::Appointment& e);
+
+/// Reads kkr_row_json() output; throws std::runtime_error on a malformed row (a bug, not input).
+template <typename Entity>
+Entity fromJson(const nlohmann::json& row);
+template <>
+domain::Kommune fromJson<domain::Kommune>(const nlohmann::json& row);
+template <>
+domain::Period fromJson<domain::Period>(const nlohmann::json& row);
+template <>
+domain::Person fromJson<domain::Person>(const nlohmann::json& row);
+template <>
+domain::KkrMember fromJson<domain::KkrMember>(const nlohmann::json& row);
+template <>
+domain::RegionalForum fromJson<domain::RegionalForum>(const nlohmann::json& row);
+template <>
+domain::Appointment fromJson<domain::Appointment>(const nlohmann::json& row);
+
+/// Parses JSON text from the database, then fromJson().
+template <typename Entity>
+Entity fromText(const std::string& text) {
+  return fromJson<Entity>(nlohmann::json::parse(text));
+}
+
+/// A JSON array of rows (jsonb_agg) as entities.
+template <typename Entity>
+std::vector<Entity> listFromJson(const nlohmann::json& rows) {
+  std::vector<Entity> out;
+  if (rows.is_array()) {
+    out.reserve(rows.size());
+    for (const auto& row : rows) out.push_back(fromJson<Entity>(row));
+  }
+  return out;
+}
+
+}  // namespace kkr::persistence::rowjson

@@ -1,0 +1,126 @@
+// PgRegisterWriter: the writes that need no cross-row rule, each a single autocommit statement
+// (see pg_writer_support.hpp). The rule-checked writes are in pg_register_writer_rules.cpp.
+
+#include "kkr/persistence/pg_register_writer.hpp"
+
+#include "kkr/domain/validation.hpp"
+#include "pg_writer_support.hpp"
+
+namespace kkr::persistence {
+
+namespace d = domain;
+using namespace writer;
+
+namespace {
+
+template <typename Entity>
+d::Result<Entity> fastCreate(Database& database, const d::WriteContext& context,
+                             const Entity& entity) {
+  if (auto valid = d::checkFields(entity); !valid) return d::fail(valid.error());
+  const auto& t = tableOf<Entity>();
+  const std::string doc = rowjson::toJson(entity).dump();
+  return database.withSession<Entity>([&](soci::session& sql) -> d::Result<Entity> {
+    return guarded<Entity>(t, [&]() -> d::Result<Entity> {
+      std::string row;
+      sql << insertSql(t, true), soci::use(doc), soci::use(context.actor), soci::into(row);
+      return rowjson::fromText<Entity>(row);
+    });
+  });
+}
+
+template <typename Entity, typename Key>
+d::Result<Entity> fastUpdate(Database& database, const d::WriteContext& context,
+                             const Entity& entity, const Key& key, d::ExpectedVersion expected) {
+  if (auto valid = d::checkFields(entity); !valid) return d::fail(valid.error());
+  const auto& t = tableOf<Entity>();
+  const std::string doc = rowjson::toJson(entity).dump();
+  return database.withSession<Entity>([&](soci::session& sql) -> d::Result<Entity> {
+    return guarded<Entity>(t, [&]() -> d::Result<Entity> {
+      auto boundKey = bindable(key);
+      VersionBind version(expected);
+      std::string row;
+      soci::indicator rowIndicator = soci::i_null;
+      sql << updateSql(t, true), soci::use(doc), soci::use(context.actor), soci::use(boundKey),
+          soci::use(version.value, version.indicator), soci::into(row, rowIndicator);
+      if (!sql.got_data() || rowIndicator != soci::i_ok) {
+        return d::fail(missingOrStale(sql, t, key));
+      }
+      return rowjson::fromText<Entity>(row);
+    });
+  });
+}
+
+template <typename Key>
+d::Status fastRemove(Database& database, const TableInfo& t, const d::WriteContext& context,
+                     const Key& key, d::ExpectedVersion expected) {
+  return database.withSession<d::Unit>([&](soci::session& sql) -> d::Status {
+    return guarded<d::Unit>(t, [&]() -> d::Status {
+      auto boundKey = bindable(key);
+      VersionBind version(expected);
+      long long removed = 0;
+      sql << removeSql(t), soci::use(context.actor), soci::use(boundKey),
+          soci::use(version.value, version.indicator), soci::into(removed);
+      if (!sql.got_data()) return d::fail(missingOrStale(sql, t, key));
+      return d::ok();
+    });
+  });
+}
+
+}  // namespace
+
+PgRegisterWriter::PgRegisterWriter(Database& database, std::string regionCode)
+    : database_(database), regionCode_(std::move(regionCode)) {}
+
+d::Result<d::Kommune> PgRegisterWriter::create(const d::WriteContext& c, const d::Kommune& e) {
+  return fastCreate(database_, c, e);
+}
+d::Result<d::Period> PgRegisterWriter::create(const d::WriteContext& c, const d::Period& e) {
+  // A new period has no seats yet; its only rule (no overlap with another period) is the
+  // database's exclusion constraint.
+  return fastCreate(database_, c, e);
+}
+d::Result<d::Person> PgRegisterWriter::create(const d::WriteContext& c, const d::Person& e) {
+  return fastCreate(database_, c, e);
+}
+d::Result<d::RegionalForum> PgRegisterWriter::create(const d::WriteContext& c,
+                                                     const d::RegionalForum& e) {
+  // A new forum has no appointments that its dates or seats could contradict.
+  return fastCreate(database_, c, e);
+}
+
+d::Result<d::Kommune> PgRegisterWriter::update(const d::WriteContext& c, const d::Kommune& e,
+                                               d::ExpectedVersion expected) {
+  return fastUpdate(database_, c, e, e.code, expected);
+}
+d::Result<d::Person> PgRegisterWriter::update(const d::WriteContext& c, const d::Person& e,
+                                              d::ExpectedVersion expected) {
+  return fastUpdate(database_, c, e, e.id, expected);
+}
+
+d::Status PgRegisterWriter::removeKommune(const d::WriteContext& c, const std::string& code,
+                                          d::ExpectedVersion expected) {
+  return fastRemove(database_, tableOf<d::Kommune>(), c, code, expected);
+}
+d::Status PgRegisterWriter::removePeriod(const d::WriteContext& c, const std::string& id,
+                                         d::ExpectedVersion expected) {
+  return fastRemove(database_, tableOf<d::Period>(), c, id, expected);
+}
+d::Status PgRegisterWriter::removePerson(const d::WriteContext& c, d::Id id,
+                                         d::ExpectedVersion expected) {
+  return fastRemove(database_, tableOf<d::Person>(), c, id, expected);
+}
+// Removing a seat or an appointment only frees seats, so no rule needs the forum or period lock.
+d::Status PgRegisterWriter::removeMember(const d::WriteContext& c, d::Id id,
+                                         d::ExpectedVersion expected) {
+  return fastRemove(database_, tableOf<d::KkrMember>(), c, id, expected);
+}
+d::Status PgRegisterWriter::removeForum(const d::WriteContext& c, d::Id id,
+                                        d::ExpectedVersion expected) {
+  return fastRemove(database_, tableOf<d::RegionalForum>(), c, id, expected);
+}
+d::Status PgRegisterWriter::removeAppointment(const d::WriteContext& c, d::Id id,
+                                              d::ExpectedVersion expected) {
+  return fastRemove(database_, tableOf<d::Appointment>(), c, id, expected);
+}
+
+}  // namespace kkr::persistence

@@ -1,0 +1,223 @@
+// PgRegisterWriter: KKR seats and appointments, whose rules read other rows (forum and period
+// changes are in pg_register_writer_lifecycle.cpp). Each runs in one transaction:
+//   1. set the actor (the change-log triggers record it);
+//   2. lock the row that every competing writer of the same rule must also lock: the forum for
+//      appointments, the period for KKR seats (FOR NO KEY UPDATE, so inserts referencing the row
+//      are not blocked by it, only other rule-checking writers);
+//   3. read the rows the rule depends on (READ COMMITTED: the statement after the lock sees every
+//      write committed by the previous lock holder) and run the domain rule;
+//   4. write, and commit. Two requests racing for the last seat therefore queue on the lock and
+//      the second sees the first's seat.
+
+#include <nlohmann/json.hpp>
+
+#include "kkr/domain/rules.hpp"
+#include "kkr/domain/validation.hpp"
+#include "kkr/persistence/pg_register_writer.hpp"
+#include "pg_writer_support.hpp"
+
+namespace kkr::persistence {
+
+namespace d = domain;
+using namespace writer;
+using nlohmann::json;
+
+namespace {
+
+d::Error missingReference(const std::string& pointer, const std::string& what) {
+  return d::Error::validation(pointer + " refers to " + what + " that does not exist",
+                              {{pointer, "refers to " + what + " that does not exist"}});
+}
+
+/// Early NotFound/PreconditionFailed for an update, before any rule runs: a stale client should
+/// hear 412 rather than a conflict computed against data it has not seen.
+std::optional<d::Error> checkStored(soci::session& sql, const TableInfo& t, d::Id id,
+                                    d::ExpectedVersion expected) {
+  const auto version = storedVersion(sql, t, id);
+  if (!version)
+    return d::Error::notFound(std::string(t.entity) + " " + std::to_string(id) + " does not exist");
+  if (expected && *version != *expected) return staleVersion(t, std::to_string(id), *version);
+  return std::nullopt;
+}
+
+std::vector<std::string> stringList(const json& array) {
+  std::vector<std::string> out;
+  for (const auto& item : array) out.push_back(item.get<std::string>());
+  return out;
+}
+
+// ---- KKR seats ----
+
+struct MemberContext {
+  std::optional<d::Person> person;
+  std::optional<d::Person> substitute;
+  std::vector<d::KkrMember> others;
+  std::vector<std::string> region;
+};
+
+MemberContext loadMemberContext(soci::session& sql, const d::KkrMember& m,
+                                const std::string& regionCode) {
+  long long personId = m.person_id;
+  long long substituteId = m.substitute_id.value_or(0);
+  std::string periodId = m.period_id;
+  long long self = m.id;
+  std::string region = regionCode;
+  std::string text;
+  sql << "SELECT jsonb_build_object("
+         "'person', (SELECT kkr_row_json(p) FROM person p WHERE p.id = :person), "
+         "'substitute', (SELECT kkr_row_json(p) FROM person p WHERE p.id = :substitute), "
+         "'others', (SELECT coalesce(jsonb_agg(kkr_row_json(m) ORDER BY m.id), '[]'::jsonb) "
+         "FROM kkr_member m WHERE m.period_id = :period AND m.id <> :self), "
+         "'region', (SELECT coalesce(jsonb_agg(k.code ORDER BY k.code), '[]'::jsonb) "
+         "FROM kommune k WHERE k.region_code = :region))::text",
+      soci::use(personId), soci::use(substituteId), soci::use(periodId), soci::use(self),
+      soci::use(region), soci::into(text);
+  const auto doc = json::parse(text);
+  MemberContext context;
+  if (!doc.at("person").is_null()) context.person = rowjson::fromJson<d::Person>(doc.at("person"));
+  if (!doc.at("substitute").is_null()) {
+    context.substitute = rowjson::fromJson<d::Person>(doc.at("substitute"));
+  }
+  context.others = rowjson::listFromJson<d::KkrMember>(doc.at("others"));
+  context.region = stringList(doc.at("region"));
+  return context;
+}
+
+/// Steps 2–3 for a KKR seat; the caller writes when this returns ok.
+d::Status checkMemberLocked(soci::session& sql, const d::KkrMember& m,
+                            const std::string& regionCode, d::ExpectedVersion expected,
+                            bool isUpdate) {
+  const auto periodRow = queryJson(
+      sql, "SELECT kkr_row_json(p)::text FROM period p WHERE p.id = :id FOR NO KEY UPDATE",
+      m.period_id);
+  if (!periodRow) return d::fail(missingReference("/period_id", "a period"));
+  const auto period = rowjson::fromJson<d::Period>(*periodRow);
+  if (isUpdate) {
+    if (auto error = checkStored(sql, tableOf<d::KkrMember>(), m.id, expected)) {
+      return d::fail(std::move(*error));
+    }
+  }
+  const auto context = loadMemberContext(sql, m, regionCode);
+  if (!context.person) return d::fail(missingReference("/person_id", "a person"));
+  if (m.substitute_id && !context.substitute) {
+    return d::fail(missingReference("/substitute_id", "a person"));
+  }
+  return d::checkMember(m, period, *context.person,
+                        context.substitute ? &*context.substitute : nullptr, context.others,
+                        context.region);
+}
+
+// ---- appointments ----
+
+struct AppointmentContext {
+  std::optional<d::Period> period;
+  std::optional<d::Person> person;
+  std::vector<d::Appointment> others;
+  std::vector<std::string> region;
+};
+
+AppointmentContext loadAppointmentContext(soci::session& sql, const d::Appointment& a,
+                                          const std::string& regionCode) {
+  std::string periodId = a.period_id;
+  long long personId = a.person_id;
+  long long forumId = a.forum_id;
+  long long self = a.id;
+  std::string region = regionCode;
+  std::string text;
+  // FOR SHARE on the period: a concurrent change of the period's dates (which locks it FOR NO
+  // KEY UPDATE) waits until this appointment is committed, and then checks it too.
+  sql << "SELECT jsonb_build_object("
+         "'period', (SELECT kkr_row_json(p) FROM period p WHERE p.id = :period FOR SHARE), "
+         "'person', (SELECT kkr_row_json(x) FROM person x WHERE x.id = :person), "
+         "'others', (SELECT coalesce(jsonb_agg(kkr_row_json(a) ORDER BY a.id), '[]'::jsonb) "
+         "FROM appointment a WHERE a.forum_id = :forum AND a.id <> :self), "
+         "'region', (SELECT coalesce(jsonb_agg(k.code ORDER BY k.code), '[]'::jsonb) "
+         "FROM kommune k WHERE k.region_code = :region))::text",
+      soci::use(periodId), soci::use(personId), soci::use(forumId), soci::use(self),
+      soci::use(region), soci::into(text);
+  const auto doc = json::parse(text);
+  AppointmentContext context;
+  if (!doc.at("period").is_null()) context.period = rowjson::fromJson<d::Period>(doc.at("period"));
+  if (!doc.at("person").is_null()) context.person = rowjson::fromJson<d::Person>(doc.at("person"));
+  context.others = rowjson::listFromJson<d::Appointment>(doc.at("others"));
+  context.region = stringList(doc.at("region"));
+  return context;
+}
+
+d::Status checkAppointmentLocked(soci::session& sql, const d::Appointment& a,
+                                 const std::string& regionCode, d::ExpectedVersion expected,
+                                 bool isUpdate) {
+  const auto forumRow = queryJson(
+      sql, "SELECT kkr_row_json(f)::text FROM regional_forum f WHERE f.id = :id FOR NO KEY UPDATE",
+      a.forum_id);
+  if (!forumRow) return d::fail(missingReference("/forum_id", "a forum"));
+  const auto forum = rowjson::fromJson<d::RegionalForum>(*forumRow);
+  if (isUpdate) {
+    if (auto error = checkStored(sql, tableOf<d::Appointment>(), a.id, expected)) {
+      return d::fail(std::move(*error));
+    }
+  }
+  const auto context = loadAppointmentContext(sql, a, regionCode);
+  if (!context.period) return d::fail(missingReference("/period_id", "a period"));
+  if (!context.person) return d::fail(missingReference("/person_id", "a person"));
+  return d::checkAppointment(a, *context.period, forum, *context.person, context.others,
+                             context.region);
+}
+
+}  // namespace
+
+// ---- KKR seats ----
+
+d::Result<d::KkrMember> PgRegisterWriter::create(const d::WriteContext& c, const d::KkrMember& m) {
+  if (auto valid = d::checkFields(m); !valid) return d::fail(valid.error());
+  return inTransaction<d::KkrMember>(
+      database_, tableOf<d::KkrMember>(), c, [&](soci::session& sql) -> d::Result<d::KkrMember> {
+        if (auto ok = checkMemberLocked(sql, m, regionCode_, std::nullopt, false); !ok) {
+          return d::fail(ok.error());
+        }
+        return writeChecked(sql, m, false, std::nullopt);
+      });
+}
+
+d::Result<d::KkrMember> PgRegisterWriter::update(const d::WriteContext& c, const d::KkrMember& m,
+                                                 d::ExpectedVersion expected) {
+  if (auto valid = d::checkFields(m); !valid) return d::fail(valid.error());
+  return inTransaction<d::KkrMember>(
+      database_, tableOf<d::KkrMember>(), c, [&](soci::session& sql) -> d::Result<d::KkrMember> {
+        if (auto ok = checkMemberLocked(sql, m, regionCode_, expected, true); !ok) {
+          return d::fail(ok.error());
+        }
+        return writeChecked(sql, m, true, expected);
+      });
+}
+
+// ---- appointments ----
+
+d::Result<d::Appointment> PgRegisterWriter::create(const d::WriteContext& c,
+                                                   const d::Appointment& a) {
+  if (auto valid = d::checkFields(a); !valid) return d::fail(valid.error());
+  return inTransaction<d::Appointment>(
+      database_, tableOf<d::Appointment>(), c,
+      [&](soci::session& sql) -> d::Result<d::Appointment> {
+        if (auto ok = checkAppointmentLocked(sql, a, regionCode_, std::nullopt, false); !ok) {
+          return d::fail(ok.error());
+        }
+        return writeChecked(sql, a, false, std::nullopt);
+      });
+}
+
+d::Result<d::Appointment> PgRegisterWriter::update(const d::WriteContext& c,
+                                                   const d::Appointment& a,
+                                                   d::ExpectedVersion expected) {
+  if (auto valid = d::checkFields(a); !valid) return d::fail(valid.error());
+  return inTransaction<d::Appointment>(
+      database_, tableOf<d::Appointment>(), c,
+      [&](soci::session& sql) -> d::Result<d::Appointment> {
+        if (auto ok = checkAppointmentLocked(sql, a, regionCode_, expected, true); !ok) {
+          return d::fail(ok.error());
+        }
+        return writeChecked(sql, a, true, expected);
+      });
+}
+
+}  // namespace kkr::persistence

@@ -1,0 +1,124 @@
+#include "pg_writer_support.hpp"
+
+#include <map>
+#include <mutex>
+#include <vector>
+
+namespace kkr::persistence::writer {
+
+namespace d = domain;
+
+template <>
+const TableInfo& tableOf<d::Kommune>() {
+  static const TableInfo t{"kommune", "kommune", "code", "code, name, region_code",
+                           "name, region_code"};
+  return t;
+}
+template <>
+const TableInfo& tableOf<d::Period>() {
+  static const TableInfo t{"period", "period", "id", "id, start_date, end_date",
+                           "start_date, end_date"};
+  return t;
+}
+template <>
+const TableInfo& tableOf<d::Person>() {
+  static const TableInfo t{"person", "person", "id",
+                           "name, other_names, party, kommune_code, office, email, phone",
+                           "name, other_names, party, kommune_code, office, email, phone"};
+  return t;
+}
+template <>
+const TableInfo& tableOf<d::KkrMember>() {
+  static const TableInfo t{
+      "kkr_member", "KKR seat", "id",
+      "person_id, period_id, role, seat_basis, substitute_id, start_date, end_date, source",
+      "person_id, period_id, role, seat_basis, substitute_id, start_date, end_date, source"};
+  return t;
+}
+template <>
+const TableInfo& tableOf<d::RegionalForum>() {
+  static const TableInfo t{"regional_forum", "forum", "id",
+                           "name, kind, legal_basis, kkr_action, seats, founded_on, dissolved_on, "
+                           "successor_id, description, website, source, note",
+                           "name, kind, legal_basis, kkr_action, seats, founded_on, dissolved_on, "
+                           "successor_id, description, website, source, note"};
+  return t;
+}
+template <>
+const TableInfo& tableOf<d::Appointment>() {
+  static const TableInfo t{"appointment", "appointment", "id",
+                           "forum_id, person_id, period_id, role, status, substitute_for_id, "
+                           "start_date, end_date, decision_ref, source, note",
+                           "forum_id, person_id, period_id, role, status, substitute_for_id, "
+                           "start_date, end_date, decision_ref, source, note"};
+  return t;
+}
+
+namespace {
+
+constexpr const char* kActorJoin =
+    " CROSS JOIN (SELECT set_config('kkr.actor', :actor, true)) AS actor";
+
+/// "a, b" → "r.a, r.b".
+std::string prefixed(const std::string& columns) {
+  std::string out = "r.";
+  for (char c : columns) {
+    out += c;
+    if (c == ' ') out += "r.";
+  }
+  return out;
+}
+
+/// Each SQL text is built on first use and kept for the process (keyed by table and variant).
+const std::string& cached(const TableInfo& t, int variant,
+                          std::string (*build)(const TableInfo&, bool), bool withActor) {
+  static std::mutex mutex;
+  static std::map<std::pair<const TableInfo*, int>, std::string> texts;
+  std::lock_guard lock(mutex);
+  auto [it, inserted] = texts.try_emplace({&t, variant});
+  if (inserted) it->second = build(t, withActor);
+  return it->second;
+}
+
+std::string buildInsert(const TableInfo& t, bool withActor) {
+  return std::string("INSERT INTO ") + t.table + " (" + t.insertColumns + ") SELECT " +
+         prefixed(t.insertColumns) + " FROM jsonb_populate_record(NULL::" + t.table +
+         ", CAST(:doc AS jsonb)) AS r" + (withActor ? kActorJoin : "") +
+         " RETURNING kkr_row_json(" + t.table + ")::text";
+}
+
+std::string buildUpdate(const TableInfo& t, bool withActor) {
+  const std::string table = t.table;
+  return "UPDATE " + table + " SET (" + t.updateColumns + ") = ROW(" + prefixed(t.updateColumns) +
+         ") FROM jsonb_populate_record(NULL::" + table + ", CAST(:doc AS jsonb)) AS r" +
+         (withActor ? kActorJoin : "") + " WHERE " + table + "." + t.key + " = :key AND " + table +
+         ".version = coalesce(CAST(:expected AS bigint), " + table +
+         ".version) RETURNING kkr_row_json(" + table + ")::text";
+}
+
+std::string buildRemove(const TableInfo& t, bool) {
+  const std::string table = t.table;
+  return "DELETE FROM " + table +
+         " USING (SELECT set_config('kkr.actor', :actor, true)) AS actor WHERE " + table + "." +
+         t.key + " = :key AND " + table + ".version = coalesce(CAST(:expected AS bigint), " +
+         table + ".version) RETURNING " + table + ".version";
+}
+
+}  // namespace
+
+const std::string& insertSql(const TableInfo& t, bool withActor) {
+  return cached(t, withActor ? 1 : 0, &buildInsert, withActor);
+}
+
+const std::string& updateSql(const TableInfo& t, bool withActor) {
+  return cached(t, withActor ? 3 : 2, &buildUpdate, withActor);
+}
+
+const std::string& removeSql(const TableInfo& t) { return cached(t, 4, &buildRemove, true); }
+
+void setActor(soci::session& sql, const std::string& actor) {
+  std::string ignored;
+  sql << "SELECT set_config('kkr.actor', :actor, true)", soci::use(actor), soci::into(ignored);
+}
+
+}  // namespace kkr::persistence::writer

@@ -1,0 +1,173 @@
+#pragma once
+// Building blocks of PgRegisterWriter: per-table SQL (made from constants only; every value is
+// bound), the row statements, and the error for a write that matched no row.
+//
+// A write that needs no cross-row rule (kommuner, persons, creates of periods and forums, every
+// delete) is one statement in autocommit: the statement is its own transaction, sets the actor
+// for its change-log trigger with set_config(..., true) in a joined sub-select, and costs a
+// single round trip. Writes whose rules read other rows run in a soci::transaction (see
+// pg_register_writer_rules.cpp) and use the same statements without the actor join.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include <soci/soci.h>
+
+#include "kkr/domain/writes.hpp"
+#include "kkr/persistence/database.hpp"
+#include "pg_entity_json.hpp"
+#include "pg_write_errors.hpp"
+
+namespace kkr::persistence::writer {
+
+/// A register table as the writer sees it.
+struct TableInfo {
+  const char* table;          ///< "regional_forum"
+  const char* entity;         ///< "forum", for messages
+  const char* key;            ///< "id" or "code"
+  const char* insertColumns;  ///< written on create (a natural key included)
+  const char* updateColumns;  ///< written on update (never the key)
+};
+
+template <typename Entity>
+const TableInfo& tableOf();
+
+/// SQL texts, built once per table. Placeholders in binding order:
+/// insert: doc[, actor]; update: doc[, actor], key, expected; remove: actor, key, expected.
+/// insert and update return kkr_row_json(row)::text; remove returns the deleted row's version.
+const std::string& insertSql(const TableInfo& t, bool withActor);
+const std::string& updateSql(const TableInfo& t, bool withActor);
+const std::string& removeSql(const TableInfo& t);
+
+/// Sets the change-log actor for the rest of the current transaction.
+void setActor(soci::session& sql, const std::string& actor);
+
+/// Why a keyed write matched no row: NotFound when the key does not exist, else
+/// PreconditionFailed (the stored version differs from the expected one).
+template <typename Key>
+domain::Error missingOrStale(soci::session& sql, const TableInfo& t, const Key& key);
+
+/// Runs `work`, turning a constraint violation on `t` into its domain error.
+template <typename T, typename Work>
+domain::Result<T> guarded(const TableInfo& t, Work&& work) {
+  try {
+    return work();
+  } catch (const soci::postgresql_soci_error& e) {
+    if (auto error = translateConstraintError(e, t.table)) return domain::fail(std::move(*error));
+    throw;
+  }
+}
+
+/// Key values as SOCI binds them (bigint ids as long long).
+inline long long bindable(domain::Id id) { return static_cast<long long>(id); }
+inline const std::string& bindable(const std::string& key) { return key; }
+inline std::string keyText(domain::Id id) { return std::to_string(id); }
+inline const std::string& keyText(const std::string& key) { return key; }
+
+/// The expected version as a nullable bind value.
+struct VersionBind {
+  explicit VersionBind(domain::ExpectedVersion expected)
+      : value(static_cast<long long>(expected.value_or(0))),
+        indicator(expected ? soci::i_ok : soci::i_null) {}
+  long long value;
+  soci::indicator indicator;
+};
+
+/// INSERT inside an open transaction (actor already set); the stored row.
+template <typename Entity>
+Entity insertRow(soci::session& sql, const Entity& entity) {
+  const std::string doc = rowjson::toJson(entity).dump();
+  std::string row;
+  sql << insertSql(tableOf<Entity>(), false), soci::use(doc), soci::into(row);
+  return rowjson::fromText<Entity>(row);
+}
+
+/// UPDATE by key inside an open transaction; nullopt when no row has that key and version.
+template <typename Entity, typename Key>
+std::optional<Entity> updateRow(soci::session& sql, const Entity& entity, const Key& key,
+                                domain::ExpectedVersion expected) {
+  const std::string doc = rowjson::toJson(entity).dump();
+  auto boundKey = bindable(key);
+  VersionBind version(expected);
+  std::string row;
+  soci::indicator rowIndicator = soci::i_null;
+  sql << updateSql(tableOf<Entity>(), false), soci::use(doc), soci::use(boundKey),
+      soci::use(version.value, version.indicator), soci::into(row, rowIndicator);
+  if (!sql.got_data() || rowIndicator != soci::i_ok) return std::nullopt;
+  return rowjson::fromText<Entity>(row);
+}
+
+/// PreconditionFailed for a stored row whose version is not the expected one.
+inline domain::Error staleVersion(const TableInfo& t, const std::string& key, std::int64_t stored) {
+  return domain::Error{domain::ErrorCode::PreconditionFailed,
+                       std::string(t.entity) + " " + key + " is at version " +
+                           std::to_string(stored) + ", not the expected one",
+                       {}};
+}
+
+/// One row's JSON (or a JSON document) from a query keyed by one value; nullopt when no row.
+template <typename Key>
+std::optional<nlohmann::json> queryJson(soci::session& sql, const std::string& query,
+                                        const Key& key) {
+  auto boundKey = bindable(key);
+  std::string text;
+  soci::indicator indicator = soci::i_null;
+  sql << query, soci::use(boundKey), soci::into(text, indicator);
+  if (!sql.got_data() || indicator != soci::i_ok) return std::nullopt;
+  return nlohmann::json::parse(text);
+}
+
+/// The stored version of a row, or nullopt when it does not exist; `lock` also takes the row
+/// lock that serialises the rule-checked writers of that row.
+template <typename Key>
+std::optional<std::int64_t> storedVersion(soci::session& sql, const TableInfo& t, const Key& key,
+                                          bool lock = false) {
+  auto boundKey = bindable(key);
+  long long version = 0;
+  sql << std::string("SELECT version FROM ") + t.table + " WHERE " + t.key + " = :key" +
+             (lock ? " FOR NO KEY UPDATE" : ""),
+      soci::use(boundKey), soci::into(version);
+  if (!sql.got_data()) return std::nullopt;
+  return version;
+}
+
+/// Runs `work` in a transaction with the actor set; commits only when it succeeds.
+template <typename T, typename Work>
+domain::Result<T> inTransaction(Database& database, const TableInfo& t,
+                                const domain::WriteContext& context, Work&& work) {
+  return database.withSession<T>([&](soci::session& sql) -> domain::Result<T> {
+    return guarded<T>(t, [&]() -> domain::Result<T> {
+      soci::transaction tx(sql);
+      setActor(sql, context.actor);
+      auto result = work(sql);
+      if (result) tx.commit();
+      return result;  // the transaction's destructor rolls back a failed one
+    });
+  });
+}
+
+/// Inserts, or updates with the expected version (a race lost after the checks is reported
+/// like any stale or missing row).
+template <typename Entity>
+domain::Result<Entity> writeChecked(soci::session& sql, const Entity& entity, bool isUpdate,
+                                    domain::ExpectedVersion expected) {
+  if (!isUpdate) return insertRow(sql, entity);
+  auto updated = updateRow(sql, entity, entity.id, expected);
+  if (!updated) return domain::fail(missingOrStale(sql, tableOf<Entity>(), entity.id));
+  return std::move(*updated);
+}
+
+template <typename Key>
+domain::Error missingOrStale(soci::session& sql, const TableInfo& t, const Key& key) {
+  auto boundKey = bindable(key);
+  long long version = 0;
+  sql << std::string("SELECT version FROM ") + t.table + " WHERE " + t.key + " = :key",
+      soci::use(boundKey), soci::into(version);
+  if (!sql.got_data()) {
+    return domain::Error::notFound(std::string(t.entity) + " " + keyText(key) + " does not exist");
+  }
+  return staleVersion(t, keyText(key), version);
+}
+
+}  // namespace kkr::persistence::writer

@@ -1,0 +1,317 @@
+// The connection level: keep-alive, pipelining, size limits, request smuggling, malformed framing,
+// request ids, CORS. Raw sockets where libcurl would refuse to send the bytes.
+#include <thread>
+
+#include "http_helpers.hpp"
+
+namespace kkr::testing {
+namespace {
+
+std::string rawGet(const std::string& path, const std::string& extra = "") {
+  return "GET " + path + " HTTP/1.1\r\nHost: localhost\r\n" + extra + "\r\n";
+}
+
+/// How many HTTP responses a byte stream holds (status lines).
+std::size_t responsesIn(const std::string& bytes) {
+  std::size_t count = 0;
+  for (std::size_t pos = bytes.find("HTTP/1."); pos != std::string::npos;
+       pos = bytes.find("HTTP/1.", pos + 1)) {
+    ++count;
+  }
+  return count;
+}
+
+TEST(TransportHttp, KeepAliveForHttp11ClientsWithoutAConnectionHeader) {
+  RawConnection conn(server().port());
+  ASSERT_TRUE(conn.send(rawGet("/healthz")));
+  const auto first = conn.readResponse();
+  ASSERT_TRUE(first.has_value());
+  EXPECT_EQ(first->status, 200);
+  EXPECT_EQ(first->header("Connection"), "keep-alive");
+  EXPECT_EQ(first->headerCount("Connection"), 1u);
+  ASSERT_TRUE(conn.send(rawGet("/v1/kommuner/0851")));
+  const auto second = conn.readResponse();
+  ASSERT_TRUE(second.has_value()) << "the server closed a kept-alive connection";
+  EXPECT_EQ(second->status, 200);
+  EXPECT_EQ(second->json()["name"], "Aalborg");
+  logForContract("GET", "/v1/kommuner/0851", *second);
+
+  auto client = server().client();
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(client.get("/healthz").status, 200);
+  EXPECT_EQ(client.connectionsOpened(), 1);
+}
+
+TEST(TransportHttp, ConnectionCloseAndHttp10AreHonoured) {
+  {
+    RawConnection conn(server().port());
+    ASSERT_TRUE(conn.send(rawGet("/healthz", "Connection: close\r\n")));
+    const auto r = conn.readResponse();
+    ASSERT_TRUE(r.has_value());
+    EXPECT_EQ(r->header("Connection"), "close");
+    EXPECT_EQ(conn.readUntilClosed(std::chrono::milliseconds(3000)), "");
+    EXPECT_TRUE(conn.closedByPeer());
+  }
+  {
+    RawConnection conn(server().port());
+    ASSERT_TRUE(conn.send("GET /healthz HTTP/1.0\r\n\r\n"));
+    const auto r = conn.readResponse();
+    ASSERT_TRUE(r.has_value());
+    EXPECT_EQ(r->status, 200);
+    EXPECT_EQ(r->header("Connection"), "close");
+    conn.readUntilClosed(std::chrono::milliseconds(3000));
+    EXPECT_TRUE(conn.closedByPeer());
+  }
+  {
+    RawConnection conn(server().port());
+    ASSERT_TRUE(conn.send("GET /healthz HTTP/1.0\r\nConnection: keep-alive\r\n\r\n"));
+    const auto r = conn.readResponse();
+    ASSERT_TRUE(r.has_value());
+    EXPECT_EQ(r->header("Connection"), "keep-alive");
+  }
+}
+
+TEST(TransportHttp, PipelinedRequestsAreAllAnsweredInOrder) {
+  RawConnection conn(server().port());
+  ASSERT_TRUE(conn.send(rawGet("/healthz", "X-Request-Id: first\r\n") +
+                        rawGet("/v1/kommuner/0773", "X-Request-Id: second\r\n") +
+                        rawGet("/nowhere", "X-Request-Id: third\r\n")));
+  const auto a = conn.readResponse();
+  const auto b = conn.readResponse();
+  const auto c = conn.readResponse();
+  ASSERT_TRUE(a && b && c);
+  EXPECT_EQ(a->header("X-Request-Id"), "first");
+  EXPECT_EQ(b->header("X-Request-Id"), "second");
+  EXPECT_EQ(b->json()["name"], "Morsø");
+  EXPECT_EQ(c->header("X-Request-Id"), "third");
+  EXPECT_EQ(c->status, 404);
+}
+
+TEST(TransportHttp, OversizedRequestIs413AndNothingHiddenInItsBodyRuns) {
+  RawConnection conn(server().port());
+  // Declares 2 MiB (over the 1 MiB limit) and hides complete GET requests in the body. Pistache
+  // alone would answer 413 and then execute them as requests of their own.
+  std::string smuggled;
+  while (smuggled.size() < 64 * 1024) smuggled += rawGet("/v1/kommuner?q=smuggled");
+  ASSERT_TRUE(
+      conn.send("POST /v1/persons HTTP/1.1\r\nHost: localhost\r\n"
+                "Content-Type: application/json\r\nContent-Length: 2097152\r\n\r\n"));
+  conn.send(smuggled);  // may fail once the server has half-closed: that is fine
+  const auto r = conn.readResponse();
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->status, 413);
+  EXPECT_EQ(r->mediaType(), "application/problem+json");
+  EXPECT_EQ(r->json()["status"], 413);
+  EXPECT_EQ(r->header("Connection"), "close");
+  const std::string rest = conn.readUntilClosed(std::chrono::milliseconds(5000));
+  EXPECT_EQ(responsesIn(rest), 0u) << "a request hidden in the refused body was answered";
+  EXPECT_TRUE(conn.closedByPeer());
+
+  // The server is still fine for everyone else.
+  auto client = server().client();
+  EXPECT_EQ(client.get("/healthz").status, 200);
+}
+
+TEST(TransportHttp, HugeContentLengthIsRefusedBeforeAnyBodyArrives) {
+  RawConnection conn(server().port());
+  ASSERT_TRUE(
+      conn.send("POST /v1/persons HTTP/1.1\r\nHost: localhost\r\n"
+                "Content-Length: 2000000000\r\n\r\n"));
+  const auto r = conn.readResponse();
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->status, 413);
+  EXPECT_EQ(r->mediaType(), "application/problem+json");
+}
+
+TEST(TransportHttp, AmbiguousFramingIsRefusedAndTheConnectionClosed) {
+  const std::vector<std::pair<std::string, long>> cases{
+      {"Content-Length: -1\r\n", 400},
+      {"Content-Length: 5\r\nContent-Length: 6\r\n", 400},
+      {"Content-Length: 5, 5\r\n", 400},
+      {"Content-Length: +5\r\n", 400},
+      {"Transfer-Encoding: chunked\r\n", 501},
+      {"Content-Length: 5\r\nTransfer-Encoding: chunked\r\n", 501},
+      {" Folded: header\r\n", 400},
+      {"Bad Header Name: x\r\n", 400},
+      {"Expect: something-else\r\n", 417},
+  };
+  for (const auto& [headers, status] : cases) {
+    SCOPED_TRACE(headers);
+    RawConnection conn(server().port());
+    conn.send("POST /v1/persons HTTP/1.1\r\nHost: localhost\r\n" + headers +
+              "\r\nhelloGET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n");
+    const auto r = conn.readResponse();
+    ASSERT_TRUE(r.has_value());
+    EXPECT_EQ(r->status, status);
+    EXPECT_EQ(r->mediaType(), "application/problem+json");
+    EXPECT_EQ(responsesIn(conn.readUntilClosed(std::chrono::milliseconds(3000))), 0u);
+  }
+}
+
+TEST(TransportHttp, MalformedRequestsGetProblemsWithoutInternals) {
+  using namespace std::string_literals;
+  const std::vector<std::pair<std::string, long>> cases{
+      {"GET /healthz HTTP/1.1\r\nHost: localhost\r\nDate: not a date\r\n\r\n", 400},
+      {"GET /healthz HTTP/1.1\r\n\r\n", 400},  // HTTP/1.1 without Host
+      {"GET /healthz HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", 400},
+      {"BREW /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n", 501},
+      {"GET /healthz HTTP/2.0\r\nHost: localhost\r\n\r\n", 505},
+      {"GET http://localhost/healthz HTTP/1.1\r\nHost: localhost\r\n\r\n", 400},
+      {"GET /v1/persons/1\0x HTTP/1.1\r\nHost: localhost\r\n\r\n"s, 400},
+      {"GET /v1/kommuner?q=\xC3\xA6 HTTP/1.1\r\nHost: localhost\r\n\r\n", 400},
+      {"GET /healthz HTTP/1.1\r\nHost: localhost\r\nX-Ctl: a\x01"
+       "b\r\n\r\n",
+       400},
+      {"GET /" + std::string(9000, 'a') + " HTTP/1.1\r\nHost: localhost\r\n\r\n", 414},
+      {"GET /healthz HTTP/1.1\r\nHost: localhost\r\nX-Big: " + std::string(40000, 'a') + "\r\n\r\n",
+       431},
+  };
+  for (const auto& [request, status] : cases) {
+    SCOPED_TRACE(request.substr(0, 60));
+    RawConnection conn(server().port());
+    conn.send(request);
+    const auto r = conn.readResponse();
+    ASSERT_TRUE(r.has_value());
+    EXPECT_EQ(r->status, status) << r->body;
+    EXPECT_EQ(r->mediaType(), "application/problem+json");
+    EXPECT_EQ(r->body.find("Invalid"), std::string::npos) << r->body;
+    EXPECT_EQ(r->body.find("exception"), std::string::npos) << r->body;
+  }
+}
+
+TEST(TransportHttp, ABodyWithinTheLimitIsFramedExactly) {
+  RawConnection conn(server().port());
+  const std::string hidden = rawGet("/healthz", "X-Request-Id: hidden\r\n");
+  ASSERT_TRUE(
+      conn.send("PUT /v1/kommuner HTTP/1.1\r\nHost: localhost\r\n"
+                "Content-Type: text/plain\r\nContent-Length: " +
+                std::to_string(hidden.size()) + "\r\n\r\n" + hidden));
+  const auto r = conn.readResponse();
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->status, 405);
+  // The body was a body: nothing else is answered, and the connection stays usable.
+  EXPECT_FALSE(conn.readResponse(std::chrono::milliseconds(500)).has_value());
+  ASSERT_TRUE(conn.send(rawGet("/healthz", "X-Request-Id: after\r\n")));
+  const auto after = conn.readResponse();
+  ASSERT_TRUE(after.has_value());
+  EXPECT_EQ(after->header("X-Request-Id"), "after");
+}
+
+TEST(TransportHttp, HeadGetsNoBody) {
+  RawConnection conn(server().port());
+  ASSERT_TRUE(conn.send("HEAD /v1/kommuner HTTP/1.1\r\nHost: localhost\r\n\r\n" +
+                        rawGet("/healthz", "X-Request-Id: next\r\n")));
+  // The 405 to HEAD carries a Content-Length but no content, so the next response follows it
+  // directly.
+  std::string bytes = conn.readUntilClosed(std::chrono::milliseconds(1500));
+  ASSERT_EQ(bytes.rfind("HTTP/1.1 405 ", 0), 0u) << bytes;
+  const auto second = bytes.find("HTTP/1.1 200 ");
+  ASSERT_NE(second, std::string::npos) << bytes;
+  EXPECT_EQ(bytes.substr(bytes.find("\r\n\r\n") + 4, 9), "HTTP/1.1 ");
+}
+
+TEST(TransportHttp, RequestIdIsEchoedOrGenerated) {
+  auto client = server().client();
+  const auto echoed = client.get("/healthz", {{"X-Request-Id", "abc-123.XYZ_9"}});
+  EXPECT_EQ(echoed.header("X-Request-Id"), "abc-123.XYZ_9");
+  for (const std::string& bad :
+       {std::string("has spaces"), std::string(129, 'a'), std::string("semi;colon")}) {
+    const auto r = client.get("/healthz", {{"X-Request-Id", bad}});
+    const auto id = r.header("X-Request-Id").value_or("");
+    EXPECT_NE(id, bad);
+    EXPECT_EQ(id.size(), 32u) << id;
+  }
+  const auto a = client.get("/healthz").header("X-Request-Id");
+  const auto b = client.get("/healthz").header("X-Request-Id");
+  ASSERT_TRUE(a && b);
+  EXPECT_NE(*a, *b);
+  const auto problem = client.get("/nowhere", {{"X-Request-Id", "trace-me"}});
+  EXPECT_EQ(problem.header("X-Request-Id"), "trace-me");
+  EXPECT_EQ(problem.json()["trace_id"], "trace-me");
+}
+
+TEST(TransportHttp, StandardHeadersOnEveryResponse) {
+  auto client = server().client();
+  for (const std::string path : {"/healthz", "/v1/kommuner", "/nowhere", "/v1/persons/x"}) {
+    const auto r = client.get(path);
+    EXPECT_TRUE(r.header("Date").has_value()) << path;
+    EXPECT_EQ(r.header("X-Content-Type-Options"), "nosniff") << path;
+    EXPECT_TRUE(r.header("X-Request-Id").has_value()) << path;
+    EXPECT_EQ(r.headerCount("Content-Length"), 1u) << path;
+    EXPECT_EQ(r.header("Connection"), "keep-alive") << path;
+  }
+}
+
+TEST(TransportHttp, SlowRequestsTimeOut) {
+  TestServer slow({[](app::AppConfig& c) {
+    c.server.header_timeout = std::chrono::seconds(1);
+    c.server.body_timeout = std::chrono::seconds(2);
+  }});
+  {
+    // A head that never ends (slowloris): Pistache's header timeout answers 408 and closes.
+    RawConnection conn(slow.port());
+    ASSERT_TRUE(conn.send("GET /healthz HTTP/1.1\r\nHost: localhost\r\n"));
+    const auto start = std::chrono::steady_clock::now();
+    const std::string bytes = conn.readUntilClosed(std::chrono::seconds(6));
+    const auto waited = std::chrono::steady_clock::now() - start;
+    EXPECT_TRUE(conn.closedByPeer());
+    EXPECT_EQ(bytes.rfind("HTTP/1.1 408", 0), 0u) << bytes;
+    EXPECT_LT(waited, std::chrono::seconds(4));
+  }
+  {
+    // A body that never arrives: the body timeout.
+    RawConnection conn(slow.port());
+    ASSERT_TRUE(
+        conn.send("POST /v1/kommuner HTTP/1.1\r\nHost: localhost\r\n"
+                  "Content-Length: 10\r\n\r\nabc"));
+    conn.readUntilClosed(std::chrono::seconds(6));
+    EXPECT_TRUE(conn.closedByPeer());
+  }
+  {
+    // A kept-alive connection that is merely idle between requests is not cut at the header
+    // timeout (the keep-alive timeout applies).
+    RawConnection conn(slow.port());
+    ASSERT_TRUE(conn.send(rawGet("/healthz")));
+    ASSERT_TRUE(conn.readResponse().has_value());
+    std::this_thread::sleep_for(std::chrono::milliseconds(2500));
+    ASSERT_TRUE(conn.send(rawGet("/healthz")));
+    const auto again = conn.readResponse();
+    ASSERT_TRUE(again.has_value());
+    EXPECT_EQ(again->status, 200);
+  }
+}
+
+TEST(TransportHttp, CorsForConfiguredOriginsOnly) {
+  TestServer cors(
+      {[](app::AppConfig& c) { c.server.cors_origins = {"https://intranet.example"}; }});
+  auto client = cors.client();
+  const auto allowed = client.get("/v1/kommuner", {{"Origin", "https://intranet.example"}});
+  EXPECT_EQ(allowed.header("Access-Control-Allow-Origin"), "https://intranet.example");
+  EXPECT_NE(allowed.header("Vary").value_or("").find("Origin"), std::string::npos);
+  EXPECT_NE(allowed.header("Access-Control-Expose-Headers").value_or("").find("ETag"),
+            std::string::npos);
+
+  const auto other = client.get("/v1/kommuner", {{"Origin", "https://evil.example"}});
+  EXPECT_EQ(other.status, 200);
+  EXPECT_FALSE(other.header("Access-Control-Allow-Origin").has_value());
+  EXPECT_NE(other.header("Vary").value_or("").find("Origin"), std::string::npos);
+
+  const auto preflight = client.request("OPTIONS", "/v1/kommuner/0851",
+                                        {{"Origin", "https://intranet.example"},
+                                         {"Access-Control-Request-Method", "GET"},
+                                         {"Access-Control-Request-Headers", "if-none-match"}});
+  EXPECT_EQ(preflight.status, 204);
+  EXPECT_EQ(preflight.header("Access-Control-Allow-Origin"), "https://intranet.example");
+  EXPECT_EQ(preflight.header("Access-Control-Allow-Methods"), "GET");
+  EXPECT_NE(preflight.header("Access-Control-Allow-Headers").value_or("").find("If-None-Match"),
+            std::string::npos);
+  EXPECT_TRUE(preflight.body.empty());
+
+  const auto refused = client.request(
+      "OPTIONS", "/v1/kommuner",
+      {{"Origin", "https://evil.example"}, {"Access-Control-Request-Method", "GET"}});
+  EXPECT_EQ(refused.status, 405);
+  EXPECT_FALSE(refused.header("Access-Control-Allow-Origin").has_value());
+}
+
+}  // namespace
+}  // namespace kkr::testing

@@ -1,0 +1,344 @@
+// The write side over HTTP: auth, bodies, conditional requests, rules and their problems.
+#include <atomic>
+#include <thread>
+
+#include "write_support.hpp"
+
+namespace kkr::testing {
+namespace {
+
+struct WriteRoute {
+  const char* method;
+  std::string path;
+  bool adminOnly;
+};
+
+std::vector<WriteRoute> everyWriteRoute() {
+  return {{"POST", "/v1/kommuner", true},         {"PATCH", "/v1/kommuner/0999", true},
+          {"DELETE", "/v1/kommuner/0999", true},  {"POST", "/v1/periods", true},
+          {"PATCH", "/v1/periods/2090-2094", true}, {"DELETE", "/v1/periods/2090-2094", true},
+          {"POST", "/v1/persons", false},          {"PATCH", "/v1/persons/999999", false},
+          {"DELETE", "/v1/persons/999999", false}, {"POST", "/v1/members", false},
+          {"PATCH", "/v1/members/999999", false},  {"DELETE", "/v1/members/999999", false},
+          {"POST", "/v1/forums", false},           {"PATCH", "/v1/forums/999999", false},
+          {"DELETE", "/v1/forums/999999", false},  {"POST", "/v1/appointments", false},
+          {"PATCH", "/v1/appointments/999999", false},
+          {"DELETE", "/v1/appointments/999999", false}};
+}
+
+HeaderList withBodyType(const char* method, HeaderList h) {
+  h.emplace_back("Content-Type", std::string(method) == "PATCH" ? "application/merge-patch+json"
+                                                                : "application/json");
+  return h;
+}
+
+TEST(WriteAuth, AnonymousAndUnknownTokensGet401OnEveryWriteRoute) {
+  auto client = server().client();
+  for (const auto& route : everyWriteRoute()) {
+    auto anonymous = client.request(route.method, route.path, withBodyType(route.method, {}), "{}");
+    expectProblem(anonymous, 401);
+    EXPECT_EQ(anonymous.header("WWW-Authenticate").value_or("").rfind("Bearer", 0), 0u)
+        << route.method << " " << route.path;
+    auto bogus = client.request(route.method, route.path,
+                                withBodyType(route.method, {{"Authorization", "Bearer kkr_nope123456"}}),
+                                "{}");
+    expectProblem(bogus, 401);
+  }
+}
+
+TEST(WriteAuth, EditorsAreForbiddenOnlyOnAdminRoutes) {
+  auto client = server().client();
+  for (const auto& route : everyWriteRoute()) {
+    auto editor = client.request(route.method, route.path,
+                                 withBodyType(route.method, {{"Authorization", "Bearer " + tokens().editor}}),
+                                 "{}");
+    if (route.adminOnly) {
+      expectProblem(editor, 403);
+    } else {
+      // Past authorisation: the empty body or the unknown id is what fails now.
+      EXPECT_TRUE(editor.status == 404 || editor.status == 422) << route.method << " " << route.path
+                                                                << " " << editor.body;
+    }
+    auto admin = client.request(route.method, route.path,
+                                withBodyType(route.method, {{"Authorization", "Bearer " + tokens().admin}}),
+                                "{}");
+    EXPECT_TRUE(admin.status == 404 || admin.status == 422) << route.method << " " << route.path
+                                                            << " " << admin.body;
+  }
+}
+
+TEST(WriteAuth, SchemeIsCaseInsensitiveAndMalformedHeaderIs401) {
+  auto client = server().client();
+  auto lower = client.request("POST", "/v1/persons",
+                              {{"Authorization", "bearer " + tokens().editor},
+                               {"Content-Type", "application/json"}},
+                              R"({"name":"Testperson Skema","kommune_code":"0851"})");
+  EXPECT_EQ(lower.status, 201) << lower.body;
+  auto basic = client.request("POST", "/v1/persons",
+                              {{"Authorization", "Basic dXNlcjpwYXNz"},
+                               {"Content-Type", "application/json"}},
+                              "{}");
+  expectProblem(basic, 401);
+}
+
+TEST(Writes, CreateReturnsLocationEtagAndRestrictedFieldsOnlyToAuthenticatedReaders) {
+  auto client = server().client();
+  auto created = createPerson(client, "Testperson Ålborg Øst");
+  const auto location = created.header("Location").value_or("");
+  const auto id = created.json().at("id").get<long long>();
+  EXPECT_EQ(location, "/v1/persons/" + str(id));
+  EXPECT_FALSE(created.header("ETag").value_or("").empty());
+  EXPECT_EQ(created.json().at("email"), "test@example.invalid");
+  EXPECT_EQ(created.json().at("version"), 1);
+
+  auto anonymous = client.get(location);
+  ASSERT_EQ(anonymous.status, 200) << anonymous.body;
+  EXPECT_FALSE(anonymous.json().contains("email"));
+  EXPECT_FALSE(anonymous.json().contains("phone"));
+  auto authenticated = client.get(location, {{"Authorization", "Bearer " + tokens().editor}});
+  ASSERT_EQ(authenticated.status, 200) << authenticated.body;
+  EXPECT_EQ(authenticated.json().at("email"), "test@example.invalid");
+  EXPECT_NE(anonymous.header("ETag"), authenticated.header("ETag"));
+}
+
+TEST(Writes, BodyErrorsAre400415And422WithPointers) {
+  auto client = server().client();
+  expectProblem(client.request("POST", "/v1/persons", jsonAuth(tokens().editor), "{nope"), 400);
+  expectProblem(client.request("POST", "/v1/persons",
+                               {{"Authorization", "Bearer " + tokens().editor},
+                                {"Content-Type", "text/plain"}},
+                               R"({"name":"x","kommune_code":"0851"})"),
+                415);
+  auto unknown = client.request("POST", "/v1/persons", jsonAuth(tokens().editor),
+                                R"({"id":5,"nickname":"x","kommune_code":"0851"})");
+  expectProblem(unknown, 422, "/id");
+  expectProblem(unknown, 422, "/nickname");
+  expectProblem(unknown, 422, "/name");
+  auto outside = client.request("POST", "/v1/persons", jsonAuth(tokens().editor),
+                                R"({"name":"Testperson Udenfor","kommune_code":"0101"})");
+  EXPECT_TRUE(outside.status == 409 || outside.status == 422) << outside.body;
+  expectProblem(outside, outside.status, "/kommune_code");
+}
+
+TEST(Writes, PatchHonoursIfMatchAndGetHonoursIfNoneMatch) {
+  auto client = server().client();
+  auto created = createPerson(client, "Testperson Version");
+  const auto location = *created.header("Location");
+  const auto firstTag = *created.header("ETag");
+  auto patched = client.request("PATCH", location, patchAuth(tokens().editor, firstTag),
+                                R"({"party":"A","phone":"+45 12 34 56 78"})");
+  ASSERT_EQ(patched.status, 200) << patched.body;
+  EXPECT_EQ(patched.json().at("version"), 2);
+  EXPECT_EQ(patched.json().at("party"), "A");
+  EXPECT_NE(patched.header("ETag"), created.header("ETag"));
+
+  expectProblem(client.request("PATCH", location, patchAuth(tokens().editor, firstTag),
+                               R"({"party":"B"})"),
+                412);
+  expectProblem(client.request("DELETE", location,
+                               {{"Authorization", "Bearer " + tokens().editor}, {"If-Match", firstTag}}),
+                412);
+  auto wrongType = client.request("PATCH", location,
+                                  {{"Authorization", "Bearer " + tokens().editor},
+                                   {"Content-Type", "application/json"}},
+                                  R"({"party":"B"})");
+  expectProblem(wrongType, 415);
+  auto readOnly = client.request("PATCH", location, patchAuth(tokens().editor), R"({"version":9})");
+  expectProblem(readOnly, 422, "/version");
+
+  auto current = client.get(location);
+  ASSERT_EQ(current.status, 200);
+  auto notModified = client.get(location, {{"If-None-Match", *current.header("ETag")}});
+  EXPECT_EQ(notModified.status, 304);
+  EXPECT_TRUE(notModified.body.empty());
+}
+
+TEST(Writes, TwentyConcurrentPatchesWithOneIfMatchLetExactlyOneWin) {
+  auto setup = server().client();
+  auto created = createPerson(setup, "Testperson Kapløb");
+  const auto location = *created.header("Location");
+  const auto tag = *created.header("ETag");
+  std::atomic<int> ok{0}, precondition{0}, other{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 20; ++i) {
+    threads.emplace_back([&, i] {
+      auto client = server().client();
+      auto r = client.request("PATCH", location, patchAuth(tokens().editor, tag),
+                              json{{"party", std::string(1, static_cast<char>('A' + i))}}.dump());
+      if (r.status == 200) {
+        ++ok;
+      } else if (r.status == 412) {
+        ++precondition;
+      } else {
+        ++other;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(ok.load(), 1);
+  EXPECT_EQ(precondition.load(), 19);
+  EXPECT_EQ(other.load(), 0);
+  EXPECT_EQ(setup.get(location).json().at("version"), 2);
+}
+
+TEST(Rules, SeatLimitCountsSeatedRolesOnlyAndAnswers409) {
+  auto client = server().client();
+  const auto forum = createForum(client, "Testforum Sæder", 1);
+  const auto a = createPerson(client, "Testperson Sæde A").json().at("id").get<long long>();
+  const auto b = createPerson(client, "Testperson Sæde B").json().at("id").get<long long>();
+  EXPECT_EQ(appoint(client, forum, a, "member", "2023-01-01").status, 201);
+  auto full = appoint(client, forum, b, "member", "2023-06-01");
+  expectProblem(full, 409);
+  // Alternates and observers take no seat.
+  EXPECT_EQ(appoint(client, forum, b, "alternate", "2023-06-01").status, 201);
+}
+
+TEST(Rules, RacingForTheLastSeatOverHttpLetsExactlyOneWin) {
+  auto setup = server().client();
+  const auto forum = createForum(setup, "Testforum Sidste Sæde", 1);
+  std::vector<long long> persons;
+  for (int i = 0; i < 8; ++i) {
+    persons.push_back(createPerson(setup, "Testperson Kapløb Sæde " + std::to_string(i))
+                          .json()
+                          .at("id")
+                          .get<long long>());
+  }
+  std::atomic<int> created{0}, conflicts{0}, other{0};
+  std::vector<std::thread> threads;
+  for (auto person : persons) {
+    threads.emplace_back([&, person] {
+      auto client = server().client();
+      auto r = appoint(client, forum, person, "member", "2024-01-01");
+      if (r.status == 201) {
+        ++created;
+      } else if (r.status == 409) {
+        ++conflicts;
+      } else {
+        ++other;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(created.load(), 1);
+  EXPECT_EQ(conflicts.load(), 7);
+  EXPECT_EQ(other.load(), 0);
+}
+
+TEST(Rules, AppointmentMustStartInsideItsPeriodAndNotOverlap) {
+  auto client = server().client();
+  const auto forum = createForum(client, "Testforum Periode", nullptr);
+  const auto p = createPerson(client, "Testperson Periode").json().at("id").get<long long>();
+  auto before = appoint(client, forum, p, "member", "2021-12-31");
+  EXPECT_TRUE(before.status == 409 || before.status == 422) << before.body;
+  expectProblem(before, before.status, "/start_date");
+  EXPECT_EQ(appoint(client, forum, p, "member", "2022-02-01").status, 201);
+  auto overlap = appoint(client, forum, p, "observer", "2023-02-01");
+  expectProblem(overlap, 409);
+}
+
+TEST(Rules, DissolvingAForumEndsOpenSeatsAndBlocksNewOnes) {
+  auto client = server().client();
+  const auto forum = createForum(client, "Testforum Opløst", 5);
+  const auto p = createPerson(client, "Testperson Opløsning").json().at("id").get<long long>();
+  auto seat = appoint(client, forum, p, "member", "2022-03-01");
+  ASSERT_EQ(seat.status, 201) << seat.body;
+  auto dissolved = client.request("PATCH", "/v1/forums/" + str(forum),
+                                  patchAuth(tokens().editor), R"({"dissolved_on":"2024-06-30"})");
+  ASSERT_EQ(dissolved.status, 200) << dissolved.body;
+  auto ended = client.get(*seat.header("Location")).json();
+  EXPECT_EQ(ended.at("end_date"), "2024-06-30");
+  EXPECT_EQ(ended.at("status"), "ended");
+  const auto q = createPerson(client, "Testperson Efter").json().at("id").get<long long>();
+  expectProblem(appoint(client, forum, q, "member", "2024-07-01"), 409);
+}
+
+TEST(Rules, DeletingWhatHistoryRefersToIs409AndEndingItIsTheWay) {
+  auto client = server().client();
+  const auto forum = createForum(client, "Testforum Historik", nullptr);
+  const auto p = createPerson(client, "Testperson Historik").json().at("id").get<long long>();
+  ASSERT_EQ(appoint(client, forum, p, "member", "2022-03-01").status, 201);
+  auto refused = client.request("DELETE", "/v1/persons/" + str(p),
+                                {{"Authorization", "Bearer " + tokens().editor}});
+  expectProblem(refused, 409);
+  EXPECT_EQ(client.get("/v1/persons/" + str(p)).status, 200);
+
+  const auto lonely = createPerson(client, "Testperson Alene").json().at("id").get<long long>();
+  auto deleted = client.request("DELETE", "/v1/persons/" + str(lonely),
+                                {{"Authorization", "Bearer " + tokens().editor}});
+  EXPECT_EQ(deleted.status, 204);
+  EXPECT_TRUE(deleted.body.empty());
+  expectProblem(client.get("/v1/persons/" + str(lonely)), 404);
+}
+
+TEST(Idempotency, RetryReplaysFirstResponseAndDifferentBodyIs422) {
+  auto client = server().client();
+  auto headers = jsonAuth(tokens().editor);
+  headers.emplace_back("Idempotency-Key", "test-key-" + std::to_string(::getpid()));
+  const std::string body = R"({"name":"Testperson Idempotent","kommune_code":"0851"})";
+  auto first = client.request("POST", "/v1/persons", headers, body);
+  ASSERT_EQ(first.status, 201) << first.body;
+  // The same JSON with other spacing and key order is the same request.
+  auto retry = client.request("POST", "/v1/persons", headers,
+                              R"({ "kommune_code": "0851", "name": "Testperson Idempotent" })");
+  EXPECT_EQ(retry.status, 201);
+  EXPECT_EQ(retry.body, first.body);
+  EXPECT_EQ(retry.header("Location"), first.header("Location"));
+  EXPECT_EQ(retry.header("Idempotent-Replayed").value_or(""), "true");
+  auto different = client.request("POST", "/v1/persons", headers,
+                                  R"({"name":"Testperson Anden","kommune_code":"0851"})");
+  expectProblem(different, 422);
+  auto found = client.get("/v1/persons?q=Testperson%20Idempotent");
+  EXPECT_EQ(found.json().at("items").size(), 1u);
+}
+
+TEST(ChangeFeed, RecordsWritesInOrderAndHidesContactDetailsFromAnonymousReaders) {
+  auto client = server().client();
+  auto before = client.get("/v1/changes?after=0&limit=1000");
+  ASSERT_EQ(before.status, 200) << before.body;
+  long long last = 0;
+  for (const auto& item : before.json().at("items")) last = item.at("seq").get<long long>();
+  auto created = createPerson(client, "Testperson Feed");
+  const auto id = str(created.json().at("id").get<long long>());
+  ASSERT_EQ(client.request("PATCH", "/v1/persons/" + id, patchAuth(tokens().editor),
+                           R"({"party":"F"})").status, 200);
+  ASSERT_EQ(client.request("DELETE", "/v1/persons/" + id,
+                           {{"Authorization", "Bearer " + tokens().editor}}).status, 204);
+  auto feed = client.get("/v1/changes?after=" + str(last));
+  ASSERT_EQ(feed.status, 200) << feed.body;
+  std::vector<std::string> ops;
+  long long previousSeq = last;
+  for (const auto& item : feed.json().at("items")) {
+    EXPECT_EQ(item.at("seq").get<long long>(), previousSeq + 1) << "gap in the feed";
+    previousSeq = item.at("seq").get<long long>();
+    if (item.at("entity") == "person" && item.at("id") == id) {
+      ops.push_back(item.at("op"));
+      if (!item.at("data").is_null()) EXPECT_FALSE(item.at("data").contains("email"));
+    }
+  }
+  EXPECT_EQ(ops, (std::vector<std::string>{"create", "update", "delete"}));
+  auto authed = client.get("/v1/changes?after=" + str(last),
+                           {{"Authorization", "Bearer " + tokens().editor}});
+  EXPECT_EQ(authed.json().at("items").at(0).at("data").at("email"), "test@example.invalid");
+}
+
+TEST(Audit, IsForAdminsAndNamesTheActor) {
+  auto client = server().client();
+  createPerson(client, "Testperson Revision");
+  expectProblem(client.get("/v1/audit"), 401);
+  expectProblem(client.get("/v1/audit", {{"Authorization", "Bearer " + tokens().editor}}), 403);
+  auto audit = client.get("/v1/audit?after=0&limit=1000",
+                          {{"Authorization", "Bearer " + tokens().admin}});
+  ASSERT_EQ(audit.status, 200) << audit.body;
+  bool sawEditor = false;
+  for (const auto& item : audit.json().at("items")) {
+    ASSERT_TRUE(item.contains("actor"));
+    ASSERT_TRUE(item.contains("previous"));
+    if (item.at("actor") == "key:test-editor-" + std::to_string(::getpid())) sawEditor = true;
+  }
+  EXPECT_TRUE(sawEditor);
+  expectProblem(client.get("/v1/changes?after=-1"), 400, "after");
+  expectProblem(client.get("/v1/changes?limit=0"), 400, "limit");
+}
+
+}  // namespace
+}  // namespace kkr::testing

@@ -1,0 +1,165 @@
+// PgApiKeyStore: random tokens shown once, stored only as keyed hashes, revocable.
+
+#include <gtest/gtest.h>
+
+#include <set>
+#include <stdexcept>
+#include <string>
+
+#include <soci/soci.h>
+
+#include "kkr/persistence/pg_api_keys.hpp"
+#include "support/pg_fixture.hpp"
+
+namespace {
+
+using namespace kkr::domain;
+using kkr::persistence::PgApiKeyStore;
+
+constexpr const char* kSecret = "test-secret-for-api-keys";
+
+class ApiKeyStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    kkr::testing::resetDatabase();
+    database_ = kkr::testing::openTestDatabase(2);
+    keys_ = std::make_unique<PgApiKeyStore>(*database_, kSecret);
+  }
+
+  CreatedApiKey create(const std::string& name, Role role = Role::Editor) {
+    auto created = keys_->create(name, role);
+    if (!created) throw std::runtime_error("create failed: " + created.error().detail);
+    return *created;
+  }
+
+  std::unique_ptr<kkr::persistence::Database> database_;
+  std::unique_ptr<PgApiKeyStore> keys_;
+};
+
+bool isBase64Url(const std::string& text) {
+  for (char c : text) {
+    const bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+                    c == '-' || c == '_';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+TEST_F(ApiKeyStoreTest, ACreatedKeyAuthenticatesWithItsRole) {
+  const auto admin = create("secretariat-admin", Role::Admin);
+  const auto editor = create("secretariat-1", Role::Editor);
+  // "kkr_" + base64url(32 bytes) without padding = 4 + 43 characters.
+  ASSERT_EQ(admin.token.size(), 47u);
+  EXPECT_EQ(admin.token.substr(0, 4), "kkr_");
+  EXPECT_TRUE(isBase64Url(admin.token.substr(4)));
+  EXPECT_EQ(admin.info.token_prefix, admin.token.substr(4, 8));
+  EXPECT_EQ(admin.info.name, "secretariat-admin");
+  EXPECT_EQ(admin.info.role, Role::Admin);
+  EXPECT_FALSE(admin.info.revoked_at);
+  EXPECT_EQ(admin.info.created_at.back(), 'Z');
+
+  const auto who = keys_->authenticate(admin.token);
+  ASSERT_TRUE(who) << who.error().detail;
+  EXPECT_EQ(who->name, "secretariat-admin");
+  EXPECT_EQ(who->role, Role::Admin);
+  EXPECT_EQ(who->key_id, admin.info.id);
+  EXPECT_EQ(who->actor(), "key:secretariat-admin");
+  const auto other = keys_->authenticate(editor.token);
+  ASSERT_TRUE(other);
+  EXPECT_EQ(other->role, Role::Editor);
+}
+
+TEST_F(ApiKeyStoreTest, TokensAreRandom) {
+  std::set<std::string> tokens;
+  for (int i = 0; i < 20; ++i) tokens.insert(create("key-" + std::to_string(i)).token);
+  EXPECT_EQ(tokens.size(), 20u);
+}
+
+TEST_F(ApiKeyStoreTest, AnyOtherTokenIsUnauthenticated) {
+  const auto key = create("secretariat-1");
+  std::string flipped = key.token;
+  flipped.back() = flipped.back() == 'A' ? 'B' : 'A';
+  for (const std::string& wrong :
+       {flipped, key.token.substr(0, key.token.size() - 1), key.token + "x",
+        std::string("kkr_") + std::string(43, 'A'), key.token.substr(4), std::string(""),
+        std::string("Bearer ") + key.token, std::string(5000, 'k')}) {
+    const auto result = keys_->authenticate(wrong);
+    ASSERT_FALSE(result) << wrong;
+    EXPECT_EQ(result.error().code, ErrorCode::Unauthenticated);
+  }
+}
+
+TEST_F(ApiKeyStoreTest, ARevokedKeyIsUnauthenticatedFromTheNextRequest) {
+  const auto key = create("secretariat-1");
+  ASSERT_TRUE(keys_->authenticate(key.token));
+  ASSERT_TRUE(keys_->revoke("secretariat-1"));
+  const auto after = keys_->authenticate(key.token);
+  ASSERT_FALSE(after);
+  EXPECT_EQ(after.error().code, ErrorCode::Unauthenticated);
+  // Revoking again, or an unknown name, is NotFound.
+  EXPECT_EQ(keys_->revoke("secretariat-1").error().code, ErrorCode::NotFound);
+  EXPECT_EQ(keys_->revoke("nobody").error().code, ErrorCode::NotFound);
+  const auto listed = keys_->list();
+  ASSERT_TRUE(listed);
+  ASSERT_EQ(listed->size(), 1u);
+  EXPECT_TRUE(listed->front().revoked_at.has_value());
+}
+
+TEST_F(ApiKeyStoreTest, TheDatabaseHoldsNoTokenInClear) {
+  const auto key = create("secretariat-1", Role::Admin);
+  auto sql = kkr::testing::adminSession();
+  std::string row;
+  *sql << "SELECT row_to_json(k)::text FROM api_key k", soci::into(row);
+  ASSERT_FALSE(row.empty());
+  EXPECT_EQ(row.find(key.token), std::string::npos);
+  EXPECT_EQ(row.find(key.token.substr(4)), std::string::npos);
+  EXPECT_EQ(row.find(key.token.substr(4, 20)), std::string::npos);
+  // What is stored is the keyed hash.
+  EXPECT_NE(row.find(keys_->hashToken(key.token)), std::string::npos);
+  EXPECT_EQ(keys_->hashToken(key.token).size(), 64u);
+}
+
+TEST_F(ApiKeyStoreTest, AnotherSecretAuthenticatesNothing) {
+  const auto key = create("secretariat-1");
+  PgApiKeyStore other(*database_, "another-secret");
+  const auto result = other.authenticate(key.token);
+  ASSERT_FALSE(result);
+  EXPECT_EQ(result.error().code, ErrorCode::Unauthenticated);
+  EXPECT_NE(other.hashToken(key.token), keys_->hashToken(key.token));
+}
+
+TEST_F(ApiKeyStoreTest, AnEmptySecretIsRefused) {
+  EXPECT_THROW(PgApiKeyStore(*database_, ""), std::invalid_argument);
+}
+
+TEST_F(ApiKeyStoreTest, NamesAreUniqueAndValid) {
+  create("secretariat-1");
+  const auto again = keys_->create("secretariat-1", Role::Admin);
+  ASSERT_FALSE(again);
+  EXPECT_EQ(again.error().code, ErrorCode::Conflict);
+  ASSERT_TRUE(keys_->revoke("secretariat-1"));
+  // A revoked key's name stays taken: "key:<name>" in the audit log must mean one key.
+  EXPECT_EQ(keys_->create("secretariat-1", Role::Editor).error().code, ErrorCode::Conflict);
+  for (const std::string& bad :
+       {std::string(""), std::string("   "), std::string(101, 'x'), std::string("line\nbreak")}) {
+    const auto result = keys_->create(bad, Role::Editor);
+    ASSERT_FALSE(result) << bad;
+    EXPECT_EQ(result.error().code, ErrorCode::Validation);
+  }
+  EXPECT_TRUE(keys_->create(std::string(100, 'x'), Role::Editor));
+}
+
+TEST_F(ApiKeyStoreTest, ListShowsEveryKeyButNeverATokenOrHash) {
+  const auto a = create("secretariat-1", Role::Editor);
+  const auto b = create("secretariat-admin", Role::Admin);
+  const auto listed = keys_->list();
+  ASSERT_TRUE(listed);
+  ASSERT_EQ(listed->size(), 2u);
+  EXPECT_EQ((*listed)[0].name, "secretariat-1");
+  EXPECT_EQ((*listed)[0].token_prefix, a.info.token_prefix);
+  EXPECT_EQ((*listed)[1].role, Role::Admin);
+  EXPECT_EQ((*listed)[1].token_prefix.size(), 8u);
+  EXPECT_EQ((*listed)[1].id, b.info.id);
+}
+
+}  // namespace

@@ -1,0 +1,201 @@
+// The change trigger and kkr_publish_changes(): one change row per real change, attributed, and
+// published with gap-free seqs in an order that never skips a transaction that commits late.
+
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "register_rows.hpp"
+#include "support/pg_fixture.hpp"
+
+namespace {
+
+using namespace kkr::integration;
+using kkr::testing::adminSession;
+using kkr::testing::queryInt;
+
+struct Change {
+  std::string entity;
+  std::string entity_id;
+  std::string op;
+  std::string actor;
+  bool hasData = false;
+  bool hasPrevious = false;
+};
+
+std::vector<Change> changes(soci::session& sql) {
+  std::vector<Change> out;
+  soci::rowset<soci::row> rows =
+      (sql.prepare << "SELECT entity, entity_id, op, actor, data IS NOT NULL, "
+                      "previous IS NOT NULL FROM change_log ORDER BY id");
+  for (const auto& r : rows) {
+    out.push_back({r.get<std::string>(0), r.get<std::string>(1), r.get<std::string>(2),
+                   r.get<std::string>(3), r.get<int>(4) != 0, r.get<int>(5) != 0});
+  }
+  return out;
+}
+
+class ChangeLog : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    kkr::testing::resetDatabase();
+    sql = adminSession();
+  }
+  std::unique_ptr<soci::session> sql;
+};
+
+TEST_F(ChangeLog, EveryInsertUpdateAndDeleteWritesOneRowNamingTheEntity) {
+  insertKommune(*sql, "9901", "Testkommune Nord");
+  insertPeriod(*sql, "2022-2026", "2022-01-01", "2025-12-31");
+  const long long person = insertPerson(*sql, "Testperson Alfa", "9901");
+  long long member = 0;
+  *sql << "INSERT INTO kkr_member (person_id, period_id, role, seat_basis, start_date) "
+          "VALUES (:p, '2022-2026', 'member', 'mayor', '2022-01-01') RETURNING id",
+      soci::use(person), soci::into(member);
+  const long long forum = insertForum(*sql, "Testforum Alfa");
+  const long long appointment =
+      insertAppointment(*sql, forum, person, "member", "appointed", "2022-02-01");
+
+  *sql << "UPDATE kommune SET name = 'Testkommune Nord-Øst'";
+  *sql << "UPDATE period SET end_date = '2025-12-30'";
+  *sql << "UPDATE person SET party = 'Ø'";
+  *sql << "UPDATE kkr_member SET role = 'vice_chair'";
+  *sql << "UPDATE regional_forum SET seats = 4";
+  *sql << "UPDATE appointment SET note = 'Testnote'";
+
+  *sql << "DELETE FROM appointment";
+  *sql << "DELETE FROM regional_forum";
+  *sql << "DELETE FROM kkr_member";
+  *sql << "DELETE FROM person";
+  *sql << "DELETE FROM period";
+  *sql << "DELETE FROM kommune";
+
+  const std::vector<std::string> entities{"kommune", "period", "person",
+                                          "member",  "forum",  "appointment"};
+  const std::vector<std::string> ids{"9901",
+                                     "2022-2026",
+                                     std::to_string(person),
+                                     std::to_string(member),
+                                     std::to_string(forum),
+                                     std::to_string(appointment)};
+  const auto log = changes(*sql);
+  ASSERT_EQ(log.size(), 18u);
+  for (std::size_t i = 0; i < 6; ++i) {
+    const auto& created = log[i];
+    EXPECT_EQ(created.entity, entities[i]);
+    EXPECT_EQ(created.entity_id, ids[i]);
+    EXPECT_EQ(created.op, "create");
+    EXPECT_TRUE(created.hasData);
+    EXPECT_FALSE(created.hasPrevious);
+
+    const auto& updated = log[6 + i];
+    EXPECT_EQ(updated.entity, entities[i]);
+    EXPECT_EQ(updated.entity_id, ids[i]);
+    EXPECT_EQ(updated.op, "update");
+    EXPECT_TRUE(updated.hasData);
+    EXPECT_TRUE(updated.hasPrevious);
+
+    const auto& deleted = log[17 - i];
+    EXPECT_EQ(deleted.entity, entities[i]);
+    EXPECT_EQ(deleted.entity_id, ids[i]);
+    EXPECT_EQ(deleted.op, "delete");
+    EXPECT_FALSE(deleted.hasData);
+    EXPECT_TRUE(deleted.hasPrevious);
+  }
+  for (const auto& c : log) EXPECT_EQ(c.actor, "database") << "no kkr.actor was set";
+}
+
+TEST_F(ChangeLog, TheRowJsonUsesApiNamesAndRfc3339Timestamps) {
+  insertKommune(*sql, "9901", "Testkommune Nord");
+  std::string code;
+  std::string name;
+  std::string created;
+  *sql << "SELECT data->>'code', data->>'name', data->>'created_at' FROM change_log",
+      soci::into(code), soci::into(name), soci::into(created);
+  EXPECT_EQ(code, "9901");
+  EXPECT_EQ(name, "Testkommune Nord");
+  EXPECT_EQ(created.size(), 27u) << created;  // 2024-01-02T03:04:05.123456Z
+  EXPECT_EQ(created.back(), 'Z') << created;
+}
+
+TEST_F(ChangeLog, AnUpdateThatChangesNothingWritesNoRowAndKeepsTheVersion) {
+  insertKommune(*sql, "9901", "Testkommune Nord");
+  *sql << "UPDATE kommune SET name = name, region_code = '1081'";
+  EXPECT_EQ(queryInt("SELECT count(*) FROM change_log"), 1);
+  EXPECT_EQ(queryInt("SELECT version FROM kommune"), 1);
+
+  *sql << "UPDATE kommune SET name = 'Testkommune Syd'";
+  EXPECT_EQ(queryInt("SELECT count(*) FROM change_log"), 2);
+  EXPECT_EQ(queryInt("SELECT version FROM kommune"), 2);
+  EXPECT_EQ(queryInt("SELECT count(*) FROM kommune WHERE updated_at >= created_at"), 1);
+}
+
+TEST_F(ChangeLog, RecordsTheTransactionsActor) {
+  {
+    soci::transaction tx(*sql);
+    std::string actor = "key:test-editor";
+    *sql << "SELECT set_config('kkr.actor', :a, true)", soci::use(actor);
+    insertKommune(*sql, "9901", "Testkommune Nord");
+    tx.commit();
+  }
+  insertKommune(*sql, "9902", "Testkommune Syd");  // SET LOCAL ended with the transaction
+  const auto log = changes(*sql);
+  ASSERT_EQ(log.size(), 2u);
+  EXPECT_EQ(log[0].actor, "key:test-editor");
+  EXPECT_EQ(log[1].actor, "database");
+}
+
+TEST_F(ChangeLog, PublishingAssignsGapFreeSeqsInCommitSafeOrder) {
+  EXPECT_EQ(publishUntil(*sql, 0), 0);
+  insertKommune(*sql, "9901", "Testkommune A");
+  insertKommune(*sql, "9902", "Testkommune B");
+  insertKommune(*sql, "9903", "Testkommune C");
+  EXPECT_EQ(publishUntil(*sql, 3), 3);
+  EXPECT_EQ(queryInt("SELECT count(*) FROM change_log WHERE seq IS NULL"), 0);
+  // seq follows the order of the writes: 9901 → 1, 9902 → 2, 9903 → 3.
+  EXPECT_EQ(queryInt("SELECT seq FROM change_log WHERE entity_id = '9903'"), 3);
+  EXPECT_EQ(queryInt("SELECT seq FROM change_log WHERE entity_id = '9901'"), 1);
+
+  // A rolled-back write leaves no gap.
+  {
+    soci::transaction tx(*sql);
+    insertKommune(*sql, "9904", "Testkommune Tilbagerullet");
+    tx.rollback();
+  }
+  insertKommune(*sql, "9905", "Testkommune E");
+  EXPECT_EQ(publishUntil(*sql, 4), 4);
+  EXPECT_EQ(queryInt("SELECT seq FROM change_log WHERE entity_id = '9905'"), 4);
+  // Publishing again with nothing new changes nothing.
+  EXPECT_EQ(publishUntil(*sql, 4), 4);
+  EXPECT_EQ(queryInt("SELECT count(*) FROM change_log"), 4);
+}
+
+TEST_F(ChangeLog, NeverPublishesARowOfAStillOpenTransaction) {
+  insertKommune(*sql, "9901", "Testkommune Før");
+  ASSERT_EQ(publishUntil(*sql, 1), 1);
+
+  // A second session writes inside an open transaction (so it holds an xid)...
+  auto writer = adminSession();
+  soci::transaction open(*writer);
+  insertKommune(*writer, "9902", "Testkommune Åben");
+  // ...and a write that commits meanwhile sorts after it, so it must wait for it too.
+  insertKommune(*sql, "9903", "Testkommune Efter");
+
+  long long top = 0;
+  *sql << "SELECT kkr_publish_changes()", soci::into(top);
+  EXPECT_EQ(top, 1);
+  EXPECT_EQ(queryInt("SELECT count(*) FROM change_log WHERE seq IS NULL"), 1)
+      << "the open transaction's row is not even visible yet; the committed one waits";
+
+  open.commit();
+  EXPECT_EQ(publishUntil(*sql, 3), 3);
+  const long long openSeq = queryInt("SELECT seq FROM change_log WHERE entity_id = '9902'");
+  const long long laterSeq = queryInt("SELECT seq FROM change_log WHERE entity_id = '9903'");
+  EXPECT_EQ(openSeq, 2) << "above every seq published before";
+  EXPECT_EQ(laterSeq, 3);
+  EXPECT_EQ(queryInt("SELECT max(seq) - count(*) FROM change_log"), 0) << "no gaps";
+}
+
+}  // namespace
