@@ -6,6 +6,10 @@
 
 #include "kkr/persistence/health.hpp"
 #include "kkr/persistence/migrator.hpp"
+#include "kkr/persistence/pg_api_keys.hpp"
+#include "kkr/persistence/pg_change_feed.hpp"
+#include "kkr/persistence/pg_idempotency.hpp"
+#include "kkr/persistence/pg_register_writer.hpp"
 #include "kkr/persistence/snapshot_source.hpp"
 
 namespace kkr::app {
@@ -17,6 +21,10 @@ struct Application::Parts {
   std::unique_ptr<persistence::PgSnapshotSource> snapshots;
   std::unique_ptr<persistence::PgHealthCheck> health;
   std::unique_ptr<domain::ReadModel> readModel;
+  std::unique_ptr<persistence::PgRegisterWriter> writer;
+  std::unique_ptr<persistence::PgChangeFeed> changes;
+  std::unique_ptr<persistence::PgIdempotencyStore> idempotency;
+  std::unique_ptr<persistence::PgApiKeyStore> keys;
   std::unique_ptr<api::Server> server;
   std::mutex wakeMutex;
   std::condition_variable wake;
@@ -49,7 +57,22 @@ domain::Result<std::unique_ptr<Application>> Application::create(
   api::Services services;
   services.read_model = p.readModel.get();
   services.health = p.health.get();
-  p.server = std::make_unique<api::Server>(config.server, services, log);
+  p.changes = std::make_unique<persistence::PgChangeFeed>(*p.database);
+  services.changes = p.changes.get();
+  // Writes need API keys, and keys need the secret: without it the instance serves reads only.
+  if (!config.api_key_secret.empty()) {
+    p.keys = std::make_unique<persistence::PgApiKeyStore>(*p.database, config.api_key_secret);
+    p.writer = std::make_unique<persistence::PgRegisterWriter>(*p.database);
+    p.idempotency = std::make_unique<persistence::PgIdempotencyStore>(*p.database);
+    services.keys = p.keys.get();
+    services.writer = p.writer.get();
+    services.idempotency = p.idempotency.get();
+  } else {
+    log->warn("KKR_API_KEY_SECRET is not set: writes are disabled");
+  }
+  api::ServerConfig serverConfig = config.server;
+  serverConfig.docs_assets_dir = config.docs_assets_dir;
+  p.server = std::make_unique<api::Server>(serverConfig, services, log);
   return app;
 }
 
@@ -80,9 +103,7 @@ std::uint16_t Application::port() const { return parts_->server->port(); }
 
 void Application::stop() {
   if (!parts_ || stopping_.exchange(true)) return;
-  {
-    std::lock_guard lock(parts_->wakeMutex);
-  }
+  { std::lock_guard lock(parts_->wakeMutex); }
   parts_->wake.notify_all();
   if (follower_.joinable()) follower_.join();
   if (parts_->server) parts_->server->shutdown();

@@ -19,8 +19,8 @@ namespace kkr::app {
 class Application {
  public:
   /// Opens the pool, migrates (when configured), loads the first snapshot. Does not serve yet.
-  static domain::Result<std::unique_ptr<Application>> create(
-      const AppConfig& config, std::shared_ptr<spdlog::logger> log);
+  static domain::Result<std::unique_ptr<Application>> create(const AppConfig& config,
+                                                             std::shared_ptr<spdlog::logger> log);
   ~Application();
 
   /// Starts the HTTP server and the follower that picks up other instances' changes.

@@ -9,8 +9,8 @@
 #include "application.hpp"
 #include "config.hpp"
 #include "kkr/api/routes.hpp"
-#include "kkr/persistence/pg_api_keys.hpp"
 #include "kkr/persistence/migrator.hpp"
+#include "kkr/persistence/pg_api_keys.hpp"
 #include "kkr/persistence/seed.hpp"
 #include "logging.hpp"
 
@@ -90,8 +90,7 @@ int serve(const AppConfig& config) {
   try {
     (*app)->start();
   } catch (const std::exception& e) {
-    log->error("cannot listen on {}:{}: {}", config.server.address, config.server.port,
-               e.what());
+    log->error("cannot listen on {}:{}: {}", config.server.address, config.server.port, e.what());
     return kFailure;
   }
   log->info("serving on http://{}:{}", config.server.address, (*app)->port());
@@ -226,7 +225,8 @@ int runCli(const std::vector<std::string>& all) {
   }
   const auto env = processEnvironment();
   if (command == "keys") return keysCommand(args, env);
-  if (command == "routes") return args.empty() ? routesCommand() : usageError("routes takes no options");
+  if (command == "routes")
+    return args.empty() ? routesCommand() : usageError("routes takes no options");
   if (command != "serve" && command != "migrate" && command != "seed") {
     return usageError("unknown command '" + command + "'");
   }

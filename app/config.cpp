@@ -112,8 +112,7 @@ const std::vector<Setting>& settings() {
          c.log_format = v;
          return {};
        }},
-      {{"KKR_MIGRATE_ON_START", "--migrate-on-start", "apply migrations before serving",
-        "true"},
+      {{"KKR_MIGRATE_ON_START", "--migrate-on-start", "apply migrations before serving", "true"},
        [](AppConfig& c, const std::string& v) { return parseBool(v, c.migrate_on_start); }},
       {{"KKR_API_KEY_SECRET", "--api-key-secret",
         "secret key for hashing API keys (>= 32 chars; never logged)", "(none)"},

@@ -5,8 +5,8 @@
 #include <chrono>
 #include <map>
 #include <optional>
-#include <variant>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include "kkr/api/server.hpp"

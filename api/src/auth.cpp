@@ -39,9 +39,8 @@ domain::Result<Caller> authenticate(const std::optional<std::string>& authorizat
   if (!authorization) return Caller{};
   auto token = bearerToken(*authorization);
   if (!token) {
-    return domain::fail(Error{ErrorCode::Unauthenticated,
-                              "the Authorization header must be 'Bearer <token>'",
-                              {}});
+    return domain::fail(
+        Error{ErrorCode::Unauthenticated, "the Authorization header must be 'Bearer <token>'", {}});
   }
   auto principal = keys.authenticate(*token);
   if (!principal) return domain::fail(std::move(principal).error());

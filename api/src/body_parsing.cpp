@@ -77,8 +77,8 @@ std::string readOptDate(const json& v, std::optional<Date>& out) {
 std::string readId(const json& v, Id& out) {
   // Booleans and 5.0 are not integers here (nlohmann agrees); ids are positive int64.
   if (!v.is_number_integer()) return "must be an integer id";
-  if (v.is_number_unsigned() && v.get<std::uint64_t>() >
-                                    static_cast<std::uint64_t>(std::numeric_limits<Id>::max())) {
+  if (v.is_number_unsigned() &&
+      v.get<std::uint64_t>() > static_cast<std::uint64_t>(std::numeric_limits<Id>::max())) {
     return "is out of range";
   }
   const auto id = v.get<std::int64_t>();
@@ -148,8 +148,7 @@ const FieldTable<domain::Kommune>& fields() {
   static const FieldTable<K> table{
       {"code", {[](K& k, const json& v) { return readString(v, k.code, 4); }, true}},
       {"name", {[](K& k, const json& v) { return readString(v, k.name, 200); }, true}},
-      {"region_code",
-       {[](K& k, const json& v) { return readString(v, k.region_code, 4); }, true}},
+      {"region_code", {[](K& k, const json& v) { return readString(v, k.region_code, 4); }, true}},
   };
   return table;
 }
@@ -185,8 +184,7 @@ const FieldTable<domain::Person>& fields() {
       {"office", {[](P& p, const json& v) { return readOptEnum(v, p.office); }, false}},
       {"email",
        {[](P& p, const json& v) { return readOptString(v, p.contact.email, 254); }, false}},
-      {"phone",
-       {[](P& p, const json& v) { return readOptString(v, p.contact.phone, 40); }, false}},
+      {"phone", {[](P& p, const json& v) { return readOptString(v, p.contact.phone, 40); }, false}},
   };
   return table;
 }
@@ -199,8 +197,7 @@ const FieldTable<domain::KkrMember>& fields() {
       {"period_id", {[](M& m, const json& v) { return readString(v, m.period_id, 9); }, true}},
       {"role", {[](M& m, const json& v) { return readEnum(v, m.role); }, true}},
       {"seat_basis", {[](M& m, const json& v) { return readEnum(v, m.seat_basis); }, true}},
-      {"substitute_id",
-       {[](M& m, const json& v) { return readOptId(v, m.substitute_id); }, false}},
+      {"substitute_id", {[](M& m, const json& v) { return readOptId(v, m.substitute_id); }, false}},
       {"start_date", {[](M& m, const json& v) { return readDate(v, m.start_date); }, true}},
       {"end_date", {[](M& m, const json& v) { return readOptDate(v, m.end_date); }, false}},
       {"source", {[](M& m, const json& v) { return readOptString(v, m.source); }, false}},
@@ -214,8 +211,7 @@ const FieldTable<domain::RegionalForum>& fields() {
   static const FieldTable<F> table{
       {"name", {[](F& f, const json& v) { return readString(v, f.name, 300); }, true}},
       {"kind", {[](F& f, const json& v) { return readEnum(v, f.kind); }, true}},
-      {"legal_basis",
-       {[](F& f, const json& v) { return readOptString(v, f.legal_basis); }, false}},
+      {"legal_basis", {[](F& f, const json& v) { return readOptString(v, f.legal_basis); }, false}},
       {"kkr_action", {[](F& f, const json& v) { return readEnum(v, f.kkr_action); }, true}},
       // Required on create (DESIGN), but null is allowed: no source may confirm the number.
       {"seats",
@@ -232,10 +228,8 @@ const FieldTable<domain::RegionalForum>& fields() {
         },
         false}},
       {"founded_on", {[](F& f, const json& v) { return readOptDate(v, f.founded_on); }, false}},
-      {"dissolved_on",
-       {[](F& f, const json& v) { return readOptDate(v, f.dissolved_on); }, false}},
-      {"successor_id",
-       {[](F& f, const json& v) { return readOptId(v, f.successor_id); }, false}},
+      {"dissolved_on", {[](F& f, const json& v) { return readOptDate(v, f.dissolved_on); }, false}},
+      {"successor_id", {[](F& f, const json& v) { return readOptId(v, f.successor_id); }, false}},
       {"description",
        {[](F& f, const json& v) { return readOptString(v, f.description, 4000); }, false}},
       {"website", {[](F& f, const json& v) { return readOptString(v, f.website, 500); }, false}},
@@ -386,8 +380,8 @@ domain::Result<Entity> applyMergePatch(Entity current, const json& patch) {
   return applyFields(std::move(current), patch, false, keyFieldsOf<Entity>());
 }
 
-#define KKR_INSTANTIATE(Entity)                                               \
-  template domain::Result<Entity> entityFromCreate<Entity>(const json&);      \
+#define KKR_INSTANTIATE(Entity)                                          \
+  template domain::Result<Entity> entityFromCreate<Entity>(const json&); \
   template domain::Result<Entity> applyMergePatch<Entity>(Entity, const json&);
 KKR_INSTANTIATE(domain::Kommune)
 KKR_INSTANTIATE(domain::Period)

@@ -1,6 +1,7 @@
 #include "routes.hpp"
 
 #include "handlers/handlers.hpp"
+#include "handlers/write_handlers.hpp"
 #include "kkr/api/routes.hpp"
 #include "params.hpp"
 
@@ -13,16 +14,36 @@ const std::vector<Route>& apiRoutes() {
   static const std::vector<Route> routes{
       {"GET", "/v1/kommuner", h::listKommuner},
       {"GET", "/v1/kommuner/{code}", h::getKommune},
+      {"POST", "/v1/kommuner", h::createKommune},
+      {"PATCH", "/v1/kommuner/{code}", h::updateKommune},
+      {"DELETE", "/v1/kommuner/{code}", h::deleteKommune},
       {"GET", "/v1/periods", h::listPeriods},
       {"GET", "/v1/periods/{id}", h::getPeriod},
+      {"POST", "/v1/periods", h::createPeriod},
+      {"PATCH", "/v1/periods/{id}", h::updatePeriod},
+      {"DELETE", "/v1/periods/{id}", h::deletePeriod},
       {"GET", "/v1/persons", h::listPersons},
       {"GET", "/v1/persons/{id}", h::getPerson},
+      {"POST", "/v1/persons", h::createPerson},
+      {"PATCH", "/v1/persons/{id}", h::updatePerson},
+      {"DELETE", "/v1/persons/{id}", h::deletePerson},
       {"GET", "/v1/members", h::listMembers},
       {"GET", "/v1/members/{id}", h::getMember},
+      {"POST", "/v1/members", h::createMember},
+      {"PATCH", "/v1/members/{id}", h::updateMember},
+      {"DELETE", "/v1/members/{id}", h::deleteMember},
       {"GET", "/v1/forums", h::listForums},
       {"GET", "/v1/forums/{id}", h::getForum},
+      {"POST", "/v1/forums", h::createForum},
+      {"PATCH", "/v1/forums/{id}", h::updateForum},
+      {"DELETE", "/v1/forums/{id}", h::deleteForum},
       {"GET", "/v1/appointments", h::listAppointments},
       {"GET", "/v1/appointments/{id}", h::getAppointment},
+      {"POST", "/v1/appointments", h::createAppointment},
+      {"PATCH", "/v1/appointments/{id}", h::updateAppointment},
+      {"DELETE", "/v1/appointments/{id}", h::deleteAppointment},
+      {"GET", "/v1/changes", h::listChanges},
+      {"GET", "/v1/audit", h::listAudit},
       {"GET", "/v1/blue-book", h::getBlueBook},
       {"GET", "/healthz", h::healthz},
       {"GET", "/readyz", h::readyz},

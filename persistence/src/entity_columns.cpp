@@ -15,8 +15,8 @@ const char* const kKommuneColumns = "code, name, region_code, " KKR_META;
 const char* const kPeriodColumns =
     "id, " KKR_DATE("start_date") ", " KKR_DATE("end_date") ", " KKR_META;
 const char* const kPersonColumns =
-    "id, name, array_to_json(other_names)::text, party, kommune_code, office, email, phone, "
-    KKR_META;
+    "id, name, array_to_json(other_names)::text, party, kommune_code, office, email, "
+    "phone, " KKR_META;
 const char* const kMemberColumns =
     "id, person_id, period_id, role, seat_basis, substitute_id, " KKR_DATE(
         "start_date") ", " KKR_DATE("end_date") ", source, " KKR_META;

@@ -33,7 +33,8 @@ class FixedKeys : public domain::ApiKeyStore {
 TEST(BearerToken, AcceptsCaseInsensitiveSchemeAndRejectsOthers) {
   EXPECT_EQ(bearerToken("Bearer abc"), std::optional<std::string_view>("abc"));
   EXPECT_EQ(bearerToken("bearer   abc  "), std::optional<std::string_view>("abc"));
-  EXPECT_EQ(bearerToken("BEARER a-b_c.d~e+f/g="), std::optional<std::string_view>("a-b_c.d~e+f/g="));
+  EXPECT_EQ(bearerToken("BEARER a-b_c.d~e+f/g="),
+            std::optional<std::string_view>("a-b_c.d~e+f/g="));
   EXPECT_FALSE(bearerToken("Basic abc").has_value());
   EXPECT_FALSE(bearerToken("Bearer").has_value());
   EXPECT_FALSE(bearerToken("Bearerabc").has_value());

@@ -44,7 +44,8 @@ TEST(EntityFromCreate, ReportsMissingUnknownReadOnlyAndMistypedFieldsTogether) {
   ASSERT_FALSE(person.has_value());
   EXPECT_EQ(person.error().code, ErrorCode::Validation);
   auto ptrs = pointers(person.error());
-  for (const char* expected : {"/id", "/nickname", "/office", "/version", "/name", "/kommune_code"}) {
+  for (const char* expected :
+       {"/id", "/nickname", "/office", "/version", "/name", "/kommune_code"}) {
     EXPECT_NE(std::find(ptrs.begin(), ptrs.end(), expected), ptrs.end()) << expected;
   }
 }
@@ -79,7 +80,8 @@ TEST(ApplyMergePatch, SetsClearsAndKeepsFields) {
   current.kommune_code = "0851";
   current.party = "A";
   current.contact.phone = "+45 11 22 33 44";
-  auto patched = applyMergePatch(current, json::parse(R"({"party":null,"name":"Testperson Aaskov"})"));
+  auto patched =
+      applyMergePatch(current, json::parse(R"({"party":null,"name":"Testperson Aaskov"})"));
   ASSERT_TRUE(patched.has_value());
   EXPECT_EQ(patched->id, 7);
   EXPECT_EQ(patched->name, "Testperson Aaskov");

@@ -301,7 +301,8 @@ TEST(TransportHttp, CorsForConfiguredOriginsOnly) {
                                          {"Access-Control-Request-Headers", "if-none-match"}});
   EXPECT_EQ(preflight.status, 204);
   EXPECT_EQ(preflight.header("Access-Control-Allow-Origin"), "https://intranet.example");
-  EXPECT_EQ(preflight.header("Access-Control-Allow-Methods"), "GET");
+  // The methods the route serves, so a browser app of the secretariat can also edit.
+  EXPECT_EQ(preflight.header("Access-Control-Allow-Methods"), "GET, PATCH, DELETE");
   EXPECT_NE(preflight.header("Access-Control-Allow-Headers").value_or("").find("If-None-Match"),
             std::string::npos);
   EXPECT_TRUE(preflight.body.empty());

@@ -41,8 +41,8 @@ inline HeaderList patchAuth(const std::string& token, const std::string& ifMatch
 /// Creates a synthetic person in Aalborg and returns the response (expects 201).
 inline HttpResult createPerson(HttpClient& client, const std::string& name,
                                const std::string& token = tokens().editor) {
-  json body{{"name", name}, {"kommune_code", "0851"}, {"party", "Ø"},
-            {"email", "test@example.invalid"}};
+  json body{
+      {"name", name}, {"kommune_code", "0851"}, {"party", "Ø"}, {"email", "test@example.invalid"}};
   auto r = client.request("POST", "/v1/persons", jsonAuth(token), body.dump());
   EXPECT_EQ(r.status, 201) << r.body;
   return r;
@@ -59,8 +59,11 @@ inline long long createForum(HttpClient& client, const std::string& name, json s
 inline HttpResult appoint(HttpClient& client, long long forum, long long person,
                           const std::string& role, const std::string& start,
                           const std::string& token = tokens().editor) {
-  json body{{"forum_id", forum},   {"person_id", person}, {"period_id", "2022-2026"},
-            {"role", role},        {"start_date", start}};
+  json body{{"forum_id", forum},
+            {"person_id", person},
+            {"period_id", "2022-2026"},
+            {"role", role},
+            {"start_date", start}};
   return client.request("POST", "/v1/appointments", jsonAuth(token), body.dump());
 }
 

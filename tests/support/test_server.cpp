@@ -141,6 +141,7 @@ TestServer::TestServer(Options options) {
   config_.server.threads = 2;
   config_.migrate_on_start = true;
   config_.follow_interval = std::chrono::milliseconds(100);
+  config_.api_key_secret = "test-secret-for-hmac-of-api-keys-0123456789";
   if (options.configure) options.configure(config_);
   auto created = app::Application::create(config_, testLogger());
   if (!created) throw std::runtime_error("Application::create: " + created.error().detail);

@@ -118,7 +118,7 @@ function escapeRegExp(s) {
 /**
  * Matches concrete request paths against the contract's path templates. Literal segments beat
  * parameters (so /v1/blue-book/csv would beat /v1/blue-book/{id}); segments are compared
- * percent-decoded; a trailing slash is ignored, as the server ignores it.
+ * percent-decoded; a trailing slash is kept, because the server matches none (it answers 404).
  */
 export class PathMatcher {
   constructor(templates) {
@@ -136,8 +136,7 @@ export class PathMatcher {
   }
 
   static splitPath(rawPath) {
-    let p = rawPath.split(/[?#]/)[0];
-    if (p.length > 1 && p.endsWith('/')) p = p.slice(0, -1);
+    const p = rawPath.split(/[?#]/)[0];
     return p.split('/').slice(1).map((s) => {
       try {
         return decodeURIComponent(s);

@@ -34,7 +34,9 @@ HttpResponse listAppointments(const HttpRequest& req, ServerContext& ctx) {
   if (auto status = query.finish(); !status) return problem(status.error(), req);
 
   const auto snapshot = snapshotOf(ctx);
-  const MappingContext mapping{snapshot.get(), mappingOptions(req), embed};
+  auto options = readerOptions(req, ctx);
+  if (!options) return problem(options.error(), req);
+  const MappingContext mapping{snapshot.get(), *options, embed};
   return listResponse<domain::Appointment>(
       req, ctx, snapshot, query, page, format, mapping, "appointments",
       [&] { return domain::listAppointments(*snapshot, filter, page); });
@@ -52,7 +54,9 @@ HttpResponse getAppointment(const HttpRequest& req, ServerContext& ctx) {
   if (!appointment) {
     return problem(domain::Error::notFound("no appointment " + std::to_string(*id)), req);
   }
-  const MappingContext mapping{snapshot.get(), mappingOptions(req), embed};
+  auto options = readerOptions(req, ctx);
+  if (!options) return problem(options.error(), req);
+  const MappingContext mapping{snapshot.get(), *options, embed};
   // Embedded objects are part of the representation: their versions are part of the tag.
   std::string variant;
   if (embed.person) {

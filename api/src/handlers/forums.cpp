@@ -15,7 +15,9 @@ HttpResponse listForums(const HttpRequest& req, ServerContext& ctx) {
   if (auto status = query.finish(); !status) return problem(status.error(), req);
 
   const auto snapshot = snapshotOf(ctx);
-  const MappingContext mapping{snapshot.get(), mappingOptions(req), {}};
+  auto options = readerOptions(req, ctx);
+  if (!options) return problem(options.error(), req);
+  const MappingContext mapping{snapshot.get(), *options, {}};
   return listResponse<domain::RegionalForum>(
       req, ctx, snapshot, query, page, format, mapping, "forums",
       [&] { return domain::listForums(*snapshot, filter, page); });
@@ -30,7 +32,9 @@ HttpResponse getForum(const HttpRequest& req, ServerContext& ctx) {
   const auto snapshot = snapshotOf(ctx);
   const domain::RegionalForum* forum = snapshot->forum(*id);
   if (!forum) return problem(domain::Error::notFound("no forum " + std::to_string(*id)), req);
-  const MappingContext mapping{snapshot.get(), mappingOptions(req), {}};
+  auto options = readerOptions(req, ctx);
+  if (!options) return problem(options.error(), req);
+  const MappingContext mapping{snapshot.get(), *options, {}};
   return itemResponse(req, *forum, itemEtag("forum", std::to_string(*id), forum->meta.version),
                       mapping);
 }

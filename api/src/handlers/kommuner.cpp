@@ -12,7 +12,9 @@ HttpResponse listKommuner(const HttpRequest& req, ServerContext& ctx) {
   if (auto status = query.finish(); !status) return problem(status.error(), req);
 
   const auto snapshot = snapshotOf(ctx);
-  const MappingContext mapping{snapshot.get(), mappingOptions(req), {}};
+  auto options = readerOptions(req, ctx);
+  if (!options) return problem(options.error(), req);
+  const MappingContext mapping{snapshot.get(), *options, {}};
   return listResponse<domain::Kommune>(
       req, ctx, snapshot, query, page, format, mapping, "kommuner",
       [&] { return domain::listKommuner(*snapshot, filter, page); });
@@ -28,7 +30,9 @@ HttpResponse getKommune(const HttpRequest& req, ServerContext& ctx) {
   const auto snapshot = snapshotOf(ctx);
   const domain::Kommune* kommune = snapshot->kommune(*code);
   if (!kommune) return problem(domain::Error::notFound("no kommune with code " + *code), req);
-  const MappingContext mapping{snapshot.get(), mappingOptions(req), {}};
+  auto options = readerOptions(req, ctx);
+  if (!options) return problem(options.error(), req);
+  const MappingContext mapping{snapshot.get(), *options, {}};
   return itemResponse(req, *kommune, itemEtag("kommune", *code, kommune->meta.version), mapping);
 }
 

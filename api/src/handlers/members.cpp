@@ -30,7 +30,9 @@ HttpResponse listMembers(const HttpRequest& req, ServerContext& ctx) {
   if (auto status = query.finish(); !status) return problem(status.error(), req);
 
   const auto snapshot = snapshotOf(ctx);
-  const MappingContext mapping{snapshot.get(), mappingOptions(req), embed};
+  auto options = readerOptions(req, ctx);
+  if (!options) return problem(options.error(), req);
+  const MappingContext mapping{snapshot.get(), *options, embed};
   return listResponse<domain::KkrMember>(
       req, ctx, snapshot, query, page, format, mapping, "members",
       [&] { return domain::listMembers(*snapshot, filter, page); });
@@ -46,7 +48,9 @@ HttpResponse getMember(const HttpRequest& req, ServerContext& ctx) {
   const auto snapshot = snapshotOf(ctx);
   const domain::KkrMember* member = snapshot->member(*id);
   if (!member) return problem(domain::Error::notFound("no member " + std::to_string(*id)), req);
-  const MappingContext mapping{snapshot.get(), mappingOptions(req), embed};
+  auto options = readerOptions(req, ctx);
+  if (!options) return problem(options.error(), req);
+  const MappingContext mapping{snapshot.get(), *options, embed};
   // An embedded person is part of the representation: its version is part of the tag.
   std::string variant;
   if (embed.person) {

@@ -12,7 +12,9 @@ HttpResponse listPeriods(const HttpRequest& req, ServerContext& ctx) {
   if (auto status = query.finish(); !status) return problem(status.error(), req);
 
   const auto snapshot = snapshotOf(ctx);
-  const MappingContext mapping{snapshot.get(), mappingOptions(req), {}};
+  auto options = readerOptions(req, ctx);
+  if (!options) return problem(options.error(), req);
+  const MappingContext mapping{snapshot.get(), *options, {}};
   return listResponse<domain::Period>(req, ctx, snapshot, query, page, format, mapping, "periods",
                                       [&] { return domain::listPeriods(*snapshot, filter, page); });
 }
@@ -26,7 +28,9 @@ HttpResponse getPeriod(const HttpRequest& req, ServerContext& ctx) {
   const auto snapshot = snapshotOf(ctx);
   const domain::Period* period = snapshot->period(id);
   if (!period) return problem(domain::Error::notFound("no period " + id), req);
-  const MappingContext mapping{snapshot.get(), mappingOptions(req), {}};
+  auto options = readerOptions(req, ctx);
+  if (!options) return problem(options.error(), req);
+  const MappingContext mapping{snapshot.get(), *options, {}};
   return itemResponse(req, *period, itemEtag("period", id, period->meta.version), mapping);
 }
 

@@ -16,7 +16,9 @@ HttpResponse listPersons(const HttpRequest& req, ServerContext& ctx) {
   if (auto status = query.finish(); !status) return problem(status.error(), req);
 
   const auto snapshot = snapshotOf(ctx);
-  const MappingContext mapping{snapshot.get(), mappingOptions(req), {}};
+  auto options = readerOptions(req, ctx);
+  if (!options) return problem(options.error(), req);
+  const MappingContext mapping{snapshot.get(), *options, {}};
   return listResponse<domain::Person>(req, ctx, snapshot, query, page, format, mapping, "persons",
                                       [&] { return domain::listPersons(*snapshot, filter, page); });
 }
@@ -30,7 +32,9 @@ HttpResponse getPerson(const HttpRequest& req, ServerContext& ctx) {
   const auto snapshot = snapshotOf(ctx);
   const domain::Person* person = snapshot->person(*id);
   if (!person) return problem(domain::Error::notFound("no person " + std::to_string(*id)), req);
-  const MappingContext mapping{snapshot.get(), mappingOptions(req), {}};
+  auto options = readerOptions(req, ctx);
+  if (!options) return problem(options.error(), req);
+  const MappingContext mapping{snapshot.get(), *options, {}};
   // The restricted representation has its own tag, so a cache never serves one for the other.
   const std::string etag = itemEtag("person", std::to_string(*id), person->meta.version,
                                     mapping.options.include_restricted ? "r" : "");
