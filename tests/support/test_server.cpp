@@ -143,7 +143,7 @@ TestServer::TestServer(Options options) {
   config_.follow_interval = std::chrono::milliseconds(100);
   config_.api_key_secret = "test-secret-for-hmac-of-api-keys-0123456789";
   if (options.configure) options.configure(config_);
-  auto created = app::Application::create(config_, testLogger());
+  auto created = app::Application::create(config_, options.logger ? options.logger : testLogger());
   if (!created) throw std::runtime_error("Application::create: " + created.error().detail);
   app_ = std::move(created).value();
   app_->start();

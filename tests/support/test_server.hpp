@@ -17,6 +17,7 @@
 #include <vector>
 
 #include <soci/soci.h>
+#include <spdlog/logger.h>
 
 #include "application.hpp"
 #include "kkr/domain/entities.hpp"
@@ -50,6 +51,8 @@ class TestServer {
   struct Options {
     /// Adjusts the configuration before start (port 0, 127.0.0.1 and the test database are set).
     std::function<void(app::AppConfig&)> configure;
+    /// Where the application logs; the shared test logger (stderr, warn) when null.
+    std::shared_ptr<spdlog::logger> logger;
   };
 
   /// Migrates, seeds and inserts the fixtures (once per process), then starts the application.

@@ -1,0 +1,41 @@
+// Tokens must never reach the log: not on success, not when they are wrong, not on a 500.
+#include <sstream>
+
+#include <gtest/gtest.h>
+#include <spdlog/sinks/ostream_sink.h>
+
+#include "write_support.hpp"
+
+namespace kkr::testing {
+namespace {
+
+TEST(Secrets, NoTokenOrAuthorizationHeaderReachesTheLog) {
+  std::ostringstream captured;
+  auto sink = std::make_shared<spdlog::sinks::ostream_sink_mt>(captured);
+  auto logger = std::make_shared<spdlog::logger>("kkr-secrets-test", sink);
+  logger->set_level(spdlog::level::trace);  // everything the service would ever log
+  const std::string editor = tokens().editor;
+  const std::string wrong = "wrong-token-" + std::string(43, 'x');
+  {
+    TestServer logged({{}, logger});
+    auto client = logged.client();
+    auto created = client.request("POST", "/v1/persons", jsonAuth(editor),
+                                  R"({"name":"Testperson Logget","kommune_code":"0851",)"
+                                  R"("email":"log@example.invalid"})");
+    ASSERT_EQ(created.status, 201) << created.body;
+    EXPECT_EQ(client.get("/v1/persons", {{"Authorization", "Bearer " + wrong}}).status, 401);
+    EXPECT_EQ(client.request("POST", "/v1/persons", jsonAuth(wrong), "{}").status, 401);
+    EXPECT_EQ(client.get("/v1/persons/1", {{"Authorization", "Basic " + editor}}).status, 401);
+  }
+  logger->flush();
+  const std::string log = captured.str();
+  // The access log is there, so an empty log cannot pass this test.
+  EXPECT_NE(log.find("access method=POST target=\"/v1/persons\""), std::string::npos) << log;
+  EXPECT_EQ(log.find(editor), std::string::npos) << "the editor token was logged";
+  EXPECT_EQ(log.find(wrong), std::string::npos) << "a rejected token was logged";
+  EXPECT_EQ(log.find("Bearer"), std::string::npos) << "an Authorization header was logged";
+  EXPECT_EQ(log.find("log@example.invalid"), std::string::npos) << "contact details were logged";
+}
+
+}  // namespace
+}  // namespace kkr::testing
