@@ -127,6 +127,14 @@ const std::vector<Setting>& settings() {
          c.docs_assets_dir = v;
          return {};
        }},
+      {{"KKR_SHUTDOWN_GRACE_MS", "--shutdown-grace-ms",
+        "on SIGTERM/SIGINT, how long to let requests in flight finish", "10000"},
+       [](AppConfig& c, const std::string& v) {
+         long ms = 0;
+         auto e = parseInt<long>(v, 0, 300000, ms);
+         c.server.shutdown_grace = std::chrono::milliseconds(ms);
+         return e;
+       }},
       {{"KKR_FOLLOW_INTERVAL_MS", "--follow-interval-ms",
         "how often to look for changes made by other instances", "200"},
        [](AppConfig& c, const std::string& v) {

@@ -294,8 +294,17 @@ void ApiHandler::dispatch(const std::shared_ptr<Peer>& peer, ConnectionState& co
   const auto clientId = req.header("X-Request-Id");
   req.request_id =
       clientId && saneRequestId(*clientId) ? std::string(*clientId) : generateRequestId();
-  conn.keep_alive = head.keep_alive;
+  // While draining every response closes its connection, so clients reconnect to another instance.
+  conn.keep_alive = head.keep_alive && !ctx_->draining.load();
   conn.responded = false;
+  // Counted from here to the answer, so shutdown can wait for it (see Server::shutdown).
+  struct InFlight {
+    std::atomic<int>& count;
+    explicit InFlight(std::atomic<int>& c) : count(c) { ++count; }
+    ~InFlight() { --count; }
+    InFlight(const InFlight&) = delete;
+    InFlight& operator=(const InFlight&) = delete;
+  } inFlight(ctx_->in_flight);
 
   parsed.copyAddress(peer->address());
   try {

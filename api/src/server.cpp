@@ -7,6 +7,7 @@
 #include <fstream>
 #include <mutex>
 #include <sstream>
+#include <thread>
 
 #include <pistache/endpoint.h>
 #include <pistache/router.h>
@@ -122,10 +123,21 @@ std::uint16_t Server::port() const {
 
 void Server::beginDrain() { impl_->ctx->draining = true; }
 
+int Server::inFlight() const { return impl_->ctx->in_flight.load(); }
+
 void Server::shutdown() {
   std::lock_guard lock(impl_->mutex);
   if (!impl_->running) return;
   impl_->ctx->draining = true;
+  // Pistache 0.0.5 stops its reactor without waiting for handlers: wait for them ourselves, so
+  // a write that has committed is also answered (a handler is bounded by the statement timeout).
+  const auto deadline = std::chrono::steady_clock::now() + impl_->ctx->config.shutdown_grace;
+  while (impl_->ctx->in_flight.load() > 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  if (const int left = impl_->ctx->in_flight.load(); left > 0) {
+    impl_->ctx->log->warn("shutting down with {} request(s) still in flight after the grace", left);
+  }
   impl_->endpoint->shutdown();
   impl_->endpoint.reset();
   impl_->running = false;

@@ -22,7 +22,8 @@ struct ServerContext {
   std::unique_ptr<Metrics> metrics;
   FramingLimits limits;
   std::atomic<bool> draining{false};
-  std::string docs_js;  ///< redoc.standalone.js; empty when it is not installed
+  std::atomic<int> in_flight{0};  ///< requests dispatched to a handler and not yet answered
+  std::string docs_js;            ///< redoc.standalone.js; empty when it is not installed
   std::string docs_js_etag;
   ResponseCache cache;  ///< built list and Blue Book responses for the current snapshot
 };

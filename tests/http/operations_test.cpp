@@ -73,7 +73,10 @@ TEST(OperationsHttp, ReadyzIs503WhenTheDatabaseIsUnreachableOrWhileDraining) {
   health.up = true;
   own.server->beginDrain();
   expectProblem(client.get("/readyz"), 503);
-  EXPECT_EQ(client.get("/healthz").status, 200);
+  const auto alive = client.get("/healthz");
+  EXPECT_EQ(alive.status, 200);
+  // Draining closes connections after each answer, so keep-alive clients move to another instance.
+  EXPECT_EQ(alive.header("Connection"), "close");
 }
 
 TEST(OperationsHttp, OpenApiIsServedAsYaml) {

@@ -17,7 +17,7 @@ TEST(Secrets, NoTokenOrAuthorizationHeaderReachesTheLog) {
   const std::string editor = tokens().editor;
   const std::string wrong = "wrong-token-" + std::string(43, 'x');
   {
-    TestServer logged({{}, logger});
+    TestServer logged({.logger = logger});
     auto client = logged.client();
     auto created = client.request("POST", "/v1/persons", jsonAuth(editor),
                                   R"({"name":"Testperson Logget","kommune_code":"0851",)"

@@ -242,7 +242,7 @@ TEST(TransportHttp, StandardHeadersOnEveryResponse) {
 }
 
 TEST(TransportHttp, SlowRequestsTimeOut) {
-  TestServer slow({[](app::AppConfig& c) {
+  TestServer slow({.configure = [](app::AppConfig& c) {
     c.server.header_timeout = std::chrono::seconds(1);
     c.server.body_timeout = std::chrono::seconds(2);
   }});
@@ -281,8 +281,9 @@ TEST(TransportHttp, SlowRequestsTimeOut) {
 }
 
 TEST(TransportHttp, CorsForConfiguredOriginsOnly) {
-  TestServer cors(
-      {[](app::AppConfig& c) { c.server.cors_origins = {"https://intranet.example"}; }});
+  TestServer cors({.configure = [](app::AppConfig& c) {
+    c.server.cors_origins = {"https://intranet.example"};
+  }});
   auto client = cors.client();
   const auto allowed = client.get("/v1/kommuner", {{"Origin", "https://intranet.example"}});
   EXPECT_EQ(allowed.header("Access-Control-Allow-Origin"), "https://intranet.example");

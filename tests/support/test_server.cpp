@@ -132,6 +132,8 @@ std::shared_ptr<spdlog::logger> testLogger() {
   return log;
 }
 
+TestServer::TestServer() : TestServer(Options{}) {}
+
 TestServer::TestServer(Options options) {
   prepareDatabase();
   config_.database.url = testDatabaseUrl();

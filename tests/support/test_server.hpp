@@ -50,13 +50,14 @@ class TestServer {
  public:
   struct Options {
     /// Adjusts the configuration before start (port 0, 127.0.0.1 and the test database are set).
-    std::function<void(app::AppConfig&)> configure;
+    std::function<void(app::AppConfig&)> configure = nullptr;
     /// Where the application logs; the shared test logger (stderr, warn) when null.
-    std::shared_ptr<spdlog::logger> logger;
+    std::shared_ptr<spdlog::logger> logger = nullptr;
   };
 
   /// Migrates, seeds and inserts the fixtures (once per process), then starts the application.
-  explicit TestServer(Options options = {});
+  TestServer();
+  explicit TestServer(Options options);
   ~TestServer();
   TestServer(const TestServer&) = delete;
   TestServer& operator=(const TestServer&) = delete;

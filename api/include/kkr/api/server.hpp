@@ -27,6 +27,8 @@ struct ServerConfig {
   /// Directory holding redoc.standalone.js for /docs; empty = "docs-assets" next to the binary.
   /// Without the file /docs still answers, with a page that links /openapi.yaml.
   std::string docs_assets_dir;
+  /// How long shutdown waits for requests in flight to finish before it stops the reactor.
+  std::chrono::milliseconds shutdown_grace{10000};
 };
 
 class Server {
@@ -40,9 +42,13 @@ class Server {
   void start();
   /// The bound port (useful with port 0).
   std::uint16_t port() const;
-  /// Marks the server as draining: /readyz answers 503 so a balancer stops sending traffic.
+  /// Marks the server as draining: /readyz answers 503 so a balancer stops sending traffic, and
+  /// every response closes its connection so keep-alive clients reconnect elsewhere.
   void beginDrain();
-  /// Stops accepting and joins the reactor threads.
+  /// Requests being handled right now.
+  int inFlight() const;
+  /// Drains, waits up to `shutdown_grace` for the requests in flight to be answered, then stops
+  /// accepting and joins the reactor threads. A write in flight is answered, not cut off.
   void shutdown();
 
  private:

@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# The real `kkr serve` process: it starts, answers, and on SIGTERM and on SIGINT stops with exit
+# status 0 after logging its shutdown; a bad setting stops it at start with exit status 2.
+#   serve_signals.sh path/to/kkr        (needs KKR_TEST_DATABASE_URL, an admin URL)
+set -uo pipefail
+kkr="$1"
+: "${KKR_TEST_DATABASE_URL:?KKR_TEST_DATABASE_URL must be set: this test needs PostgreSQL}"
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+work="$(mktemp -d)"
+db="kkr_signals_$$"
+cleanup() {
+  [[ -n "${pid:-}" ]] && kill -KILL "$pid" 2>/dev/null
+  psql -q "$KKR_TEST_DATABASE_URL" -c "DROP DATABASE IF EXISTS $db" >/dev/null 2>&1
+  rm -rf "$work"
+}
+trap cleanup EXIT
+psql -q -v ON_ERROR_STOP=1 "$KKR_TEST_DATABASE_URL" -c "CREATE DATABASE $db" >/dev/null ||
+  fail "cannot create database $db"
+export KKR_DATABASE_URL="${KKR_TEST_DATABASE_URL%/*}/$db"
+export KKR_ADDRESS=127.0.0.1 KKR_PORT=0 KKR_LOG_LEVEL=info KKR_SHUTDOWN_GRACE_MS=2000
+
+serve_then() {  # signal
+  local signal="$1" log="$work/serve-$1.log" port="" status
+  "$kkr" serve 2>"$log" &
+  pid=$!
+  for _ in $(seq 1 300); do
+    port="$(sed -nE 's|.*serving on http://127\.0\.0\.1:([0-9]+).*|\1|p' "$log" | head -n1)"
+    [[ -n "$port" ]] && break
+    kill -0 "$pid" 2>/dev/null || { cat "$log" >&2; fail "kkr serve exited at start"; }
+    sleep 0.1
+  done
+  [[ -n "$port" ]] || { cat "$log" >&2; fail "kkr serve did not say where it serves"; }
+  [[ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/healthz")" == 200 ]] ||
+    fail "/healthz did not answer 200"
+  [[ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/readyz")" == 200 ]] ||
+    fail "/readyz did not answer 200"
+  kill "-$signal" "$pid"
+  for _ in $(seq 1 150); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  kill -0 "$pid" 2>/dev/null && fail "still running 15 s after SIG$signal"
+  wait "$pid"
+  status=$?
+  pid=""
+  [[ "$status" == 0 ]] || { cat "$log" >&2; fail "exit status $status after SIG$signal, not 0"; }
+  grep -q "received SIG$signal, shutting down" "$log" || fail "no shutdown line for SIG$signal"
+  grep -q "stopped" "$log" || fail "no 'stopped' line after SIG$signal"
+  echo "ok: SIG$signal stopped kkr serve with status 0"
+}
+
+serve_then TERM
+serve_then INT
+
+KKR_PORT=not-a-port "$kkr" serve >"$work/bad.out" 2>"$work/bad.log"
+status=$?
+[[ "$status" == 2 ]] || fail "a bad KKR_PORT gave exit status $status, not 2"
+grep -q "KKR_PORT" "$work/bad.log" "$work/bad.out" || fail "the message does not name KKR_PORT"
+echo "ok: a bad setting stops kkr serve with status 2"
