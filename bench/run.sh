@@ -18,7 +18,7 @@ install_deps
 for pkg in wrk nginx-light; do
   kkr_pkg_installed "$pkg" || kkr_as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$pkg" >/dev/null
 done
-build "$KKR_ROOT/build" -DCMAKE_BUILD_TYPE=Release
+build "$KKR_ROOT/build" -DCMAKE_BUILD_TYPE=Release -DKKR_BUILD_TESTS=OFF
 
 work="$(mktemp -d /tmp/kkr-bench.XXXXXX)"
 chmod 755 "$work"
@@ -97,7 +97,7 @@ BENCH_TOKEN="$token" run_wrk "POST /v1/persons (durable create)" \
   echo
   echo "## Run of $(date -u +%Y-%m-%dT%H:%MZ)"
   echo
-  echo "Command: \`bash bench/run.sh $DURATION\` (wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s;" \
+  echo "Command: \`KKR_THREADS=$KKR_THREADS KKR_DB_POOL_SIZE=$KKR_DB_POOL_SIZE bash bench/run.sh $DURATION\` (wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s;" \
        "kkr threads=$KKR_THREADS, pool=$KKR_DB_POOL_SIZE; PostgreSQL with fsync on;" \
        "$(nproc) cores)."
   echo

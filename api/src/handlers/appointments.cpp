@@ -61,7 +61,9 @@ HttpResponse getAppointment(const HttpRequest& req, ServerContext& ctx) {
   std::string variant;
   if (embed.person) {
     const domain::Person* person = snapshot->person(appointment->person_id);
-    variant += "p" + std::to_string(person ? person->meta.version : 0);
+    // Appended in two steps: "p" + std::to_string(...) trips GCC 12's false -Wrestrict at -O2.
+    variant += 'p';
+    variant += std::to_string(person ? person->meta.version : 0);
     if (mapping.options.include_restricted) variant += "r";
   }
   if (embed.forum) {
