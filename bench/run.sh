@@ -90,7 +90,13 @@ run_wrk "nginx, static file ($bytes bytes)" "http://127.0.0.1:$nginx_port/appoin
 run_wrk "GET /v1/appointments?limit=100 ($bytes bytes)" "http://127.0.0.1:$app_port/v1/appointments?limit=100"
 run_wrk "GET /v1/kommuner/0851" "http://127.0.0.1:$app_port/v1/kommuner/0851"
 run_wrk "GET /healthz" "http://127.0.0.1:$app_port/healthz"
-BENCH_TOKEN="$token" run_wrk "POST /v1/persons (durable create)" \
+# Updates first, while the register still has its fixture size; creates then grow it.
+person_ids="$(curl -fsS "http://127.0.0.1:$app_port/v1/persons?limit=1000&q=Benchperson" |
+  python3 -c 'import json,sys; print(",".join(str(p["id"]) for p in json.load(sys.stdin)["items"]))')"
+BENCH_TOKEN="$token" BENCH_PERSON_IDS="$person_ids" run_wrk \
+  "PATCH /v1/persons/{id} (durable update, 100 persons)" \
+  "http://127.0.0.1:$app_port" bench/update_person.lua
+BENCH_TOKEN="$token" run_wrk "POST /v1/persons (durable create; the register grows)" \
   "http://127.0.0.1:$app_port/v1/persons" bench/create_person.lua
 
 {

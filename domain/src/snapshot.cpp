@@ -1,7 +1,9 @@
 #include "kkr/domain/snapshot.hpp"
 
 #include <algorithm>
+#include <type_traits>
 #include <utility>
+#include <variant>
 
 namespace kkr::domain {
 
@@ -63,6 +65,51 @@ const RegionalForum* RegisterSnapshot::forum(Id id) const {
 }
 const Appointment* RegisterSnapshot::appointment(Id id) const {
   return lookup(appointments_, appointmentIndex_, id);
+}
+
+namespace {
+
+// Applies one row to a copy of its collection; false when that changes nothing. An upsert wins
+// only over an older version, so writes applied out of commit order cannot go back in time.
+template <typename E>
+bool applyRow(std::vector<E>& rows, const E& row, bool removed) {
+  const auto it =
+      std::find_if(rows.begin(), rows.end(), [&](const E& r) { return r.id == row.id; });
+  if (removed) {
+    if (it == rows.end()) return false;
+    rows.erase(it);
+    return true;
+  }
+  if (it == rows.end()) {
+    rows.push_back(row);
+    return true;
+  }
+  if (it->meta.version >= row.meta.version) return false;
+  *it = row;
+  return true;
+}
+
+}  // namespace
+
+std::optional<RegisterSnapshot> RegisterSnapshot::with(const RowWrite& write) const {
+  auto persons = persons_;
+  auto members = members_;
+  auto forums = forums_;
+  auto appointments = appointments_;
+  const bool changed = std::visit(
+      [&](const auto& row) {
+        using E = std::decay_t<decltype(row)>;
+        if constexpr (std::is_same_v<E, Person>) return applyRow(persons, row, write.removed);
+        if constexpr (std::is_same_v<E, KkrMember>) return applyRow(members, row, write.removed);
+        if constexpr (std::is_same_v<E, RegionalForum>) return applyRow(forums, row, write.removed);
+        if constexpr (std::is_same_v<E, Appointment>) {
+          return applyRow(appointments, row, write.removed);
+        }
+      },
+      write.row);
+  if (!changed) return std::nullopt;
+  return RegisterSnapshot(seq_, kommuner_, periods_, std::move(persons), std::move(members),
+                          std::move(forums), std::move(appointments));
 }
 
 }  // namespace kkr::domain

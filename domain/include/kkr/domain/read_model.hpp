@@ -5,6 +5,9 @@
 #include <condition_variable>
 #include <cstdint>
 #include <mutex>
+#include <set>
+#include <utility>
+#include <vector>
 
 #include "kkr/domain/result.hpp"
 #include "kkr/domain/snapshot.hpp"
@@ -35,7 +38,22 @@ class ReadModel {
   /// Reloads only when the published change sequence is ahead of the current snapshot.
   Status refreshIfBehind();
 
+  /// Applies a row the caller has just committed, so that it reads its own write without a
+  /// reload. Only for a write whose whole effect is that row (no other row changed in its
+  /// transaction). Other instances' writes, and the change seq, still arrive by refresh.
+  void apply(const RowWrite& write);
+
  private:
+  /// A write applied since the last load, and how many loads had started when it was applied:
+  /// a load that started later includes it, an earlier one may not.
+  struct Applied {
+    RowWrite write;
+    std::uint64_t loads_started;
+  };
+  static std::pair<std::size_t, Id> keyOf(const RowWrite& write);
+  /// Applies `write` to `snapshot` unless a delete of its row was applied before; true if it did.
+  bool applyTo(SnapshotPtr& snapshot, const RowWrite& write) const;
+
   SnapshotSource& source_;
   mutable std::mutex mutex_;
   std::condition_variable loaded_;
@@ -43,6 +61,9 @@ class ReadModel {
   std::uint64_t startedLoads_ = 0;
   std::uint64_t finishedLoads_ = 0;
   bool loading_ = false;
+  std::vector<Applied> applied_;
+  /// Deleted rows by (entity, id). Ids are never reused, so a write of one arriving late is stale.
+  std::set<std::pair<std::size_t, Id>> deleted_;
 };
 
 }  // namespace kkr::domain

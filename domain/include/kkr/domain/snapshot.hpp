@@ -7,11 +7,19 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <variant>
 #include <vector>
 
 #include "kkr/domain/entities.hpp"
 
 namespace kkr::domain {
+
+/// A row a writer has just committed: its stored state, or (removed) the id of a deleted row.
+/// Only entities with numeric ids, which are never reused, so a deleted id stays deleted.
+struct RowWrite {
+  std::variant<Person, KkrMember, RegionalForum, Appointment> row;
+  bool removed = false;
+};
 
 class RegisterSnapshot {
  public:
@@ -39,6 +47,10 @@ class RegisterSnapshot {
   const KkrMember* member(Id id) const;
   const RegionalForum* forum(Id id) const;
   const Appointment* appointment(Id id) const;
+
+  /// This snapshot with `write` applied (same seq), or nullopt when it would change nothing: the
+  /// snapshot already holds that version of the row or a newer one, or lacks the removed row.
+  std::optional<RegisterSnapshot> with(const RowWrite& write) const;
 
  private:
   std::int64_t seq_;
