@@ -1,4 +1,5 @@
 // The write side over HTTP: auth, bodies, conditional requests, rules and their problems.
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <thread>
@@ -188,6 +189,34 @@ TEST(Writes, TwentyConcurrentPatchesWithOneIfMatchLetExactlyOneWin) {
   EXPECT_EQ(precondition.load(), 19);
   EXPECT_EQ(other.load(), 0);
   EXPECT_EQ(setup.get(location).json().at("version"), 2);
+}
+
+TEST(Writes, ConcurrentPatchesWithoutIfMatchAreAllAppliedNoneLost) {
+  auto setup = server().client();
+  auto created = createPerson(setup, "Testperson Uden Betingelse");
+  const auto location = *created.header("Location");
+  constexpr int kPatches = 20;
+  std::vector<int> statuses(kPatches, 0);
+  std::vector<long long> versions(kPatches, 0);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kPatches; ++i) {
+    threads.emplace_back([&, i] {
+      auto client = server().client();
+      auto r = client.request("PATCH", location, patchAuth(tokens().editor),
+                              json{{"other_names", {"Navn " + std::to_string(i)}}}.dump());
+      statuses[i] = r.status;
+      if (r.status == 200) versions[i] = r.json().at("version").get<long long>();
+    });
+  }
+  for (auto& t : threads) t.join();
+  // No client asked for a precondition, so none gets a 412; each patch is applied to the state
+  // it finds, so every one is its own version: 2..21, none overwritten unseen.
+  std::sort(versions.begin(), versions.end());
+  for (int i = 0; i < kPatches; ++i) {
+    EXPECT_EQ(statuses[i], 200) << "patch " << i;
+    EXPECT_EQ(versions[i], i + 2);
+  }
+  EXPECT_EQ(setup.get(location).json().at("version"), kPatches + 1);
 }
 
 TEST(Rules, SeatLimitCountsSeatedRolesOnlyAndAnswers409) {

@@ -346,6 +346,10 @@ HttpResponse create(const HttpRequest& req, ServerContext& ctx) {
   return response;
 }
 
+// How often a PATCH without If-Match re-reads and reapplies itself when another request changed
+// the row in between, before it gives up with a 409.
+constexpr int kPatchAttempts = 8;
+
 template <typename E>
 HttpResponse update(const HttpRequest& req, ServerContext& ctx) {
   using R = Resource<E>;
@@ -394,10 +398,16 @@ HttpResponse update(const HttpRequest& req, ServerContext& ctx) {
     if (!patched) return problem(patched.error(), req);
     const domain::ExpectedVersion version = *expected ? *expected : current->meta.version;
     auto updated = ctx.services.writer->update(write, *patched, version);
-    if (!updated && updated.error().code == ErrorCode::PreconditionFailed && !*expected &&
-        attempt < 2) {
-      refreshAfterWrite(ctx);
-      continue;
+    if (!updated && updated.error().code == ErrorCode::PreconditionFailed && !*expected) {
+      // No If-Match: the client asked for no precondition, so it must never see a 412. Another
+      // request changed the row between our read and our write: patch the newer state.
+      if (attempt < kPatchAttempts) {
+        refreshAfterWrite(ctx);
+        continue;
+      }
+      return problem(Error::conflict("the resource kept being changed by other requests while "
+                                     "this patch was applied; nothing was written, retry"),
+                     req);
     }
     if (!updated) return problem(updated.error(), req);
     afterWrite(ctx, *updated, true);
