@@ -103,6 +103,8 @@ BENCH_TOKEN="$token" run_wrk "POST /v1/persons (durable create; the register gro
   echo
   echo "## Run of $(date -u +%Y-%m-%dT%H:%MZ)"
   echo
+  echo "Build: commit $(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet HEAD 2>/dev/null || echo ' with uncommitted changes')."
+  echo
   echo "Command: \`KKR_THREADS=$KKR_THREADS KKR_DB_POOL_SIZE=$KKR_DB_POOL_SIZE bash bench/run.sh $DURATION\` (wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s;" \
        "kkr threads=$KKR_THREADS, pool=$KKR_DB_POOL_SIZE; PostgreSQL with fsync on;" \
        "$(nproc) cores)."
