@@ -65,9 +65,12 @@ struct Resource<domain::Period> {
   }
 };
 
-// Resources keyed by a numeric id share their key handling.
+// Resources keyed by a numeric id share their key handling, path parameter and role (editors
+// maintain them).
 template <typename E>
 struct NumericResource {
+  static constexpr std::string_view param = "id";
+  static constexpr Role role = Role::Editor;
   static std::string key(const E& e) { return std::to_string(e.id); }
   static std::optional<std::string> parseKey(std::string_view raw) {
     auto id = parseId(raw);
@@ -79,8 +82,6 @@ template <>
 struct Resource<domain::Person> : NumericResource<domain::Person> {
   static constexpr std::string_view entity = "person";
   static constexpr std::string_view collection = "/v1/persons";
-  static constexpr std::string_view param = "id";
-  static constexpr Role role = Role::Editor;
   static const domain::Person* find(const domain::RegisterSnapshot& s, const std::string& key) {
     return s.person(std::stoll(key));
   }
@@ -94,8 +95,6 @@ template <>
 struct Resource<domain::KkrMember> : NumericResource<domain::KkrMember> {
   static constexpr std::string_view entity = "member";
   static constexpr std::string_view collection = "/v1/members";
-  static constexpr std::string_view param = "id";
-  static constexpr Role role = Role::Editor;
   static const domain::KkrMember* find(const domain::RegisterSnapshot& s, const std::string& key) {
     return s.member(std::stoll(key));
   }
@@ -109,8 +108,6 @@ template <>
 struct Resource<domain::RegionalForum> : NumericResource<domain::RegionalForum> {
   static constexpr std::string_view entity = "forum";
   static constexpr std::string_view collection = "/v1/forums";
-  static constexpr std::string_view param = "id";
-  static constexpr Role role = Role::Editor;
   static const domain::RegionalForum* find(const domain::RegisterSnapshot& s,
                                            const std::string& key) {
     return s.forum(std::stoll(key));
@@ -125,8 +122,6 @@ template <>
 struct Resource<domain::Appointment> : NumericResource<domain::Appointment> {
   static constexpr std::string_view entity = "appointment";
   static constexpr std::string_view collection = "/v1/appointments";
-  static constexpr std::string_view param = "id";
-  static constexpr Role role = Role::Editor;
   static const domain::Appointment* find(const domain::RegisterSnapshot& s,
                                          const std::string& key) {
     return s.appointment(std::stoll(key));
