@@ -14,6 +14,27 @@
 
 namespace kkr::app {
 
+namespace {
+
+/// A database that may lose acknowledged writes in a crash is worth a warning at start, unless
+/// the operator said the cluster is a throwaway one. /readyz reports the same facts.
+void warnAboutDurability(persistence::Database& database, bool allowed, spdlog::logger& log) {
+  auto report = database.ping();
+  if (!report || report->weakened.empty()) return;
+  std::string settings;
+  for (const auto& s : report->weakened) settings += (settings.empty() ? "" : ", ") + s;
+  if (allowed) {
+    log.info("the database runs with reduced durability ({}), as allowed", settings);
+  } else {
+    log.warn(
+        "the database runs with reduced durability ({}): a crash of PostgreSQL can lose writes "
+        "this service acknowledged (set KKR_ALLOW_REDUCED_DURABILITY=true for throwaway clusters)",
+        settings);
+  }
+}
+
+}  // namespace
+
 struct Application::Parts {
   AppConfig config;
   std::shared_ptr<spdlog::logger> log;
@@ -46,6 +67,7 @@ domain::Result<std::unique_ptr<Application>> Application::create(
   auto database = persistence::Database::open(config.database);
   if (!database) return domain::fail(std::move(database).error());
   p.database = std::move(database).value();
+  warnAboutDurability(*p.database, config.allow_reduced_durability, *log);
   p.snapshots = std::make_unique<persistence::PgSnapshotSource>(*p.database);
   p.health = std::make_unique<persistence::PgHealthCheck>(*p.database);
   p.readModel = std::make_unique<domain::ReadModel>(*p.snapshots);

@@ -30,6 +30,15 @@ std::string parseInt(const std::string& text, Int min, Int max, Int& out) {
   return {};
 }
 
+/// A whole number of the duration's unit (milliseconds, seconds) within min..max.
+template <typename Duration>
+std::string parseDuration(const std::string& text, long min, long max, Duration& out) {
+  long count = 0;
+  auto error = parseInt<long>(text, min, max, count);
+  if (error.empty()) out = Duration(count);
+  return error;
+}
+
 std::string parseBool(const std::string& text, bool& out) {
   if (text == "true" || text == "1" || text == "yes") {
     out = true;
@@ -69,11 +78,42 @@ const std::vector<Setting>& settings() {
       {{"KKR_DB_STATEMENT_TIMEOUT_MS", "--db-statement-timeout-ms",
         "PostgreSQL statement_timeout per connection", "5000"},
        [](AppConfig& c, const std::string& v) {
-         long ms = 0;
-         auto e = parseInt<long>(v, 100, 600000, ms);
-         c.database.statement_timeout = std::chrono::milliseconds(ms);
-         return e;
+         return parseDuration(v, 100, 600000, c.database.statement_timeout);
        }},
+      {{"KKR_DB_POOL_TIMEOUT_MS", "--db-pool-timeout-ms",
+        "longest wait for a free database connection before answering 503", "1000"},
+       [](AppConfig& c, const std::string& v) {
+         return parseDuration(v, 10, 60000, c.database.pool_timeout);
+       }},
+      {{"KKR_DB_DEADLINE_GRACE_MS", "--db-deadline-grace-ms",
+        "how much longer than the statement timeout a database call may take before its "
+        "connection is cut off (a frozen server cannot enforce its own timeout)",
+        "800"},
+       [](AppConfig& c, const std::string& v) {
+         return parseDuration(v, 100, 60000, c.database.deadline_grace);
+       }},
+      {{"KKR_DB_CONNECT_TIMEOUT_S", "--db-connect-timeout-s",
+        "libpq connect_timeout for new connections (seconds, libpq's minimum is 2)", "3"},
+       [](AppConfig& c, const std::string& v) {
+         return parseDuration(v, 2, 600, c.database.connect_timeout);
+       }},
+      {{"KKR_DB_TCP_USER_TIMEOUT_MS", "--db-tcp-user-timeout-ms",
+        "TCP tcp_user_timeout: drop a connection whose sent data stays unacknowledged this long",
+        "10000"},
+       [](AppConfig& c, const std::string& v) {
+         return parseDuration(v, 1000, 600000, c.database.tcp_user_timeout);
+       }},
+      {{"KKR_DB_KEEPALIVES_IDLE_S", "--db-keepalives-idle-s",
+        "TCP keepalives: probe an idle connection after this many seconds (every 5 s, 3 probes)",
+        "30"},
+       [](AppConfig& c, const std::string& v) {
+         return parseDuration(v, 1, 7200, c.database.keepalives_idle);
+       }},
+      {{"KKR_ALLOW_REDUCED_DURABILITY", "--allow-reduced-durability",
+        "accept a database with fsync, synchronous_commit or full_page_writes off without a "
+        "warning (throwaway clusters only)",
+        "false"},
+       [](AppConfig& c, const std::string& v) { return parseBool(v, c.allow_reduced_durability); }},
       {{"KKR_ADDRESS", "--address", "address to listen on", "0.0.0.0"},
        [](AppConfig& c, const std::string& v) -> std::string {
          if (v.empty()) return "must not be empty";
@@ -130,18 +170,12 @@ const std::vector<Setting>& settings() {
       {{"KKR_SHUTDOWN_GRACE_MS", "--shutdown-grace-ms",
         "on SIGTERM/SIGINT, how long to let requests in flight finish", "10000"},
        [](AppConfig& c, const std::string& v) {
-         long ms = 0;
-         auto e = parseInt<long>(v, 0, 300000, ms);
-         c.server.shutdown_grace = std::chrono::milliseconds(ms);
-         return e;
+         return parseDuration(v, 0, 300000, c.server.shutdown_grace);
        }},
       {{"KKR_FOLLOW_INTERVAL_MS", "--follow-interval-ms",
         "how often to look for changes made by other instances", "200"},
        [](AppConfig& c, const std::string& v) {
-         long ms = 0;
-         auto e = parseInt<long>(v, 10, 60000, ms);
-         c.follow_interval = std::chrono::milliseconds(ms);
-         return e;
+         return parseDuration(v, 10, 60000, c.follow_interval);
        }},
   };
   return all;

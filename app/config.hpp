@@ -20,6 +20,8 @@ struct AppConfig {
   std::string log_level = "info";   ///< trace|debug|info|warn|error
   std::string log_format = "text";  ///< text|json
   bool migrate_on_start = true;
+  /// Start without a warning on a database that may lose acknowledged writes in a crash.
+  bool allow_reduced_durability = false;
   std::string api_key_secret;  ///< HMAC key for stored API-key hashes; never logged
   std::chrono::milliseconds follow_interval{200};  ///< how often to look for others' changes
   std::string docs_assets_dir;  ///< where redoc.standalone.js lives; empty = next to the binary

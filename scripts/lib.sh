@@ -14,7 +14,7 @@ KKR_APT_PACKAGES=(
   build-essential cmake ninja-build pkg-config ccache
   libpistache-dev libsoci-dev libboost-dev nlohmann-json3-dev libspdlog-dev
   libgtest-dev libgmock-dev libcurl4-openssl-dev libssl-dev libpq-dev
-  postgresql-15 clang-format curl wrk python3 ca-certificates
+  postgresql-15 clang-format curl wrk python3 ca-certificates locales
 )
 # The contract tools (@redocly/cli) need Node.js >= 20.19; Debian 12's own nodejs is 18.
 KKR_NODE_MIN_MAJOR=20
@@ -98,6 +98,20 @@ ensure_node() {
 contract_tools_install() {
   (cd "$KKR_CONTRACT_DIR" && npm ci --silent --no-audit --no-fund --no-progress >/dev/null) ||
     kkr_die "npm ci in tools/contract failed"
+}
+
+# Makes a glibc locale available (e.g. de_DE.UTF-8), generating it when it is missing.
+ensure_locale() {
+  local name=$1 normalized
+  normalized="$(tr '[:upper:]' '[:lower:]' <<<"${name//-/}")"
+  if locale -a 2>/dev/null | tr '[:upper:]' '[:lower:]' | tr -d '-' | grep -qx "$normalized"; then
+    return 0
+  fi
+  kkr_log "generating the locale $name"
+  kkr_as_root sh -c "grep -q '^$name ' /etc/locale.gen 2>/dev/null || echo '$name ${name#*.}' >>/etc/locale.gen" ||
+    kkr_die "cannot add $name to /etc/locale.gen"
+  kkr_as_root locale-gen "$name" >/dev/null 2>&1 || kkr_as_root locale-gen >/dev/null ||
+    kkr_die "locale-gen $name failed"
 }
 
 # Copies Redoc's standalone bundle where the server looks for it: BUILD_DIR/docs-assets/.
@@ -208,6 +222,10 @@ EOF
   local opts="-c listen_addresses=127.0.0.1 -p $port -k '$dir'"
   if [ "$mode" = fast ]; then
     opts+=" -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+  fi
+  # Tests: the server writes its messages in German, so that nothing can depend on their text.
+  if [ -n "${KKR_PG_LC_MESSAGES:-}" ]; then
+    opts+=" -c lc_messages=$KKR_PG_LC_MESSAGES"
   fi
   if ! _pg_as_owner "$KKR_PG_BIN/pg_ctl" -D "$dir" -l "$dir/server.log" -o "$opts" -w -t 60 \
     start >/dev/null; then

@@ -5,20 +5,21 @@
 #include <soci/postgresql/soci-postgresql.h>
 
 #include "conninfo.hpp"
+#include "pg_errors.hpp"
+#include "session_pool.hpp"
 
 namespace kkr::persistence {
 
 using domain::Error;
-using domain::ErrorCode;
 
 namespace {
 
-void configureSession(soci::session& sql, const DatabaseConfig& config) {
+/// Settings every session gets, pooled or not.
+void configureCommon(soci::session& sql) {
   // UTC everywhere: timestamps leave the database already formatted as RFC 3339 UTC, but the
   // session zone also decides how now() maps to dates.
   sql << "SET TIME ZONE 'UTC'";
-  sql << "SET statement_timeout = " + std::to_string(config.statement_timeout.count());
-  sql << "SET application_name = 'kkr-register'";
+  configureErrorReporting(sql);
 }
 
 }  // namespace
@@ -28,87 +29,65 @@ Database::~Database() = default;
 
 domain::Result<std::unique_ptr<Database>> Database::open(const DatabaseConfig& config) {
   std::unique_ptr<Database> db(new Database(config));
+  SessionPoolOptions options;
+  options.connect_string = sociConnectString(config.url, connectionDefaults(config));
+  options.size = config.pool_size;
+  options.lease_timeout = config.pool_timeout;
+  options.work_deadline = db->defaultBudget();
+  const auto statementTimeout = std::to_string(config.statement_timeout.count());
+  options.configure = [statementTimeout](soci::session& sql) {
+    configureCommon(sql);
+    sql << "SET application_name = 'kkr-register'";
+    sql << "SET statement_timeout = " + statementTimeout;
+  };
   try {
-    db->pool_ = std::make_unique<soci::connection_pool>(config.pool_size);
-    for (std::size_t i = 0; i < config.pool_size; ++i) {
-      auto& sql = db->pool_->at(i);
-      sql.open(soci::postgresql, sociConnectString(config.url));
-      configureSession(sql, config);
-    }
+    db->pool_ = std::make_unique<SessionPool>(std::move(options));
   } catch (const std::exception& e) {
-    spdlog::error("cannot open the database: {}", e.what());
+    spdlog::error("cannot open the database ({})", describeForLog(e));
     return domain::fail(Error::unavailable("the database cannot be reached"));
   }
   return db;
 }
 
-domain::Result<std::size_t> Database::acquire() {
-  std::size_t position = 0;
-  if (!pool_->try_lease(position, static_cast<int>(config_.lease_timeout.count()))) {
-    return domain::fail(Error::unavailable("all database connections are busy"));
-  }
-  return position;
+domain::Result<Database::Leased> Database::lease(std::chrono::milliseconds budget) {
+  auto lease = pool_->acquire(budget);
+  if (!lease) return domain::fail(Error::unavailable("no database connection is available"));
+  return Leased{lease->slot, lease->id};
 }
 
-void Database::release(std::size_t position, bool broken) {
-  if (broken) {
-    // libpq does not recover a dropped connection by itself; a failed reconnect is retried on
-    // the next failure, and the request that saw the break already got a 503.
-    try {
-      auto& sql = pool_->at(position);
-      sql.reconnect();
-      configureSession(sql, config_);
-    } catch (const std::exception& e) {
-      spdlog::warn("database reconnect failed: {}", e.what());
-    }
-  }
-  pool_->give_back(position);
+soci::session& Database::sessionOf(const Leased& leased) {
+  return pool_->session({leased.slot, leased.id});
 }
 
-domain::Status Database::ping() {
-  return withSession<domain::Unit>([](soci::session& sql) -> domain::Status {
-    int one = 0;
-    sql << "SELECT 1", soci::into(one);
-    return domain::ok();
+void Database::giveBack(const Leased& leased, bool connection_lost) {
+  pool_->release({leased.slot, leased.id}, connection_lost);
+}
+
+bool Database::connectionLost(const Leased& leased) {
+  return pool_->connectionLost({leased.slot, leased.id});
+}
+
+std::size_t Database::healthySessions() const { return pool_->healthyCount(); }
+
+domain::Result<DurabilityReport> Database::ping() {
+  return withSession<DurabilityReport>([](soci::session& sql) -> domain::Result<DurabilityReport> {
+    std::string fsync, synchronousCommit, fullPageWrites;
+    sql << "SELECT current_setting('fsync'), current_setting('synchronous_commit'), "
+           "current_setting('full_page_writes')",
+        soci::into(fsync), soci::into(synchronousCommit), soci::into(fullPageWrites);
+    DurabilityReport report;
+    if (fsync != "on") report.weakened.push_back("fsync=" + fsync);
+    // "local", "remote_write" and "remote_apply" all flush locally before acknowledging.
+    if (synchronousCommit == "off") report.weakened.push_back("synchronous_commit=off");
+    if (fullPageWrites != "on") report.weakened.push_back("full_page_writes=" + fullPageWrites);
+    return report;
   });
 }
 
-domain::Error mapDatabaseError(const std::exception& e) {
-  if (const auto* pg = dynamic_cast<const soci::postgresql_soci_error*>(&e)) {
-    const std::string state = pg->sqlstate();
-    const std::string cls = state.substr(0, 2);
-    if (state == "23505" || state == "23P01" || state == "23503") {
-      // The message names the constraint; callers that know it translate it further.
-      return {ErrorCode::Conflict, "the change conflicts with stored data", {}};
-    }
-    if (state == "40001" || state == "40P01") {
-      return {ErrorCode::Conflict, "a concurrent change interfered; retry the request", {}};
-    }
-    if (cls == "23" || cls == "22") {
-      return {ErrorCode::Validation, "a value is out of range or breaks a rule", {}};
-    }
-    if (cls == "08" || state == "57P01" || state == "57P02" || state == "57P03" || cls == "53") {
-      spdlog::warn("database unavailable: {}", e.what());
-      return Error::unavailable("the database is unavailable");
-    }
-    if (state == "57014") {
-      spdlog::warn("statement timeout: {}", e.what());
-      return Error::unavailable("the database did not answer in time");
-    }
-  }
-  if (const auto* soci = dynamic_cast<const soci::soci_error*>(&e)) {
-    if (soci->get_error_category() == soci::soci_error::connection_error) {
-      spdlog::warn("database connection error: {}", e.what());
-      return Error::unavailable("the database is unavailable");
-    }
-  }
-  spdlog::error("database error: {}", e.what());
-  return Error::internal("an internal error occurred");
-}
-
 std::unique_ptr<soci::session> openSession(const std::string& url) {
-  auto sql = std::make_unique<soci::session>(soci::postgresql, sociConnectString(url));
-  *sql << "SET TIME ZONE 'UTC'";
+  auto sql = std::make_unique<soci::session>(
+      soci::postgresql, sociConnectString(url, connectionDefaults(DatabaseConfig{})));
+  configureCommon(*sql);
   return sql;
 }
 

@@ -2,6 +2,10 @@
 
 namespace kkr::persistence {
 
-domain::Status PgHealthCheck::ping() { return database_.ping(); }
+domain::Result<domain::StoreHealth> PgHealthCheck::check() {
+  auto report = database_.ping();
+  if (!report) return domain::fail(std::move(report).error());
+  return domain::StoreHealth{std::move(report->weakened)};
+}
 
 }  // namespace kkr::persistence

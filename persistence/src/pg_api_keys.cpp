@@ -9,6 +9,7 @@
 
 #include <stdexcept>
 
+#include "pg_errors.hpp"
 #include "row_reading.hpp"
 
 namespace kkr::persistence {
@@ -132,10 +133,9 @@ domain::Result<domain::CreatedApiKey> PgApiKeyStore::create(const std::string& n
               soci::use(name), soci::use(roleName), soci::use(hash), soci::use(prefix),
               soci::into(id), soci::into(createdAt);
         } catch (const soci::postgresql_soci_error& e) {
-          if (e.sqlstate() != "23505") throw;
-          return domain::fail(Error::conflict(
-              "a key named '" + name + "' already exists (names of revoked keys stay taken)",
-              {{"/name", "is taken"}}));
+          auto error = translateConstraintError(e, "api_key");
+          if (!error) throw;
+          return domain::fail(std::move(*error));
         }
         created.info = domain::ApiKeyInfo{id, name, role, prefix, createdAt, std::nullopt};
         return created;

@@ -54,15 +54,18 @@ template <typename Key>
 d::Status fastRemove(Database& database, const TableInfo& t, const d::WriteContext& context,
                      const Key& key, d::ExpectedVersion expected) {
   return database.withSession<d::Unit>([&](soci::session& sql) -> d::Status {
-    return guarded<d::Unit>(t, [&]() -> d::Status {
-      auto boundKey = bindable(key);
-      VersionBind version(expected);
-      long long removed = 0;
-      sql << removeSql(t), soci::use(context.actor), soci::use(boundKey),
-          soci::use(version.value, version.indicator), soci::into(removed);
-      if (!sql.got_data()) return d::fail(missingOrStale(sql, t, key));
-      return d::ok();
-    });
+    return guarded<d::Unit>(
+        t,
+        [&]() -> d::Status {
+          auto boundKey = bindable(key);
+          VersionBind version(expected);
+          long long removed = 0;
+          sql << removeSql(t), soci::use(context.actor), soci::use(boundKey),
+              soci::use(version.value, version.indicator), soci::into(removed);
+          if (!sql.got_data()) return d::fail(missingOrStale(sql, t, key));
+          return d::ok();
+        },
+        RowChange::Delete);
   });
 }
 

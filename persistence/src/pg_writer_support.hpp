@@ -17,7 +17,7 @@
 #include "kkr/domain/writes.hpp"
 #include "kkr/persistence/database.hpp"
 #include "pg_entity_json.hpp"
-#include "pg_write_errors.hpp"
+#include "pg_errors.hpp"
 
 namespace kkr::persistence::writer {
 
@@ -50,11 +50,14 @@ domain::Error missingOrStale(soci::session& sql, const TableInfo& t, const Key& 
 
 /// Runs `work`, turning a constraint violation on `t` into its domain error.
 template <typename T, typename Work>
-domain::Result<T> guarded(const TableInfo& t, Work&& work) {
+domain::Result<T> guarded(const TableInfo& t, Work&& work,
+                          RowChange change = RowChange::InsertOrUpdate) {
   try {
     return work();
   } catch (const soci::postgresql_soci_error& e) {
-    if (auto error = translateConstraintError(e, t.table)) return domain::fail(std::move(*error));
+    if (auto error = translateConstraintError(e, t.table, change)) {
+      return domain::fail(std::move(*error));
+    }
     throw;
   }
 }

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "embedded_resources.hpp"
+#include "pg_errors.hpp"
 #include "reference_data.hpp"
 
 namespace kkr::persistence {
@@ -286,8 +287,9 @@ std::optional<domain::Error> writeRow(const std::string& what, F&& write) {
     if (error.code != domain::ErrorCode::Conflict && error.code != domain::ErrorCode::Validation) {
       throw;
     }
-    spdlog::error("seeding {} failed: {}", what, e.what());
-    error.detail = "the reference data's " + what + " clashes with stored data: " + e.what();
+    spdlog::error("seeding {} failed: {}", what, describeForLog(e));
+    error.detail =
+        "the reference data's " + what + " clashes with stored data (" + describeForLog(e) + ")";
     return error;
   }
 }

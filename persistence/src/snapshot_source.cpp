@@ -237,7 +237,10 @@ domain::Result<domain::RegisterSnapshot> PgSnapshotSource::loadSnapshot() {
         return domain::RegisterSnapshot(seq, std::move(kommuner), std::move(periods),
                                         std::move(persons), std::move(members), std::move(forums),
                                         std::move(appointments));
-      });
+      },
+      // Eight statements, each bounded by the statement timeout: a large register may need
+      // more than one statement's share, a frozen server still no more than this.
+      3 * database_.config().statement_timeout + database_.config().deadline_grace);
 }
 
 domain::Result<std::int64_t> PgSnapshotSource::publishedSeq() {

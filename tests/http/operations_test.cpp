@@ -7,6 +7,7 @@
 #include "http_helpers.hpp"
 #include "kkr/api/routes.hpp"
 #include "kkr/api/server.hpp"
+#include "support/pg_fixture.hpp"
 
 namespace kkr::testing {
 namespace {
@@ -14,11 +15,12 @@ namespace {
 /// A health check that reports what the test tells it to.
 class FakeHealth : public domain::HealthCheck {
  public:
-  domain::Status ping() override {
-    if (up) return domain::ok();
+  domain::Result<domain::StoreHealth> check() override {
+    if (up) return domain::StoreHealth{warnings};
     return domain::fail(domain::Error::unavailable("connection refused (fake)"));
   }
   bool up = true;
+  std::vector<std::string> warnings;
 };
 
 /// An api::Server of its own over the shared application's read model, for settings and
@@ -50,11 +52,35 @@ TEST(OperationsHttp, HealthzSaysOk) {
   EXPECT_EQ(r.header("Cache-Control"), "no-store");
 }
 
-TEST(OperationsHttp, ReadyzIs200WithTheDatabase) {
+TEST(OperationsHttp, ReadyzIs200WithTheDatabaseAndReportsItsDurability) {
   auto client = server().client();
   const auto r = client.get("/readyz");
   ASSERT_EQ(r.status, 200) << r.body;
-  EXPECT_EQ(r.json(), json({{"status", "ok"}}));
+  // The test cluster may run with durability off (scripts/test does, for speed): the answer
+  // must say exactly what the server's settings are.
+  std::string fsync, synchronousCommit, fullPageWrites;
+  *adminSession() << "SELECT current_setting('fsync'), current_setting('synchronous_commit'), "
+                     "current_setting('full_page_writes')",
+      soci::into(fsync), soci::into(synchronousCommit), soci::into(fullPageWrites);
+  json weakened = json::array();
+  if (fsync == "off") weakened.push_back("fsync=off");
+  if (synchronousCommit == "off") weakened.push_back("synchronous_commit=off");
+  if (fullPageWrites == "off") weakened.push_back("full_page_writes=off");
+  json expected = {{"status", "ok"}, {"durability", weakened.empty() ? "full" : "reduced"}};
+  if (!weakened.empty()) expected["durability_warnings"] = weakened;
+  EXPECT_EQ(r.json(), expected);
+}
+
+TEST(OperationsHttp, ReadyzNamesTheDurabilitySettingsThatAreOff) {
+  FakeHealth health;
+  OwnServer own(&health);
+  auto client = own.client();
+  EXPECT_EQ(client.get("/readyz").json(), json({{"status", "ok"}, {"durability", "full"}}));
+  health.warnings = {"fsync=off", "full_page_writes=off"};
+  EXPECT_EQ(client.get("/readyz").json(),
+            json({{"status", "ok"},
+                  {"durability", "reduced"},
+                  {"durability_warnings", {"fsync=off", "full_page_writes=off"}}}));
 }
 
 TEST(OperationsHttp, ReadyzIs503WhenTheDatabaseIsUnreachableOrWhileDraining) {

@@ -2,8 +2,16 @@
 
 #include <gtest/gtest.h>
 #include <libpq-fe.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <soci/postgresql/soci-postgresql.h>
+#include <sys/socket.h>
 
+#include <algorithm>
+#include <atomic>
+#include <chrono>
 #include <string>
+#include <thread>
 
 #include "kkr/persistence/health.hpp"
 #include "support/pg_fixture.hpp"
@@ -17,7 +25,7 @@ using kkr::persistence::DatabaseConfig;
 TEST(Database, PingAnswersThroughTheHealthCheck) {
   auto database = kkr::testing::openTestDatabase(1);
   kkr::persistence::PgHealthCheck health(*database);
-  auto status = health.ping();
+  auto status = health.check();
   EXPECT_TRUE(status) << status.error().detail;
 }
 
@@ -55,16 +63,123 @@ TEST(Database, OpeningAClosedPortIsUnavailable) {
 TEST(Database, RecoversAConnectionTheServerClosed) {
   auto database = kkr::testing::openTestDatabase(1);
   ASSERT_TRUE(database->ping());
-  // Terminate the pool's only connection from outside, as a server restart would.
-  kkr::testing::execSql(
-      "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-      "WHERE datname = current_database() AND application_name = 'kkr-register'");
-  auto first = database->ping();
-  if (!first) {
-    EXPECT_EQ(first.error().code, ErrorCode::Unavailable) << first.error().detail;
+  // Terminate the pool's only connection from outside, as a server restart would. The pool
+  // notices before handing the session out (the server said goodbye on the socket) and
+  // replaces it, so not even the next call fails.
+  const std::string pooled =
+      "FROM pg_stat_activity WHERE datname = current_database() "
+      "AND application_name = 'kkr-register'";
+  kkr::testing::execSql("SELECT pg_terminate_backend(pid) " + pooled);
+  // The backend says goodbye asynchronously; an idle pool meets it only after it has gone.
+  for (int i = 0; i < 200 && kkr::testing::queryInt("SELECT count(*) " + pooled) > 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
-  auto second = database->ping();
-  EXPECT_TRUE(second) << "the broken connection was reconnected";
+  auto afterRestart = database->ping();
+  EXPECT_TRUE(afterRestart) << afterRestart.error().detail;
+  EXPECT_EQ(database->healthySessions(), 1u);
+}
+
+TEST(Database, AConnectionLostInTheMiddleOfWorkIsUnavailableAndReplaced) {
+  auto database = kkr::testing::openTestDatabase(1);
+  auto lost = database->withSession<int>([](soci::session& sql) -> kkr::domain::Result<int> {
+    sql << "SELECT pg_terminate_backend(pg_backend_pid())";
+    return 1;
+  });
+  ASSERT_FALSE(lost);
+  EXPECT_EQ(lost.error().code, ErrorCode::Unavailable) << lost.error().detail;
+  // Replaced in the background: the next call gets a working session within the pool timeout.
+  auto next = database->ping();
+  EXPECT_TRUE(next) << next.error().detail;
+}
+
+TEST(Database, AServerThatStopsAnsweringIsCutOffAfterTheDeadline) {
+  DatabaseConfig config;
+  config.url = kkr::testing::testDatabaseUrl();
+  config.pool_size = 1;
+  config.statement_timeout = std::chrono::milliseconds(300);
+  config.deadline_grace = std::chrono::milliseconds(200);
+  auto database = Database::open(config);
+  ASSERT_TRUE(database) << database.error().detail;
+  // A server that does not enforce its statement timeout looks, to the client, like a frozen
+  // one: nothing comes back on an open socket.
+  const auto start = std::chrono::steady_clock::now();
+  auto hung = (*database)->withSession<int>([](soci::session& sql) -> kkr::domain::Result<int> {
+    sql << "SET statement_timeout = 0";
+    sql << "SELECT pg_sleep(5)";
+    return 1;
+  });
+  const auto waited = std::chrono::steady_clock::now() - start;
+  ASSERT_FALSE(hung);
+  EXPECT_EQ(hung.error().code, ErrorCode::Unavailable) << hung.error().detail;
+  EXPECT_LT(waited, std::chrono::milliseconds(1500));
+  auto next = (*database)->ping();
+  EXPECT_TRUE(next) << next.error().detail;
+}
+
+TEST(Database, ABusyPoolAnswersUnavailableAfterThePoolTimeout) {
+  DatabaseConfig config;
+  config.url = kkr::testing::testDatabaseUrl();
+  config.pool_size = 1;
+  config.pool_timeout = std::chrono::milliseconds(200);
+  auto database = Database::open(config);
+  ASSERT_TRUE(database) << database.error().detail;
+  std::atomic<bool> holding{false};
+  std::thread holder([&] {
+    (void)(*database)->withSession<int>([&](soci::session& sql) -> kkr::domain::Result<int> {
+      holding = true;
+      sql << "SELECT pg_sleep(1)";
+      return 1;
+    });
+  });
+  while (!holding) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  const auto start = std::chrono::steady_clock::now();
+  auto waiting = (*database)->ping();
+  const auto waited = std::chrono::steady_clock::now() - start;
+  holder.join();
+  ASSERT_FALSE(waiting);
+  EXPECT_EQ(waiting.error().code, ErrorCode::Unavailable);
+  EXPECT_GE(waited, std::chrono::milliseconds(150));
+  EXPECT_LT(waited, std::chrono::milliseconds(900));
+}
+
+TEST(Database, PooledTcpConnectionsNoticeADeadPeer) {
+  DatabaseConfig config;
+  config.url = kkr::testing::testDatabaseUrl();  // 127.0.0.1: TCP
+  config.pool_size = 1;
+  config.tcp_user_timeout = std::chrono::milliseconds(7000);
+  config.keepalives_idle = std::chrono::seconds(11);
+  auto database = Database::open(config);
+  ASSERT_TRUE(database) << database.error().detail;
+  int keepalive = 0, idle = 0;
+  unsigned userTimeout = 0;
+  auto read = (*database)->withSession<int>([&](soci::session& sql) -> kkr::domain::Result<int> {
+    auto* backend = static_cast<soci::postgresql_session_backend*>(sql.get_backend());
+    const int fd = PQsocket(backend->conn_);
+    socklen_t size = sizeof keepalive;
+    getsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &keepalive, &size);
+    size = sizeof idle;
+    getsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, &size);
+    size = sizeof userTimeout;
+    getsockopt(fd, IPPROTO_TCP, TCP_USER_TIMEOUT, &userTimeout, &size);
+    return 0;
+  });
+  ASSERT_TRUE(read);
+  EXPECT_EQ(keepalive, 1);
+  EXPECT_EQ(idle, 11);
+  EXPECT_EQ(userTimeout, 7000u);
+}
+
+TEST(Database, PingReportsDurabilitySettingsThatAreOff) {
+  std::string name;
+  *kkr::testing::adminSession() << "SELECT current_database()", soci::into(name);
+  // synchronous_commit can be changed per database; new connections pick it up.
+  kkr::testing::execSql("ALTER DATABASE \"" + name + "\" SET synchronous_commit = off");
+  auto database = kkr::testing::openTestDatabase(1);
+  auto report = database->ping();
+  kkr::testing::execSql("ALTER DATABASE \"" + name + "\" RESET synchronous_commit");
+  ASSERT_TRUE(report) << report.error().detail;
+  EXPECT_NE(std::find(report->weakened.begin(), report->weakened.end(), "synchronous_commit=off"),
+            report->weakened.end());
 }
 
 }  // namespace

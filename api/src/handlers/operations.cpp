@@ -38,15 +38,30 @@ HttpResponse readyz(const HttpRequest& req, ServerContext& ctx) {
   if (ctx.draining) {
     return problem(domain::Error::unavailable("the server is shutting down"), req);
   }
+  domain::StoreHealth health;
   if (ctx.services.health) {
-    auto status = ctx.services.health->ping();
-    if (!status) {
-      // Whatever the failure, readiness says "do not send traffic": always a 503.
-      ctx.log->warn("readiness check failed: {}", status.error().detail);
+    auto checked = ctx.services.health->check();
+    if (!checked) {
+      // Whatever the failure, readiness says "do not send traffic": always a 503. The pool logs
+      // the outage itself; a probe every few seconds must not repeat it.
+      ctx.log->debug("readiness check failed: {}", checked.error().detail);
       return problem(domain::Error::unavailable("the database is not reachable"), req);
     }
+    health = std::move(*checked);
   }
-  return statusBody(200, "ok");
+  // Ready either way, but an operator reading the probe learns that a crash of the database
+  // could lose writes this service has acknowledged.
+  std::string body;
+  JsonWriter json(body);
+  json.beginObject().field("status", "ok");
+  json.field("durability", health.durability_warnings.empty() ? "full" : "reduced");
+  if (!health.durability_warnings.empty()) {
+    json.field("durability_warnings", health.durability_warnings);
+  }
+  json.endObject();
+  auto response = makeResponse(200, kJson, std::move(body));
+  response.header("Cache-Control", "no-store");
+  return response;
 }
 
 HttpResponse metrics(const HttpRequest& req, ServerContext& ctx) {

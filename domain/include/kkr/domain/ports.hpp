@@ -1,15 +1,24 @@
 #pragma once
 // Interfaces the domain needs from the outside world; persistence/ implements them.
 
+#include <string>
+#include <vector>
+
 #include "kkr/domain/result.hpp"
 
 namespace kkr::domain {
 
-/// Whether the backing store answers (for readiness probes).
+/// What a readiness probe learns from the backing store when it answers.
+struct StoreHealth {
+  /// Settings under which an acknowledged write could be lost in a crash ("fsync=off").
+  std::vector<std::string> durability_warnings;
+};
+
+/// Whether the backing store answers (for readiness probes); Unavailable when it does not.
 class HealthCheck {
  public:
   virtual ~HealthCheck() = default;
-  virtual Status ping() = 0;
+  virtual Result<StoreHealth> check() = 0;
 };
 
 }  // namespace kkr::domain

@@ -6,7 +6,9 @@
 #include <cstddef>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include <soci/soci.h>
 
@@ -14,11 +16,31 @@
 
 namespace kkr::persistence {
 
+class SessionPool;
+
+/// Every wait on the database is bounded; each bound is a setting (`kkr serve --help`).
 struct DatabaseConfig {
   std::string url;  ///< libpq conninfo or URI, e.g. "postgresql://kkr@localhost:5432/kkr"
   std::size_t pool_size = 4;
+  /// PostgreSQL's statement_timeout on every pooled connection.
   std::chrono::milliseconds statement_timeout{5000};
-  std::chrono::milliseconds lease_timeout{2000};  ///< waiting longer for a connection → 503
+  /// Longest wait for a free pooled connection before the request gets a 503.
+  std::chrono::milliseconds pool_timeout{1000};
+  /// libpq connect_timeout (whole seconds, at least 2: libpq's own minimum).
+  std::chrono::seconds connect_timeout{3};
+  /// TCP: how long sent data may stay unacknowledged before the connection is dropped
+  /// (tcp_user_timeout), and when an idle connection is first probed (keepalives_idle).
+  std::chrono::milliseconds tcp_user_timeout{10000};
+  std::chrono::seconds keepalives_idle{30};
+  /// How much longer than the statement timeout a call may take before its connection is cut
+  /// off (the server enforces the statement timeout; a frozen server cannot).
+  std::chrono::milliseconds deadline_grace{800};
+};
+
+/// The durability settings of the server: a cluster that may lose acknowledged writes on a
+/// crash has some of them off.
+struct DurabilityReport {
+  std::vector<std::string> weakened;  ///< e.g. "fsync=off"; empty when every setting is safe
 };
 
 class Database {
@@ -30,54 +52,67 @@ class Database {
   Database& operator=(const Database&) = delete;
 
   /// Runs `work` on a pooled session. Every exception it throws (SOCI, libpq, std) is turned into
-  /// a domain Error here, so none leaves persistence/. A broken connection is reconnected once.
+  /// a domain Error here, so none leaves persistence/. A session whose connection failed is
+  /// replaced in the background; the database being unreachable is always Unavailable. `budget`
+  /// bounds the whole call (default: statement timeout plus the grace), for work of several
+  /// statements that may legitimately take longer (loading the register).
   template <typename T>
-  domain::Result<T> withSession(const std::function<domain::Result<T>(soci::session&)>& work);
+  domain::Result<T> withSession(const std::function<domain::Result<T>(soci::session&)>& work,
+                                std::optional<std::chrono::milliseconds> budget = std::nullopt);
 
-  /// A cheap round trip ("SELECT 1"): ok when the database answers.
-  domain::Status ping();
+  /// A cheap round trip that also reads the durability settings.
+  domain::Result<DurabilityReport> ping();
+
+  /// Connected pooled sessions right now (not counting those being replaced).
+  std::size_t healthySessions() const;
 
   const DatabaseConfig& config() const { return config_; }
 
  private:
   explicit Database(DatabaseConfig config);
-  struct Lease;
-  domain::Result<std::size_t> acquire();
-  void release(std::size_t position, bool broken);
+  std::chrono::milliseconds defaultBudget() const {
+    return config_.statement_timeout + config_.deadline_grace;
+  }
+  struct Leased;
+  domain::Result<Leased> lease(std::chrono::milliseconds budget);
+  soci::session& sessionOf(const Leased& leased);
+  void giveBack(const Leased& leased, bool connection_lost);
+  bool connectionLost(const Leased& leased);
 
   DatabaseConfig config_;
-  std::unique_ptr<soci::connection_pool> pool_;
+  std::unique_ptr<SessionPool> pool_;
 };
 
-/// Maps any exception thrown by SOCI/libpq (or a stray std::exception) to a domain Error:
-/// 23505/23P01 → Conflict, 23503 → Conflict, 23514/22xxx → Validation, 08xxx/57P0x → Unavailable,
-/// 40001/40P01 → Conflict (retryable), anything else → Internal (detail is generic; the real
-/// message is logged, never returned to a client).
-domain::Error mapDatabaseError(const std::exception& e);
+/// Maps any exception thrown by SOCI/libpq (or a stray std::exception) to a domain Error, by
+/// SQLSTATE only: 23505/23P01/23503 and 40001/40P01 → Conflict, other 23xxx/22xxx → Validation,
+/// 08xxx/53xxx/57Pxx/57014/55P03 or a lost connection → Unavailable, anything else → Internal.
+/// The log gets the SQLSTATE and names, never the message text or bound values (pg_errors.hpp).
+domain::Error mapDatabaseError(const std::exception& e, bool connection_lost = false);
 
 /// Opens one standalone session (used by the CLI's migrate/seed and by tests).
 std::unique_ptr<soci::session> openSession(const std::string& url);
 
 // ---- template implementation ----
 
+struct Database::Leased {
+  std::size_t slot;
+  std::uint64_t id;
+};
+
 template <typename T>
 domain::Result<T> Database::withSession(
-    const std::function<domain::Result<T>(soci::session&)>& work) {
-  auto position = acquire();
-  if (!position) return domain::fail(position.error());
-  bool broken = false;
+    const std::function<domain::Result<T>(soci::session&)>& work,
+    std::optional<std::chrono::milliseconds> budget) {
+  auto leased = lease(budget.value_or(defaultBudget()));
+  if (!leased) return domain::fail(leased.error());
   try {
-    auto result = work(pool_->at(*position));
-    release(*position, false);
+    auto result = work(sessionOf(*leased));
+    giveBack(*leased, false);
     return result;
-  } catch (const soci::soci_error& e) {
-    auto error = mapDatabaseError(e);
-    broken = error.code == domain::ErrorCode::Unavailable;
-    release(*position, broken);
-    return domain::fail(std::move(error));
   } catch (const std::exception& e) {
-    release(*position, false);
-    return domain::fail(mapDatabaseError(e));
+    const bool lost = connectionLost(*leased);
+    giveBack(*leased, lost);
+    return domain::fail(mapDatabaseError(e, lost));
   }
 }
 

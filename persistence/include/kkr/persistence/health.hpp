@@ -6,11 +6,12 @@
 
 namespace kkr::persistence {
 
-/// Ready when a pooled connection answers a round trip (Database::ping).
+/// Ready when a pooled connection answers a round trip (Database::ping), which also reports
+/// the server's durability settings.
 class PgHealthCheck final : public domain::HealthCheck {
  public:
   explicit PgHealthCheck(Database& database) : database_(database) {}
-  domain::Status ping() override;
+  domain::Result<domain::StoreHealth> check() override;
 
  private:
   Database& database_;
