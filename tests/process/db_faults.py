@@ -789,13 +789,13 @@ def wait_for_feed(client, ids, limit=5.0):
 def freeze(rig, verdict):
     load = rig.load("freeze").add_writers(4, pause=0.05).add_pollers(1, "/healthz", "healthz", 0.1)
     time.sleep(1.5)
-    frozen_at = time.monotonic()
     try:
         processes = rig.cluster.freeze()
+        frozen_at = time.monotonic()  # every process is stopped: nothing commits from here on
         time.sleep(FREEZE_S)
     finally:
+        thawed = time.monotonic()  # before the first SIGCONT
         rig.cluster.thaw()
-    thawed = time.monotonic()
     sleep_until(thawed + RECOVERY_S + 1.0)
     answers = load.stop()
 
