@@ -416,9 +416,6 @@ class Load:
         with self.lock:
             self.answers.append(answer)
 
-    def snapshot(self, what=None):
-        with self.lock:
-            return [a for a in self.answers if what is None or a.what == what]
 
     def spawn(self, target):
         thread = threading.Thread(target=target, daemon=True)
@@ -460,7 +457,8 @@ class Load:
             thread.join(max(0.0, deadline - time.monotonic()))
         if any(thread.is_alive() for thread in self.threads):
             raise TestError("load threads still running after their last request's timeout")
-        return self.snapshot()
+        with self.lock:
+            return list(self.answers)
 
 
 NOT_ACCEPTED = ("refused", "reset", "closed")
@@ -498,7 +496,6 @@ class Verdict:
         if not ok:
             self.failures.append(message)
             log(f"FAIL: {message}")
-        return ok
 
     def figure(self, text):
         self.figures.append(text)
