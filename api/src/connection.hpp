@@ -15,16 +15,30 @@
 
 namespace kkr::api {
 
+/// A timerfd watched by Pistache's transport, which ends a request that does not arrive in time.
+/// Pistache forgets a timer once it has fired (or dropped it), so a timer fires at most once;
+/// until then we move its expiry ourselves (timerfd_settime) as requests start and progress.
+struct DeadlineTimer {
+  int fd = -1;
+  bool armed = false;  ///< still watched by the transport: its fd is open and may fire
+};
+
 /// Per-connection state, kept on the Pistache peer. A peer is served by one reactor thread, so
 /// nothing here needs a lock.
 struct ConnectionState {
   explicit ConnectionState(const FramingLimits& limits) : framer(limits) {}
+  ~ConnectionState();
+  ConnectionState(const ConnectionState&) = delete;
+  ConnectionState& operator=(const ConnectionState&) = delete;
   RequestFramer framer;
   bool closing = false;    ///< no further request will be read (refused, or the client asked)
   bool responded = false;  ///< the current request has its response
   bool keep_alive = true;
   std::chrono::steady_clock::time_point started;
   HttpRequest request;  ///< the request being answered
+  /// When the current request must have arrived completely (header or body timeout).
+  std::chrono::steady_clock::time_point deadline;
+  std::shared_ptr<DeadlineTimer> timer;
 };
 
 /// Whether `origin` is one of the configured CORS origins (exact match).
@@ -43,7 +57,10 @@ void respond(const std::shared_ptr<Pistache::Tcp::Peer>& peer, ServerContext& ct
 
 /// The Pistache handler: frames each request (see request_framing.hpp), then lets Pistache parse
 /// and route exactly that request. Requests it refuses get a problem+json answer and the
-/// connection is closed after it, so nothing after a refused request is ever executed.
+/// connection is closed after it, so nothing after a refused request is ever executed. It times
+/// out slow requests itself (408 as problem+json, logged and counted): Pistache's own header and
+/// body timeouts answer a bare 408 from inside its transport, where no handler hook sees it, so
+/// they are configured later than ours and only act as a backstop.
 class ApiHandler : public Pistache::Rest::Private::RouterHandler {
  public:
   HTTP_PROTOTYPE(ApiHandler)
@@ -54,8 +71,10 @@ class ApiHandler : public Pistache::Rest::Private::RouterHandler {
                const std::shared_ptr<Pistache::Tcp::Peer>& peer) override;
 
  private:
-  void refuse(const std::shared_ptr<Pistache::Tcp::Peer>& peer, ConnectionState& conn, int status,
-              std::string detail);
+  void setDeadline(const std::shared_ptr<Pistache::Tcp::Peer>& peer, ConnectionState& conn,
+                   std::chrono::steady_clock::time_point deadline);
+  std::shared_ptr<DeadlineTimer> startTimer(const std::shared_ptr<Pistache::Tcp::Peer>& peer,
+                                            std::chrono::steady_clock::time_point deadline);
   void dispatch(const std::shared_ptr<Pistache::Tcp::Peer>& peer, ConnectionState& conn);
 
   std::shared_ptr<ServerContext> ctx_;
