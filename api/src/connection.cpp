@@ -107,6 +107,7 @@ void refuse(const std::shared_ptr<Peer>& peer, ServerContext& ctx, ConnectionSta
   conn.responded = false;
   const std::string instance = head.target.empty() ? std::string("/") : head.target;
   auto problem = httpProblem(status, std::move(detail), instance, conn.request.request_id);
+  if (status == 503) problem.header("Retry-After", "1");  // another instance will take it
   respond(peer, ctx, std::move(problem), Metrics::kRefused);
   conn.closing = true;
 }
@@ -204,6 +205,9 @@ void respond(const std::shared_ptr<Peer>& peer, ServerContext& ctx, HttpResponse
     if (!res.content_type.empty()) addHeader(out, "Content-Type", res.content_type);
     addHeader(out, "Content-Length", std::to_string(body.size()));
   }
+  // While draining every answer closes its connection, including answers to requests that
+  // were dispatched before the drain began.
+  if (ctx.draining.load()) conn->keep_alive = false;
   // Written by us on every response: Pistache 0.0.5 would say "Close" to every HTTP/1.1 client
   // that sent no Connection header, yet keep the socket open.
   addHeader(out, "Connection", conn->keep_alive ? "keep-alive" : "close");
@@ -243,19 +247,24 @@ void respond(const std::shared_ptr<Peer>& peer, ServerContext& ctx, HttpResponse
   conn->responded = true;
   // As Pistache's own send does: from now on the keep-alive timeout applies, not the header one.
   peer->setIdle(true);
+  // In flight until the answer is on the socket, not merely queued: shutdown waits for this.
+  // Refusals were never dispatched and count from here (unless shutdown has closed the gate).
+  auto ticket = conn->ticket ? std::move(conn->ticket) : InFlightTicket::enter(ctx.in_flight);
   auto written = peer->send(Pistache::RawBuffer(std::move(out), size));
-  if (!conn->keep_alive) {
-    conn->closing = true;
-    // Half-close once the response is on the wire: the client sees the end of the stream, and
-    // whatever it still sends is read and discarded rather than answered with a reset that
-    // could destroy the response before the client reads it.
-    std::weak_ptr<Peer> weak = peer;
-    written.then(
-        [weak](ssize_t) {
-          if (auto p = weak.lock()) ::shutdown(p->fd(), SHUT_WR);
-        },
-        Pistache::Async::IgnoreException);
-  }
+  if (!conn->keep_alive) conn->closing = true;
+  // Half-close once the response is on the wire: the client sees the end of the stream, and
+  // whatever it still sends is read and discarded rather than answered with a reset that could
+  // destroy the response before the client reads it.
+  std::weak_ptr<Peer> weak = peer;
+  written.then(
+      [weak, ticket, halfClose = !conn->keep_alive](ssize_t) {
+        if (auto p = weak.lock(); p && halfClose) ::shutdown(p->fd(), SHUT_WR);
+        if (ticket) ticket->release();
+      },
+      // Also released if Pistache drops the promise unsettled: the ticket dies with it.
+      [ticket](std::exception_ptr) {
+        if (ticket) ticket->release();
+      });
 
   const auto elapsed = std::chrono::steady_clock::now() - conn->started;
   std::string_view routeLabel = "(none)";
@@ -393,14 +402,14 @@ void ApiHandler::dispatch(const std::shared_ptr<Peer>& peer, ConnectionState& co
   // While draining every response closes its connection, so clients reconnect to another instance.
   conn.keep_alive = head.keep_alive && !ctx_->draining.load();
   conn.responded = false;
-  // Counted from here to the answer, so shutdown can wait for it (see Server::shutdown).
-  struct InFlight {
-    std::atomic<int>& count;
-    explicit InFlight(std::atomic<int>& c) : count(c) { ++count; }
-    ~InFlight() { --count; }
-    InFlight(const InFlight&) = delete;
-    InFlight& operator=(const InFlight&) = delete;
-  } inFlight(ctx_->in_flight);
+  // Counted from here until the answer is written (respond() takes the ticket), so shutdown can
+  // wait for it. Once shutdown has closed the gate no handler may start: it could commit a
+  // write whose answer would never be sent.
+  conn.ticket = InFlightTicket::enter(ctx_->in_flight);
+  if (!conn.ticket) {
+    refuse(peer, *ctx_, conn, 503, "the server is shutting down; retry");
+    return;
+  }
 
   parsed.copyAddress(peer->address());
   try {
@@ -418,6 +427,8 @@ void ApiHandler::dispatch(const std::shared_ptr<Peer>& peer, ConnectionState& co
             toProblem(domain::Error::internal("no response"), req.target(), req.request_id),
             Metrics::kUnmatched);
   }
+  // respond() took the ticket; should it ever not have, the request must not stay counted.
+  conn.ticket.reset();
 }
 
 }  // namespace kkr::api

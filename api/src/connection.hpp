@@ -36,6 +36,8 @@ struct ConnectionState {
   bool keep_alive = true;
   std::chrono::steady_clock::time_point started;
   HttpRequest request;  ///< the request being answered
+  /// The current request's place among those shutdown waits for; respond() takes it.
+  std::shared_ptr<InFlightTicket> ticket;
   /// When the current request must have arrived completely (header or body timeout).
   std::chrono::steady_clock::time_point deadline;
   std::shared_ptr<DeadlineTimer> timer;
@@ -51,7 +53,8 @@ std::shared_ptr<ConnectionState> connectionOf(const std::shared_ptr<Pistache::Tc
 /// Writes `response` to the peer as the answer to the connection's current request, exactly once
 /// (a second call is logged and dropped). Adds Date, Content-Length, Connection, X-Request-Id,
 /// Cache-Control, X-Content-Type-Options and CORS headers; writes the access log line and counts
-/// the request under `route` (an index into apiRoutes(), or Metrics::kUnmatched/kRefused).
+/// the request under `route` (an index into apiRoutes(), or Metrics::kUnmatched/kRefused). The
+/// request stays in flight (ServerContext::in_flight) until the answer is written to the socket.
 void respond(const std::shared_ptr<Pistache::Tcp::Peer>& peer, ServerContext& ctx,
              HttpResponse response, std::size_t route);
 
