@@ -123,7 +123,10 @@ TEST(Shutdown, EveryCommittedWriteIsAnsweredAndNewConnectionsAreRefused) {
     c.server.shutdown_grace = std::chrono::milliseconds(30000);
   }});
   const std::uint16_t port = draining.port();
-  const std::string prefix = "Testperson Drain " + std::to_string(::getpid());
+  // Unique per run, so that rows from an earlier run (--gtest_repeat) are not counted.
+  static int run = 0;
+  const std::string prefix =
+      "Testperson Drain " + std::to_string(::getpid()) + "." + std::to_string(++run);
   std::atomic<bool> stopBegan{false};
   std::atomic<int> created{0};
   constexpr int kWriters = 6;
@@ -194,13 +197,15 @@ TEST(Shutdown, AClientThatHangsUpBeforeItsAnswerDoesNotHoldUpTheStop) {
   TestServer server({.configure = [](app::AppConfig& c) {
     c.server.shutdown_grace = std::chrono::milliseconds(30000);
   }});
+  static int run = 0;  // a name per run: an earlier run's row (--gtest_repeat) must not count
+  const std::string name = "Testperson Lagt På " + std::to_string(++run);
   auto locker = server.sql();
   soci::transaction hold(*locker);
   *locker << "LOCK TABLE person IN ACCESS EXCLUSIVE MODE";
   auto observer = server.sql();
   {
     RawConnection gone(server.port());
-    const std::string body = R"({"name":"Testperson Lagt På","kommune_code":"0851"})";
+    const std::string body = json{{"name", name}, {"kommune_code", "0851"}}.dump();
     ASSERT_TRUE(gone.send("POST /v1/persons HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " +
                           editor + "\r\nContent-Type: application/json\r\nContent-Length: " +
                           std::to_string(body.size()) + "\r\n\r\n" + body));
@@ -214,7 +219,7 @@ TEST(Shutdown, AClientThatHangsUpBeforeItsAnswerDoesNotHoldUpTheStop) {
   int stored = 0;
   const auto deadline = std::chrono::steady_clock::now() + 10s;
   while (stored == 0 && std::chrono::steady_clock::now() < deadline) {
-    *observer << "SELECT count(*) FROM person WHERE name = 'Testperson Lagt På'",
+    *observer << "SELECT count(*) FROM person WHERE name = :name", soci::use(name),
         soci::into(stored);
     std::this_thread::sleep_for(5ms);
   }
