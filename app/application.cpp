@@ -125,6 +125,9 @@ std::uint16_t Application::port() const { return parts_->server->port(); }
 
 void Application::stop() {
   if (!parts_ || stopping_.exchange(true)) return;
+  // New connections are refused first, before anything else may take time; the server then
+  // answers what it has received and shuts down once every answer is written.
+  if (parts_->server) parts_->server->stopAccepting();
   { std::lock_guard lock(parts_->wakeMutex); }
   parts_->wake.notify_all();
   if (follower_.joinable()) follower_.join();

@@ -27,7 +27,8 @@ class Application {
   void start();
   /// Port the server is bound to (after start()).
   std::uint16_t port() const;
-  /// Drains (readiness 503), stops the server and the follower. Idempotent.
+  /// Stops accepting connections, drains (readiness 503), stops the follower, then stops the
+  /// server once every request received has its answer written. Idempotent.
   void stop();
 
   persistence::Database& database();

@@ -1,8 +1,13 @@
 #include "connection.hpp"
 
 #include <sys/socket.h>
+#include <sys/timerfd.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <array>
+#include <cerrno>
+#include <cstring>
 #include <ctime>
 #include <random>
 
@@ -86,7 +91,72 @@ void splitTarget(std::string_view target, HttpRequest& req) {
   req.query = q == std::string_view::npos ? std::string() : std::string(target.substr(q + 1));
 }
 
+/// Answers the connection's current request with a problem and closes the connection after it,
+/// without running any handler.
+void refuse(const std::shared_ptr<Peer>& peer, ServerContext& ctx, ConnectionState& conn,
+            int status, std::string detail) {
+  const RequestHead& head = conn.framer.head();
+  conn.request = HttpRequest{};
+  conn.request.method = head.method;
+  splitTarget(head.target, conn.request);
+  conn.request.request_id = generateRequestId();
+  if (conn.started == std::chrono::steady_clock::time_point{}) {
+    conn.started = std::chrono::steady_clock::now();
+  }
+  conn.keep_alive = false;
+  conn.responded = false;
+  const std::string instance = head.target.empty() ? std::string("/") : head.target;
+  auto problem = httpProblem(status, std::move(detail), instance, conn.request.request_id);
+  if (status == 503) problem.header("Retry-After", "1");  // another instance will take it
+  respond(peer, ctx, std::move(problem), Metrics::kRefused);
+  conn.closing = true;
+}
+
+/// Moves a timer's expiry to `deadline` (CLOCK_MONOTONIC is steady_clock's clock on Linux). A
+/// deadline already past fires at once.
+void setExpiry(int fd, std::chrono::steady_clock::time_point deadline) {
+  const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(deadline.time_since_epoch());
+  itimerspec spec{};
+  spec.it_value.tv_sec = static_cast<time_t>(ns.count() / 1'000'000'000);
+  spec.it_value.tv_nsec = static_cast<long>(ns.count() % 1'000'000'000);
+  if (spec.it_value.tv_sec <= 0 && spec.it_value.tv_nsec <= 0) spec.it_value.tv_nsec = 1;
+  ::timerfd_settime(fd, TFD_TIMER_ABSTIME, &spec, nullptr);
+}
+
+/// The connection's timer fired: if its request is still arriving past the deadline, answer 408.
+/// Runs inside Pistache's timer dispatch, so it must not arm a timer (that would insert into the
+/// map Pistache is iterating); the connection closes after a 408 and needs none.
+void onDeadline(const std::weak_ptr<Peer>& weak, ServerContext& ctx) {
+  const auto peer = weak.lock();
+  if (!peer) return;
+  const auto data = peer->tryGetData(kStateKey);
+  if (!data) return;
+  auto& conn = *std::static_pointer_cast<ConnectionState>(data);
+  if (conn.closing || conn.framer.idle()) return;  // between requests: nothing is late
+  if (std::chrono::steady_clock::now() < conn.deadline) return;
+  refuse(peer, ctx, conn, 408, "the request did not arrive completely in time");
+}
+
+/// Owned by the timer's promise continuation, so it lives exactly as long as Pistache keeps
+/// the timer: the fd is closed only when Pistache can no longer watch it.
+struct TimerRegistration {
+  std::shared_ptr<DeadlineTimer> timer;
+  explicit TimerRegistration(std::shared_ptr<DeadlineTimer> t) : timer(std::move(t)) {}
+  ~TimerRegistration() {
+    timer->armed = false;
+    ::close(timer->fd);
+  }
+  TimerRegistration(const TimerRegistration&) = delete;
+  TimerRegistration& operator=(const TimerRegistration&) = delete;
+};
+
 }  // namespace
+
+ConnectionState::~ConnectionState() {
+  // A pending timer would keep its fd (and Pistache's entry for it) until it expires: make it
+  // fire now, so the transport lets it go and the fd is closed.
+  if (timer && timer->armed) setExpiry(timer->fd, std::chrono::steady_clock::time_point{});
+}
 
 bool corsAllowed(const ServerContext& ctx, std::string_view origin) {
   for (const auto& allowed : ctx.config.cors_origins) {
@@ -135,6 +205,9 @@ void respond(const std::shared_ptr<Peer>& peer, ServerContext& ctx, HttpResponse
     if (!res.content_type.empty()) addHeader(out, "Content-Type", res.content_type);
     addHeader(out, "Content-Length", std::to_string(body.size()));
   }
+  // While draining every answer closes its connection, including answers to requests that
+  // were dispatched before the drain began.
+  if (ctx.draining.load()) conn->keep_alive = false;
   // Written by us on every response: Pistache 0.0.5 would say "Close" to every HTTP/1.1 client
   // that sent no Connection header, yet keep the socket open.
   addHeader(out, "Connection", conn->keep_alive ? "keep-alive" : "close");
@@ -174,19 +247,24 @@ void respond(const std::shared_ptr<Peer>& peer, ServerContext& ctx, HttpResponse
   conn->responded = true;
   // As Pistache's own send does: from now on the keep-alive timeout applies, not the header one.
   peer->setIdle(true);
+  // In flight until the answer is on the socket, not merely queued: shutdown waits for this.
+  // Refusals were never dispatched and count from here (unless shutdown has closed the gate).
+  auto ticket = conn->ticket ? std::move(conn->ticket) : InFlightTicket::enter(ctx.in_flight);
   auto written = peer->send(Pistache::RawBuffer(std::move(out), size));
-  if (!conn->keep_alive) {
-    conn->closing = true;
-    // Half-close once the response is on the wire: the client sees the end of the stream, and
-    // whatever it still sends is read and discarded rather than answered with a reset that
-    // could destroy the response before the client reads it.
-    std::weak_ptr<Peer> weak = peer;
-    written.then(
-        [weak](ssize_t) {
-          if (auto p = weak.lock()) ::shutdown(p->fd(), SHUT_WR);
-        },
-        Pistache::Async::IgnoreException);
-  }
+  if (!conn->keep_alive) conn->closing = true;
+  // Half-close once the response is on the wire: the client sees the end of the stream, and
+  // whatever it still sends is read and discarded rather than answered with a reset that could
+  // destroy the response before the client reads it.
+  std::weak_ptr<Peer> weak = peer;
+  written.then(
+      [weak, ticket, halfClose = !conn->keep_alive](ssize_t) {
+        if (auto p = weak.lock(); p && halfClose) ::shutdown(p->fd(), SHUT_WR);
+        if (ticket) ticket->release();
+      },
+      // Also released if Pistache drops the promise unsettled: the ticket dies with it.
+      [ticket](std::exception_ptr) {
+        if (ticket) ticket->release();
+      });
 
   const auto elapsed = std::chrono::steady_clock::now() - conn->started;
   std::string_view routeLabel = "(none)";
@@ -214,24 +292,28 @@ void ApiHandler::onInput(const char* buffer, size_t len, const std::shared_ptr<P
       // only for peers that are not idle: both now describe this request.
       peer->setIdle(false);
       parser->reset();
+      const auto& config = ctx_->config;
+      setDeadline(peer, *conn,
+                  conn->started + std::min(config.header_timeout, config.body_timeout));
     }
     if (out.error) {
-      refuse(peer, *conn, out.error->status, std::move(out.error->detail));
+      refuse(peer, *ctx_, *conn, out.error->status, std::move(out.error->detail));
       return;
     }
     try {
       if (!out.head.empty()) {
         if (!parser->feed(out.head.data(), out.head.size())) {
-          refuse(peer, *conn, 413, "the request is larger than the server accepts");
+          refuse(peer, *ctx_, *conn, 413, "the request is larger than the server accepts");
           return;
         }
         if (conn->framer.head().expect_continue && !out.complete) {
           static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
           peer->send(Pistache::RawBuffer(kContinue.data(), kContinue.size()));
         }
+        if (!out.complete) setDeadline(peer, *conn, conn->started + ctx_->config.body_timeout);
       }
       if (!out.body.empty() && !parser->feed(out.body.data(), out.body.size())) {
-        refuse(peer, *conn, 413, "the request is larger than the server accepts");
+        refuse(peer, *ctx_, *conn, 413, "the request is larger than the server accepts");
         return;
       }
       if (out.head.empty() && out.body.empty() && !out.complete) {
@@ -244,14 +326,14 @@ void ApiHandler::onInput(const char* buffer, size_t len, const std::shared_ptr<P
       const bool parsed = state == Pistache::Http::Private::State::Done;
       if (parsed != out.complete) {
         // The framer and Pistache disagree about where the request ends: trust neither.
-        refuse(peer, *conn, 400, "malformed request");
+        refuse(peer, *ctx_, *conn, 400, "malformed request");
         return;
       }
     } catch (const std::exception& e) {
       // Pistache's header parsers throw on values they cannot read (a bad Date, say); its own
       // handler would have sent e.what() to the client.
       ctx_->log->debug("request refused by the parser: {}", e.what());
-      refuse(peer, *conn, 400, "malformed request header");
+      refuse(peer, *ctx_, *conn, 400, "malformed request header");
       return;
     }
     if (out.complete) {
@@ -262,22 +344,45 @@ void ApiHandler::onInput(const char* buffer, size_t len, const std::shared_ptr<P
   }
 }
 
-void ApiHandler::refuse(const std::shared_ptr<Peer>& peer, ConnectionState& conn, int status,
-                        std::string detail) {
-  const RequestHead& head = conn.framer.head();
-  conn.request = HttpRequest{};
-  conn.request.method = head.method;
-  splitTarget(head.target, conn.request);
-  conn.request.request_id = generateRequestId();
-  if (conn.started == std::chrono::steady_clock::time_point{}) {
-    conn.started = std::chrono::steady_clock::now();
+void ApiHandler::setDeadline(const std::shared_ptr<Peer>& peer, ConnectionState& conn,
+                             std::chrono::steady_clock::time_point deadline) {
+  conn.deadline = deadline;
+  if (conn.timer && conn.timer->armed) {
+    setExpiry(conn.timer->fd, deadline);
+    return;
   }
-  conn.keep_alive = false;
-  conn.responded = false;
-  const std::string instance = head.target.empty() ? std::string("/") : head.target;
-  respond(peer, *ctx_, httpProblem(status, std::move(detail), instance, conn.request.request_id),
-          Metrics::kRefused);
-  conn.closing = true;
+  // Without a timer (none free, say) Pistache's own timeouts still end the request, later.
+  conn.timer = startTimer(peer, deadline);
+}
+
+std::shared_ptr<DeadlineTimer> ApiHandler::startTimer(
+    const std::shared_ptr<Peer>& peer, std::chrono::steady_clock::time_point deadline) {
+  const int fd = ::timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+  if (fd < 0) {
+    ctx_->log->warn("no timer for a request's deadline: {}", std::strerror(errno));
+    return nullptr;
+  }
+  auto timer = std::make_shared<DeadlineTimer>();
+  timer->fd = fd;
+  timer->armed = true;
+  auto registration = std::make_shared<TimerRegistration>(timer);
+  const auto delay = std::chrono::duration_cast<std::chrono::milliseconds>(
+      deadline - std::chrono::steady_clock::now());
+  // onInput runs on the peer's reactor thread, so the transport arms the timer right here;
+  // setExpiry then sets the exact deadline (Pistache rounds delays of a second or more down to
+  // whole seconds).
+  Pistache::Async::Promise<uint64_t> fired([&](Pistache::Async::Deferred<uint64_t> deferred) {
+    transport()->armTimer(fd, std::max(delay, std::chrono::milliseconds(1)), std::move(deferred));
+  });
+  setExpiry(fd, deadline);
+  std::weak_ptr<Peer> weak = peer;
+  fired.then(
+      [registration, weak, ctx = ctx_](uint64_t) {
+        registration->timer->armed = false;  // Pistache forgets a timer that has fired
+        onDeadline(weak, *ctx);
+      },
+      [registration](std::exception_ptr) {});
+  return timer;
 }
 
 void ApiHandler::dispatch(const std::shared_ptr<Peer>& peer, ConnectionState& conn) {
@@ -297,14 +402,14 @@ void ApiHandler::dispatch(const std::shared_ptr<Peer>& peer, ConnectionState& co
   // While draining every response closes its connection, so clients reconnect to another instance.
   conn.keep_alive = head.keep_alive && !ctx_->draining.load();
   conn.responded = false;
-  // Counted from here to the answer, so shutdown can wait for it (see Server::shutdown).
-  struct InFlight {
-    std::atomic<int>& count;
-    explicit InFlight(std::atomic<int>& c) : count(c) { ++count; }
-    ~InFlight() { --count; }
-    InFlight(const InFlight&) = delete;
-    InFlight& operator=(const InFlight&) = delete;
-  } inFlight(ctx_->in_flight);
+  // Counted from here until the answer is written (respond() takes the ticket), so shutdown can
+  // wait for it. Once shutdown has closed the gate no handler may start: it could commit a
+  // write whose answer would never be sent.
+  conn.ticket = InFlightTicket::enter(ctx_->in_flight);
+  if (!conn.ticket) {
+    refuse(peer, *ctx_, conn, 503, "the server is shutting down; retry");
+    return;
+  }
 
   parsed.copyAddress(peer->address());
   try {
@@ -322,6 +427,8 @@ void ApiHandler::dispatch(const std::shared_ptr<Peer>& peer, ConnectionState& co
             toProblem(domain::Error::internal("no response"), req.target(), req.request_id),
             Metrics::kUnmatched);
   }
+  // respond() took the ticket; should it ever not have, the request must not stay counted.
+  conn.ticket.reset();
 }
 
 }  // namespace kkr::api

@@ -15,16 +15,32 @@
 
 namespace kkr::api {
 
+/// A timerfd watched by Pistache's transport, which ends a request that does not arrive in time.
+/// Pistache forgets a timer once it has fired (or dropped it), so a timer fires at most once;
+/// until then we move its expiry ourselves (timerfd_settime) as requests start and progress.
+struct DeadlineTimer {
+  int fd = -1;
+  bool armed = false;  ///< still watched by the transport: its fd is open and may fire
+};
+
 /// Per-connection state, kept on the Pistache peer. A peer is served by one reactor thread, so
 /// nothing here needs a lock.
 struct ConnectionState {
   explicit ConnectionState(const FramingLimits& limits) : framer(limits) {}
+  ~ConnectionState();
+  ConnectionState(const ConnectionState&) = delete;
+  ConnectionState& operator=(const ConnectionState&) = delete;
   RequestFramer framer;
   bool closing = false;    ///< no further request will be read (refused, or the client asked)
   bool responded = false;  ///< the current request has its response
   bool keep_alive = true;
   std::chrono::steady_clock::time_point started;
   HttpRequest request;  ///< the request being answered
+  /// The current request's place among those shutdown waits for; respond() takes it.
+  std::shared_ptr<InFlightTicket> ticket;
+  /// When the current request must have arrived completely (header or body timeout).
+  std::chrono::steady_clock::time_point deadline;
+  std::shared_ptr<DeadlineTimer> timer;
 };
 
 /// Whether `origin` is one of the configured CORS origins (exact match).
@@ -37,13 +53,17 @@ std::shared_ptr<ConnectionState> connectionOf(const std::shared_ptr<Pistache::Tc
 /// Writes `response` to the peer as the answer to the connection's current request, exactly once
 /// (a second call is logged and dropped). Adds Date, Content-Length, Connection, X-Request-Id,
 /// Cache-Control, X-Content-Type-Options and CORS headers; writes the access log line and counts
-/// the request under `route` (an index into apiRoutes(), or Metrics::kUnmatched/kRefused).
+/// the request under `route` (an index into apiRoutes(), or Metrics::kUnmatched/kRefused). The
+/// request stays in flight (ServerContext::in_flight) until the answer is written to the socket.
 void respond(const std::shared_ptr<Pistache::Tcp::Peer>& peer, ServerContext& ctx,
              HttpResponse response, std::size_t route);
 
 /// The Pistache handler: frames each request (see request_framing.hpp), then lets Pistache parse
 /// and route exactly that request. Requests it refuses get a problem+json answer and the
-/// connection is closed after it, so nothing after a refused request is ever executed.
+/// connection is closed after it, so nothing after a refused request is ever executed. It times
+/// out slow requests itself (408 as problem+json, logged and counted): Pistache's own header and
+/// body timeouts answer a bare 408 from inside its transport, where no handler hook sees it, so
+/// they are configured later than ours and only act as a backstop.
 class ApiHandler : public Pistache::Rest::Private::RouterHandler {
  public:
   HTTP_PROTOTYPE(ApiHandler)
@@ -54,8 +74,10 @@ class ApiHandler : public Pistache::Rest::Private::RouterHandler {
                const std::shared_ptr<Pistache::Tcp::Peer>& peer) override;
 
  private:
-  void refuse(const std::shared_ptr<Pistache::Tcp::Peer>& peer, ConnectionState& conn, int status,
-              std::string detail);
+  void setDeadline(const std::shared_ptr<Pistache::Tcp::Peer>& peer, ConnectionState& conn,
+                   std::chrono::steady_clock::time_point deadline);
+  std::shared_ptr<DeadlineTimer> startTimer(const std::shared_ptr<Pistache::Tcp::Peer>& peer,
+                                            std::chrono::steady_clock::time_point deadline);
   void dispatch(const std::shared_ptr<Pistache::Tcp::Peer>& peer, ConnectionState& conn);
 
   std::shared_ptr<ServerContext> ctx_;

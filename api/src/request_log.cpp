@@ -4,12 +4,35 @@
 
 namespace kkr::api {
 
+std::string escapeLogValue(std::string_view value, bool quoted) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(value.size());
+  for (const char c : value) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (c == '"' || c == '\\') {
+      out.push_back('\\');
+      out.push_back(c);
+    } else if (byte < 0x20 || byte >= 0x7f || (c == ' ' && !quoted)) {
+      out.append("\\x");
+      out.push_back(kHex[byte >> 4]);
+      out.push_back(kHex[byte & 0xf]);
+    } else {
+      out.push_back(c);
+    }
+  }
+  return out;
+}
+
 void logAccess(spdlog::logger& log, const AccessRecord& r) {
   const double ms = std::chrono::duration<double, std::milli>(r.elapsed).count();
-  // key=value with the target quoted: the framer admits only visible ASCII in targets, so the
-  // quotes cannot be broken out of; the JSON log format escapes the whole line again.
+  // Every text field is escaped, even those we validate or generate today: the target may hold a
+  // quote (the framer admits any visible ASCII), and a later change to the framer or to the
+  // request id rules must not make the line forgeable.
   log.info("access method={} target=\"{}\" route=\"{}\" status={} ms={:.3f} bytes={} rid={}",
-           r.method, r.target, r.route, r.status, ms, r.response_bytes, r.request_id);
+           escapeLogValue(r.method, false), escapeLogValue(r.target, true),
+           escapeLogValue(r.route, true), r.status, ms, r.response_bytes,
+           escapeLogValue(r.request_id, false));
 }
 
 Metrics::Metrics(const std::vector<std::pair<std::string, std::string>>& routes) {

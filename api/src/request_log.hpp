@@ -25,8 +25,13 @@ struct AccessRecord {
   std::string_view request_id;
 };
 
+/// A value as it appears in a key=value log line, so that no client-supplied byte can end the
+/// field or start a forged one: `"` and `\` are backslash-escaped, control and non-ASCII bytes
+/// become \xNN, and in an unquoted field (`quoted` false) so does the space.
+std::string escapeLogValue(std::string_view value, bool quoted);
+
 /// Writes the access line. Only method, target, status, duration, size and request id: never a
-/// header (Authorization!) and never a body.
+/// header (Authorization!) and never a body. Every text field is escaped (escapeLogValue).
 void logAccess(spdlog::logger& log, const AccessRecord& record);
 
 /// Request counts by route template and status class, a latency histogram per route, and the

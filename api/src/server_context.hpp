@@ -7,6 +7,7 @@
 
 #include <spdlog/logger.h>
 
+#include "in_flight.hpp"
 #include "kkr/api/server.hpp"
 #include "kkr/api/services.hpp"
 #include "request_framing.hpp"
@@ -22,8 +23,9 @@ struct ServerContext {
   std::unique_ptr<Metrics> metrics;
   FramingLimits limits;
   std::atomic<bool> draining{false};
-  std::atomic<int> in_flight{0};  ///< requests dispatched to a handler and not yet answered
-  std::string docs_js;            ///< redoc.standalone.js; empty when it is not installed
+  /// Requests dispatched to a handler whose answer is not yet written; closed at shutdown.
+  std::shared_ptr<InFlightGate> in_flight = std::make_shared<InFlightGate>();
+  std::string docs_js;  ///< redoc.standalone.js; empty when it is not installed
   std::string docs_js_etag;
   ResponseCache cache;  ///< built list and Blue Book responses for the current snapshot
 };

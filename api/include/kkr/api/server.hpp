@@ -45,10 +45,14 @@ class Server {
   /// Marks the server as draining: /readyz answers 503 so a balancer stops sending traffic, and
   /// every response closes its connection so keep-alive clients reconnect elsewhere.
   void beginDrain();
-  /// Requests being handled right now.
+  /// Stops accepting connections at once (new ones are refused by the kernel) and begins the
+  /// drain; the connections already open are still served. Idempotent.
+  void stopAccepting();
+  /// Requests being handled, or answered but not yet written to their socket.
   int inFlight() const;
-  /// Drains, waits up to `shutdown_grace` for the requests in flight to be answered, then stops
-  /// accepting and joins the reactor threads. A write in flight is answered, not cut off.
+  /// Stops accepting, drains, waits up to `shutdown_grace` until every request in flight has its
+  /// answer written to the socket, refuses (503) requests that arrive after that, then stops
+  /// the reactor threads. A write in flight is answered, not cut off.
   void shutdown();
 
  private:
