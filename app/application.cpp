@@ -8,7 +8,6 @@
 #include "kkr/persistence/migrator.hpp"
 #include "kkr/persistence/pg_api_keys.hpp"
 #include "kkr/persistence/pg_change_feed.hpp"
-#include "kkr/persistence/pg_idempotency.hpp"
 #include "kkr/persistence/pg_register_writer.hpp"
 #include "kkr/persistence/snapshot_source.hpp"
 
@@ -44,7 +43,6 @@ struct Application::Parts {
   std::unique_ptr<domain::ReadModel> readModel;
   std::unique_ptr<persistence::PgRegisterWriter> writer;
   std::unique_ptr<persistence::PgChangeFeed> changes;
-  std::unique_ptr<persistence::PgIdempotencyStore> idempotency;
   std::unique_ptr<persistence::PgApiKeyStore> keys;
   std::unique_ptr<api::Server> server;
   std::mutex wakeMutex;
@@ -85,10 +83,8 @@ domain::Result<std::unique_ptr<Application>> Application::create(
   if (!config.api_key_secret.empty()) {
     p.keys = std::make_unique<persistence::PgApiKeyStore>(*p.database, config.api_key_secret);
     p.writer = std::make_unique<persistence::PgRegisterWriter>(*p.database);
-    p.idempotency = std::make_unique<persistence::PgIdempotencyStore>(*p.database);
     services.keys = p.keys.get();
     services.writer = p.writer.get();
-    services.idempotency = p.idempotency.get();
   } else {
     log->warn("KKR_API_KEY_SECRET is not set: writes are disabled");
   }

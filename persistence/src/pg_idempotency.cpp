@@ -1,97 +1,70 @@
-#include "kkr/persistence/pg_idempotency.hpp"
+#include "pg_idempotency.hpp"
 
-namespace kkr::persistence {
+#include <stdexcept>
+
+namespace kkr::persistence::idempotency {
 
 namespace d = domain;
-using Claim = d::IdempotencyStore::Claim;
-using ClaimResult = d::IdempotencyStore::ClaimResult;
 
-namespace {
-
-d::Status checkKey(const std::string& key) {
-  if (key.empty() || key.size() > 255) {
-    return d::fail(d::Error::malformed("Idempotency-Key must have 1 to 255 characters"));
+d::Result<std::optional<d::StoredResponse>> claim(soci::session& sql, const std::string& caller,
+                                                  const d::IdempotencyKey& key) {
+  if (key.key.empty() || key.key.size() > 255) {
+    return d::fail(d::Error::malformed("Idempotency-Key must have 1 to 255 characters",
+                                       {{"Idempotency-Key", "is not a valid key"}}));
   }
-  return d::ok();
-}
+  // Rows are never deleted, so when the INSERT finds the key taken the SELECT finds the row; the
+  // loop only guards against an operator deleting it in between.
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    // ON CONFLICT DO NOTHING waits for a concurrent transaction that inserted the same key: when
+    // that one commits, we see its row (and answer) below; when it rolls back, we insert.
+    int inserted = 0;
+    sql << "INSERT INTO idempotency_key (caller, key, request_hash) "
+           "VALUES (:caller, :key, :hash) ON CONFLICT DO NOTHING RETURNING 1",
+        soci::use(caller), soci::use(key.key), soci::use(key.request_hash), soci::into(inserted);
+    if (sql.got_data()) return std::optional<d::StoredResponse>{};
 
-}  // namespace
-
-d::Result<ClaimResult> PgIdempotencyStore::claim(const std::string& caller, const std::string& key,
-                                                 const std::string& request_hash) {
-  if (auto ok = checkKey(key); !ok) return d::fail(ok.error());
-  const long long abandonSeconds = abandonAfter_.count();
-  return database_.withSession<ClaimResult>([&](soci::session& sql) -> d::Result<ClaimResult> {
-    // A row deleted by release() between the INSERT and the SELECT sends us round again; two
-    // rounds always suffice unless the key is being released and re-claimed in a tight loop.
-    for (int attempt = 0; attempt < 5; ++attempt) {
-      // ON CONFLICT DO NOTHING waits for a concurrent insert of the same key to commit, so of
-      // concurrent claims exactly one inserts.
-      int inserted = 0;
-      sql << "INSERT INTO idempotency_key (caller, key, request_hash, state) "
-             "VALUES (:caller, :key, :hash, 'running') ON CONFLICT DO NOTHING RETURNING 1",
-          soci::use(caller), soci::use(key), soci::use(request_hash), soci::into(inserted);
-      if (sql.got_data()) return ClaimResult{Claim::Fresh, std::nullopt};
-
-      std::string storedHash, state, location, etag, body;
-      int status = 0;
-      int abandoned = 0;
-      soci::indicator statusInd = soci::i_null, locationInd = soci::i_null, etagInd = soci::i_null,
-                      bodyInd = soci::i_null;
-      sql << "SELECT request_hash, state, status, location, etag, body, "
-             "(state = 'running' AND created_at < now() - make_interval(secs => :abandon))::int "
-             "FROM idempotency_key WHERE caller = :caller AND key = :key",
-          soci::use(abandonSeconds), soci::use(caller), soci::use(key), soci::into(storedHash),
-          soci::into(state), soci::into(status, statusInd), soci::into(location, locationInd),
-          soci::into(etag, etagInd), soci::into(body, bodyInd), soci::into(abandoned);
-      if (!sql.got_data()) continue;
-      if (storedHash != request_hash) return ClaimResult{Claim::Mismatch, std::nullopt};
-      if (state == "done") {
-        d::StoredResponse response;
-        response.status = statusInd == soci::i_ok ? status : 0;
-        if (locationInd == soci::i_ok) response.location = location;
-        if (etagInd == soci::i_ok) response.etag = etag;
-        if (bodyInd == soci::i_ok) response.body = body;
-        return ClaimResult{Claim::Replay, std::move(response)};
-      }
-      if (!abandoned) return ClaimResult{Claim::InProgress, std::nullopt};
-      // Take over an abandoned claim; the condition is re-checked in the UPDATE so that of
-      // several callers doing this at once only one wins (the others see a fresh created_at).
-      int taken = 0;
-      sql << "UPDATE idempotency_key SET created_at = now() "
-             "WHERE caller = :caller AND key = :key AND state = 'running' "
-             "AND created_at < now() - make_interval(secs => :abandon) RETURNING 1",
-          soci::use(caller), soci::use(key), soci::use(abandonSeconds), soci::into(taken);
-      if (sql.got_data()) return ClaimResult{Claim::Fresh, std::nullopt};
+    // READ COMMITTED: this statement's snapshot sees the row committed by the other request,
+    // with its answer (stored in the same transaction as its claim).
+    std::string storedHash, location, etag, body;
+    int status = 0;
+    soci::indicator statusInd = soci::i_null, locationInd = soci::i_null, etagInd = soci::i_null,
+                    bodyInd = soci::i_null;
+    sql << "SELECT request_hash, status, location, etag, body "
+           "FROM idempotency_key WHERE caller = :caller AND key = :key",
+        soci::use(caller), soci::use(key.key), soci::into(storedHash),
+        soci::into(status, statusInd), soci::into(location, locationInd), soci::into(etag, etagInd),
+        soci::into(body, bodyInd);
+    if (!sql.got_data()) continue;
+    if (storedHash != key.request_hash) {
+      return d::fail(
+          d::Error::validation("this Idempotency-Key was used with a different request body",
+                               {{"Idempotency-Key", "was used for another request"}}));
     }
-    return ClaimResult{Claim::InProgress, std::nullopt};
-  });
+    if (statusInd != soci::i_ok) {
+      // Only a row left 'running' by the old three-transaction scheme can lack an answer, and
+      // migration V002 removed those; never replay an empty answer.
+      throw std::logic_error("idempotency_key row without a stored answer");
+    }
+    d::StoredResponse response;
+    response.status = status;
+    if (locationInd == soci::i_ok) response.location = location;
+    if (etagInd == soci::i_ok) response.etag = etag;
+    if (bodyInd == soci::i_ok) response.body = body;
+    return std::optional<d::StoredResponse>{std::move(response)};
+  }
+  return d::fail(d::Error::conflict("the Idempotency-Key kept changing under this request; retry"));
 }
 
-d::Status PgIdempotencyStore::complete(const std::string& caller, const std::string& key,
-                                       const d::StoredResponse& response) {
+void store(soci::session& sql, const std::string& caller, const std::string& key,
+           const d::StoredResponse& response) {
   int status = response.status;
-  return database_.withSession<d::Unit>([&](soci::session& sql) -> d::Status {
-    int updated = 0;
-    sql << "UPDATE idempotency_key SET state = 'done', status = :status, location = :location, "
-           "etag = :etag, body = :body "
-           "WHERE caller = :caller AND key = :key AND state = 'running' RETURNING 1",
-        soci::use(status), soci::use(response.location), soci::use(response.etag),
-        soci::use(response.body), soci::use(caller), soci::use(key), soci::into(updated);
-    if (!sql.got_data()) {
-      return d::fail(d::Error::notFound("no running claim for this Idempotency-Key"));
-    }
-    return d::ok();
-  });
+  int updated = 0;
+  sql << "UPDATE idempotency_key SET status = :status, location = :location, etag = :etag, "
+         "body = :body WHERE caller = :caller AND key = :key RETURNING 1",
+      soci::use(status), soci::use(response.location), soci::use(response.etag),
+      soci::use(response.body), soci::use(caller), soci::use(key), soci::into(updated);
+  // The claim is this transaction's own row: it cannot be missing unless the code is wrong.
+  if (!sql.got_data()) throw std::logic_error("the claimed Idempotency-Key row is missing");
 }
 
-d::Status PgIdempotencyStore::release(const std::string& caller, const std::string& key) {
-  return database_.withSession<d::Unit>([&](soci::session& sql) -> d::Status {
-    sql << "DELETE FROM idempotency_key WHERE caller = :caller AND key = :key "
-           "AND state = 'running'",
-        soci::use(caller), soci::use(key);
-    return d::ok();
-  });
-}
-
-}  // namespace kkr::persistence
+}  // namespace kkr::persistence::idempotency

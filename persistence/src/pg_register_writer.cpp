@@ -28,6 +28,20 @@ d::Result<Entity> fastCreate(Database& database, const d::WriteContext& context,
   });
 }
 
+/// The fast creates with an Idempotency-Key: the claim and the stored answer need a transaction
+/// around the INSERT, so these are not a single autocommit statement.
+template <typename Entity>
+d::Result<d::IdempotentCreate<Entity>> fastCreate(Database& database,
+                                                  const d::WriteContext& context,
+                                                  const Entity& entity,
+                                                  const d::IdempotencyKey& key,
+                                                  const d::RenderResponse<Entity>& render) {
+  if (auto valid = d::checkFields(entity); !valid) return d::fail(valid.error());
+  return idempotentCreate<Entity>(
+      database, context, key, render,
+      [&](soci::session& sql) -> d::Result<Entity> { return insertRow(sql, entity); });
+}
+
 template <typename Entity, typename Key>
 d::Result<Entity> fastUpdate(Database& database, const d::WriteContext& context,
                              const Entity& entity, const Key& key, d::ExpectedVersion expected) {
@@ -89,6 +103,27 @@ d::Result<d::RegionalForum> PgRegisterWriter::create(const d::WriteContext& c,
                                                      const d::RegionalForum& e) {
   // A new forum has no appointments that its dates or seats could contradict.
   return fastCreate(database_, c, e);
+}
+
+d::Result<d::IdempotentCreate<d::Kommune>> PgRegisterWriter::create(
+    const d::WriteContext& c, const d::Kommune& e, const d::IdempotencyKey& key,
+    const d::RenderResponse<d::Kommune>& render) {
+  return fastCreate(database_, c, e, key, render);
+}
+d::Result<d::IdempotentCreate<d::Period>> PgRegisterWriter::create(
+    const d::WriteContext& c, const d::Period& e, const d::IdempotencyKey& key,
+    const d::RenderResponse<d::Period>& render) {
+  return fastCreate(database_, c, e, key, render);
+}
+d::Result<d::IdempotentCreate<d::Person>> PgRegisterWriter::create(
+    const d::WriteContext& c, const d::Person& e, const d::IdempotencyKey& key,
+    const d::RenderResponse<d::Person>& render) {
+  return fastCreate(database_, c, e, key, render);
+}
+d::Result<d::IdempotentCreate<d::RegionalForum>> PgRegisterWriter::create(
+    const d::WriteContext& c, const d::RegionalForum& e, const d::IdempotencyKey& key,
+    const d::RenderResponse<d::RegionalForum>& render) {
+  return fastCreate(database_, c, e, key, render);
 }
 
 d::Result<d::Kommune> PgRegisterWriter::update(const d::WriteContext& c, const d::Kommune& e,

@@ -164,19 +164,43 @@ d::Status checkAppointmentLocked(soci::session& sql, const d::Appointment& a,
                              context.region);
 }
 
+/// Steps 2–4 of a KKR seat's create, inside the caller's transaction.
+d::Result<d::KkrMember> createMemberLocked(soci::session& sql, const d::KkrMember& m,
+                                           const std::string& regionCode) {
+  if (auto ok = checkMemberLocked(sql, m, regionCode, std::nullopt, false); !ok) {
+    return d::fail(ok.error());
+  }
+  return writeChecked(sql, m, false, std::nullopt);
+}
+
+/// Steps 2–4 of an appointment's create, inside the caller's transaction.
+d::Result<d::Appointment> createAppointmentLocked(soci::session& sql, const d::Appointment& a,
+                                                  const std::string& regionCode) {
+  if (auto ok = checkAppointmentLocked(sql, a, regionCode, std::nullopt, false); !ok) {
+    return d::fail(ok.error());
+  }
+  return writeChecked(sql, a, false, std::nullopt);
+}
+
 }  // namespace
 
 // ---- KKR seats ----
 
 d::Result<d::KkrMember> PgRegisterWriter::create(const d::WriteContext& c, const d::KkrMember& m) {
   if (auto valid = d::checkFields(m); !valid) return d::fail(valid.error());
-  return inTransaction<d::KkrMember>(
-      database_, tableOf<d::KkrMember>(), c, [&](soci::session& sql) -> d::Result<d::KkrMember> {
-        if (auto ok = checkMemberLocked(sql, m, regionCode_, std::nullopt, false); !ok) {
-          return d::fail(ok.error());
-        }
-        return writeChecked(sql, m, false, std::nullopt);
-      });
+  return inTransaction<d::KkrMember>(database_, tableOf<d::KkrMember>(), c,
+                                     [&](soci::session& sql) -> d::Result<d::KkrMember> {
+                                       return createMemberLocked(sql, m, regionCode_);
+                                     });
+}
+
+d::Result<d::IdempotentCreate<d::KkrMember>> PgRegisterWriter::create(
+    const d::WriteContext& c, const d::KkrMember& m, const d::IdempotencyKey& key,
+    const d::RenderResponse<d::KkrMember>& render) {
+  if (auto valid = d::checkFields(m); !valid) return d::fail(valid.error());
+  return idempotentCreate<d::KkrMember>(database_, c, key, render, [&](soci::session& sql) {
+    return createMemberLocked(sql, m, regionCode_);
+  });
 }
 
 d::Result<d::KkrMember> PgRegisterWriter::update(const d::WriteContext& c, const d::KkrMember& m,
@@ -196,14 +220,19 @@ d::Result<d::KkrMember> PgRegisterWriter::update(const d::WriteContext& c, const
 d::Result<d::Appointment> PgRegisterWriter::create(const d::WriteContext& c,
                                                    const d::Appointment& a) {
   if (auto valid = d::checkFields(a); !valid) return d::fail(valid.error());
-  return inTransaction<d::Appointment>(
-      database_, tableOf<d::Appointment>(), c,
-      [&](soci::session& sql) -> d::Result<d::Appointment> {
-        if (auto ok = checkAppointmentLocked(sql, a, regionCode_, std::nullopt, false); !ok) {
-          return d::fail(ok.error());
-        }
-        return writeChecked(sql, a, false, std::nullopt);
-      });
+  return inTransaction<d::Appointment>(database_, tableOf<d::Appointment>(), c,
+                                       [&](soci::session& sql) -> d::Result<d::Appointment> {
+                                         return createAppointmentLocked(sql, a, regionCode_);
+                                       });
+}
+
+d::Result<d::IdempotentCreate<d::Appointment>> PgRegisterWriter::create(
+    const d::WriteContext& c, const d::Appointment& a, const d::IdempotencyKey& key,
+    const d::RenderResponse<d::Appointment>& render) {
+  if (auto valid = d::checkFields(a); !valid) return d::fail(valid.error());
+  return idempotentCreate<d::Appointment>(database_, c, key, render, [&](soci::session& sql) {
+    return createAppointmentLocked(sql, a, regionCode_);
+  });
 }
 
 d::Result<d::Appointment> PgRegisterWriter::update(const d::WriteContext& c,

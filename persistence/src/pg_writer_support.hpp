@@ -18,6 +18,7 @@
 #include "kkr/persistence/database.hpp"
 #include "pg_entity_json.hpp"
 #include "pg_errors.hpp"
+#include "pg_idempotency.hpp"
 
 namespace kkr::persistence::writer {
 
@@ -148,6 +149,29 @@ domain::Result<T> inTransaction(Database& database, const TableInfo& t,
       return result;  // the transaction's destructor rolls back a failed one
     });
   });
+}
+
+/// A create with an Idempotency-Key, in one transaction with the actor set: claim the key (first,
+/// so that a concurrent request with the same key waits before doing any work, and every
+/// transaction takes its locks in the same order: key, then rule rows), run `write`, store
+/// render(row), commit. A replay or a mismatch writes nothing; a failing write or render rolls the
+/// claim back with everything else, so no key is ever left without its answer.
+template <typename Entity, typename Write>
+domain::Result<domain::IdempotentCreate<Entity>> idempotentCreate(
+    Database& database, const domain::WriteContext& context, const domain::IdempotencyKey& key,
+    const domain::RenderResponse<Entity>& render, Write&& write) {
+  using Outcome = domain::IdempotentCreate<Entity>;
+  return inTransaction<Outcome>(database, tableOf<Entity>(), context,
+                                [&](soci::session& sql) -> domain::Result<Outcome> {
+                                  auto claimed = idempotency::claim(sql, context.actor, key);
+                                  if (!claimed) return domain::fail(std::move(claimed).error());
+                                  if (*claimed) return Outcome{std::move(**claimed), std::nullopt};
+                                  domain::Result<Entity> created = write(sql);
+                                  if (!created) return domain::fail(std::move(created).error());
+                                  auto response = render(*created);
+                                  idempotency::store(sql, context.actor, key.key, response);
+                                  return Outcome{std::move(response), std::move(created).value()};
+                                });
 }
 
 /// Inserts, or updates with the expected version (a race lost after the checks is reported

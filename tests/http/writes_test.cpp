@@ -3,6 +3,7 @@
 #include <atomic>
 #include <chrono>
 #include <thread>
+#include <vector>
 
 #include "write_support.hpp"
 
@@ -327,6 +328,67 @@ TEST(Idempotency, RetryReplaysFirstResponseAndDifferentBodyIs422) {
   expectProblem(different, 422);
   auto found = client.get("/v1/persons?q=Testperson%20Idempotent");
   EXPECT_EQ(found.json().at("items").size(), 1u);
+}
+
+// Concurrent retries with one key (a client that timed out and retried at once, several times):
+// one row, and every answer is the first one, the others marked as replays.
+TEST(Idempotency, ConcurrentRequestsWithOneKeyCreateOneRowAndAllGetTheFirstAnswer) {
+  constexpr int kThreads = 8;
+  auto headers = jsonAuth(tokens().editor);
+  headers.emplace_back("Idempotency-Key", "concurrent-" + std::to_string(::getpid()));
+  const std::string body = R"({"name":"Testperson Samtidig","kommune_code":"0851"})";
+  std::vector<HttpResult> results(kThreads);
+  std::atomic<int> ready = 0;
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kThreads; ++i) {
+    threads.emplace_back([&, i] {
+      auto client = server().client();
+      ++ready;
+      while (ready.load() < kThreads) std::this_thread::yield();
+      results[i] = client.request("POST", "/v1/persons", headers, body);
+    });
+  }
+  for (auto& t : threads) t.join();
+  int replayed = 0;
+  for (const auto& r : results) {
+    ASSERT_EQ(r.status, 201) << r.body;
+    EXPECT_EQ(r.body, results.front().body);
+    EXPECT_EQ(r.header("Location"), results.front().header("Location"));
+    EXPECT_EQ(r.header("ETag"), results.front().header("ETag"));
+    replayed += r.header("Idempotent-Replayed").value_or("") == "true";
+  }
+  EXPECT_EQ(replayed, kThreads - 1);
+  auto client = server().client();
+  EXPECT_EQ(client.get("/v1/persons?q=Testperson%20Samtidig").json().at("items").size(), 1u);
+}
+
+// A create refused by a rule stores nothing under its key: the corrected request may use it.
+TEST(Idempotency, ARefusedCreateLeavesItsKeyFreeForTheCorrectedRequest) {
+  auto client = server().client();
+  const auto forum = createForum(client, "Testforum Idempotent " + std::to_string(::getpid()), 1);
+  const auto first = createPerson(client, "Testperson Første").json().at("id").get<long long>();
+  const auto second = createPerson(client, "Testperson Anden").json().at("id").get<long long>();
+  ASSERT_EQ(appoint(client, forum, first, "member", "2022-03-01").status, 201);
+
+  auto headers = jsonAuth(tokens().editor);
+  headers.emplace_back("Idempotency-Key", "refused-" + std::to_string(::getpid()));
+  json body{{"forum_id", forum},
+            {"person_id", second},
+            {"period_id", "2022-2026"},
+            {"role", "member"},
+            {"start_date", "2022-03-01"}};
+  auto refused = client.request("POST", "/v1/appointments", headers, body.dump());
+  expectProblem(refused, 409);
+  body["role"] = "alternate";
+  auto corrected = client.request("POST", "/v1/appointments", headers, body.dump());
+  ASSERT_EQ(corrected.status, 201) << corrected.body;
+  EXPECT_FALSE(corrected.header("Idempotent-Replayed"));
+  auto again = client.request("POST", "/v1/appointments", headers, body.dump());
+  EXPECT_EQ(again.status, 201);
+  EXPECT_EQ(again.body, corrected.body);
+  EXPECT_EQ(again.header("Idempotent-Replayed").value_or(""), "true");
+  body["role"] = "member";
+  expectProblem(client.request("POST", "/v1/appointments", headers, body.dump()), 422);
 }
 
 TEST(ChangeFeed, RecordsWritesInOrderAndHidesContactDetailsFromAnonymousReaders) {

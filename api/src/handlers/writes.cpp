@@ -280,64 +280,40 @@ HttpResponse create(const HttpRequest& req, ServerContext& ctx) {
   if (!entity) return problem(entity.error(), req);
   applyCreateDefaults(*entity, *body, *ctx.services.read_model->current());
 
-  // Idempotency-Key: the first response is stored (per caller and key) and replayed on retries.
-  std::optional<std::string> idempotencyKey;
-  if (auto k = req.header("Idempotency-Key")) {
-    if (!validIdempotencyKey(*k)) {
-      return problem(Error::malformed("Idempotency-Key must be 1 to 255 visible ASCII characters",
-                                      {{"Idempotency-Key", "is not a valid key"}}),
-                     req);
-    }
-    idempotencyKey = std::string(*k);
+  const domain::WriteContext write{principal->actor()};
+  auto key = req.header("Idempotency-Key");
+  if (!key) {
+    auto created = ctx.services.writer->create(write, *entity);
+    if (!created) return problem(created.error(), req);
+    afterWrite(ctx, *created, false);
+    return entityResponse(201, *created, ctx);
   }
-  auto* idempotency = ctx.services.idempotency;
-  const std::string caller = principal->actor();
-  if (idempotencyKey && idempotency != nullptr) {
-    // The canonical form (sorted keys, no insignificant space) makes a re-serialised retry match.
-    const std::string fingerprint = std::string(R::collection) + "\n" + body->dump();
-    auto claim =
-        idempotency->claim(caller, *idempotencyKey,
-                           hashedEtag("req", fingerprint) + std::to_string(fingerprint.size()));
-    if (!claim) return problem(claim.error(), req);
-    using Claim = domain::IdempotencyStore::Claim;
-    switch (claim->claim) {
-      case Claim::Replay: {
-        const auto& stored = *claim->response;
-        auto replay = makeResponse(stored.status, kJson, stored.body);
-        if (!stored.location.empty()) replay.header("Location", stored.location);
-        if (!stored.etag.empty()) replay.header("ETag", stored.etag);
-        replay.header("Idempotent-Replayed", "true");
-        return replay;
-      }
-      case Claim::InProgress:
-        return problem(Error::conflict("a request with this Idempotency-Key is still running"),
-                       req);
-      case Claim::Mismatch:
-        return problem(
-            Error::validation("this Idempotency-Key was used with a different request body",
-                              {{"Idempotency-Key", "was used for another request"}}),
-            req);
-      case Claim::Fresh:
-        break;
-    }
+  if (!validIdempotencyKey(*key)) {
+    return problem(Error::malformed("Idempotency-Key must be 1 to 255 visible ASCII characters",
+                                    {{"Idempotency-Key", "is not a valid key"}}),
+                   req);
   }
-
-  auto created = ctx.services.writer->create(domain::WriteContext{caller}, *entity);
-  if (!created) {
-    if (idempotencyKey && idempotency != nullptr) {
-      (void)idempotency->release(caller, *idempotencyKey);
-    }
-    return problem(created.error(), req);
-  }
-  afterWrite(ctx, *created, false);
-  auto response = entityResponse(201, *created, ctx);
-  if (idempotencyKey && idempotency != nullptr) {
-    domain::StoredResponse stored{201, std::string(*response.findHeader("Location")),
-                                  std::string(*response.findHeader("ETag")), response.body};
-    if (auto saved = idempotency->complete(caller, *idempotencyKey, stored); !saved) {
-      ctx.log->warn("could not store the idempotent response: {}", saved.error().detail);
-    }
-  }
+  // The canonical form (sorted keys, no insignificant space) makes a re-serialised retry match.
+  const std::string fingerprint = std::string(R::collection) + "\n" + body->dump();
+  const domain::IdempotencyKey idempotency{
+      std::string(*key), hashedEtag("req", fingerprint) + std::to_string(fingerprint.size())};
+  // The answer is rendered inside the write's transaction and stored with the row, so a retry
+  // after the commit always replays exactly this answer, and a rolled-back write stores none.
+  const domain::RenderResponse<E> render = [&ctx](const E& created) {
+    auto response = entityResponse(201, created, ctx);
+    return domain::StoredResponse{201, std::string(*response.findHeader("Location")),
+                                  std::string(*response.findHeader("ETag")),
+                                  std::move(response.body)};
+  };
+  auto outcome = ctx.services.writer->create(write, *entity, idempotency, render);
+  if (!outcome) return problem(outcome.error(), req);
+  if (outcome->created) afterWrite(ctx, *outcome->created, false);
+  const auto& stored = outcome->response;
+  auto response = makeResponse(stored.status, kJson, stored.body);
+  if (!stored.location.empty()) response.header("Location", stored.location);
+  if (!stored.etag.empty()) response.header("ETag", stored.etag);
+  response.header("Cache-Control", "no-store");
+  if (outcome->replayed()) response.header("Idempotent-Replayed", "true");
   return response;
 }
 

@@ -11,12 +11,11 @@
 namespace kkr::api {
 
 struct Services {
-  domain::ReadModel* read_model = nullptr;          ///< every read is answered from its snapshot
-  domain::HealthCheck* health = nullptr;            ///< /readyz
-  domain::ApiKeyStore* keys = nullptr;              ///< bearer tokens → principals
-  domain::RegisterWriter* writer = nullptr;         ///< POST/PATCH/DELETE
-  domain::ChangeFeed* changes = nullptr;            ///< /v1/changes and /v1/audit
-  domain::IdempotencyStore* idempotency = nullptr;  ///< Idempotency-Key on POST
+  domain::ReadModel* read_model = nullptr;   ///< every read is answered from its snapshot
+  domain::HealthCheck* health = nullptr;     ///< /readyz
+  domain::ApiKeyStore* keys = nullptr;       ///< bearer tokens → principals
+  domain::RegisterWriter* writer = nullptr;  ///< POST/PATCH/DELETE
+  domain::ChangeFeed* changes = nullptr;     ///< /v1/changes and /v1/audit
 };
 
 }  // namespace kkr::api

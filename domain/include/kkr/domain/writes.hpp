@@ -4,6 +4,7 @@
 // checks the cross-row rules of rules.hpp on locked, current data, and honours expected versions.
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -20,6 +21,36 @@ struct WriteContext {
 /// Version the client expects (If-Match); nullopt = unconditional.
 using ExpectedVersion = std::optional<std::int64_t>;
 
+/// The answer to a create, as stored for its Idempotency-Key and replayed to retries.
+struct StoredResponse {
+  int status = 0;
+  std::string location;
+  std::string etag;
+  std::string body;
+};
+
+/// An Idempotency-Key on a create, scoped to the caller (WriteContext::actor).
+struct IdempotencyKey {
+  std::string key;           ///< 1 to 255 characters
+  std::string request_hash;  ///< the request's canonical hash; another hash is a reuse (Validation)
+};
+
+/// Renders the answer to store from the created row. It runs inside the write's transaction, so
+/// the row, its change-feed entry and the stored answer commit together or not at all; if it
+/// throws, nothing is written.
+template <typename E>
+using RenderResponse = std::function<StoredResponse(const E&)>;
+
+/// The outcome of an idempotent create: either this call wrote `created` and `response` is what
+/// `render` made of it, or an earlier call with the same key and request committed first and
+/// `response` is its stored answer (a replay; nothing was written).
+template <typename E>
+struct IdempotentCreate {
+  StoredResponse response;
+  std::optional<E> created;
+  bool replayed() const { return !created.has_value(); }
+};
+
 /// Errors: Validation (field rules, pointer to the field), Conflict (rules against stored data,
 /// references, duplicates; deleting what history refers to), NotFound, PreconditionFailed (the
 /// stored version differs from the expected one), Unavailable.
@@ -33,6 +64,29 @@ class RegisterWriter {
   virtual Result<KkrMember> create(const WriteContext&, const KkrMember&) = 0;
   virtual Result<RegionalForum> create(const WriteContext&, const RegionalForum&) = 0;
   virtual Result<Appointment> create(const WriteContext&, const Appointment&) = 0;
+
+  /// Creates with an Idempotency-Key in one transaction: claim the key (a concurrent request
+  /// with the same key waits here until the first commits or rolls back), write, store
+  /// render(row), commit. A retry after a commit finds the stored answer (or a Validation error
+  /// when its request hash differs); a failed or rolled-back write leaves no trace of the key.
+  virtual Result<IdempotentCreate<Kommune>> create(const WriteContext&, const Kommune&,
+                                                   const IdempotencyKey&,
+                                                   const RenderResponse<Kommune>&) = 0;
+  virtual Result<IdempotentCreate<Period>> create(const WriteContext&, const Period&,
+                                                  const IdempotencyKey&,
+                                                  const RenderResponse<Period>&) = 0;
+  virtual Result<IdempotentCreate<Person>> create(const WriteContext&, const Person&,
+                                                  const IdempotencyKey&,
+                                                  const RenderResponse<Person>&) = 0;
+  virtual Result<IdempotentCreate<KkrMember>> create(const WriteContext&, const KkrMember&,
+                                                     const IdempotencyKey&,
+                                                     const RenderResponse<KkrMember>&) = 0;
+  virtual Result<IdempotentCreate<RegionalForum>> create(const WriteContext&, const RegionalForum&,
+                                                         const IdempotencyKey&,
+                                                         const RenderResponse<RegionalForum>&) = 0;
+  virtual Result<IdempotentCreate<Appointment>> create(const WriteContext&, const Appointment&,
+                                                       const IdempotencyKey&,
+                                                       const RenderResponse<Appointment>&) = 0;
 
   /// Replaces the stored row whose key is the entity's key with the given full state.
   virtual Result<Kommune> update(const WriteContext&, const Kommune&, ExpectedVersion) = 0;
@@ -70,32 +124,6 @@ class ChangeFeed {
   virtual ~ChangeFeed() = default;
   /// Published changes with seq > after, in seq order, at most `limit`.
   virtual Result<std::vector<Change>> after(std::int64_t after, std::size_t limit) = 0;
-};
-
-/// Idempotency-Key bookkeeping, shared by all instances through the database.
-struct StoredResponse {
-  int status = 0;
-  std::string location;
-  std::string etag;
-  std::string body;
-};
-
-class IdempotencyStore {
- public:
-  virtual ~IdempotencyStore() = default;
-  enum class Claim { Fresh, Replay, InProgress, Mismatch };
-  struct ClaimResult {
-    Claim claim = Claim::Fresh;
-    std::optional<StoredResponse> response;  ///< set for Replay
-  };
-  /// Claims (caller, key) for a request whose canonical hash is `request_hash`.
-  virtual Result<ClaimResult> claim(const std::string& caller, const std::string& key,
-                                    const std::string& request_hash) = 0;
-  /// Stores the first response for later retries.
-  virtual Status complete(const std::string& caller, const std::string& key,
-                          const StoredResponse& response) = 0;
-  /// Releases a claim whose request failed, so a retry runs afresh.
-  virtual Status release(const std::string& caller, const std::string& key) = 0;
 };
 
 }  // namespace kkr::domain

@@ -31,6 +31,25 @@ class PgRegisterWriter final : public domain::RegisterWriter {
   domain::Result<domain::Appointment> create(const domain::WriteContext&,
                                              const domain::Appointment&) override;
 
+  domain::Result<domain::IdempotentCreate<domain::Kommune>> create(
+      const domain::WriteContext&, const domain::Kommune&, const domain::IdempotencyKey&,
+      const domain::RenderResponse<domain::Kommune>&) override;
+  domain::Result<domain::IdempotentCreate<domain::Period>> create(
+      const domain::WriteContext&, const domain::Period&, const domain::IdempotencyKey&,
+      const domain::RenderResponse<domain::Period>&) override;
+  domain::Result<domain::IdempotentCreate<domain::Person>> create(
+      const domain::WriteContext&, const domain::Person&, const domain::IdempotencyKey&,
+      const domain::RenderResponse<domain::Person>&) override;
+  domain::Result<domain::IdempotentCreate<domain::KkrMember>> create(
+      const domain::WriteContext&, const domain::KkrMember&, const domain::IdempotencyKey&,
+      const domain::RenderResponse<domain::KkrMember>&) override;
+  domain::Result<domain::IdempotentCreate<domain::RegionalForum>> create(
+      const domain::WriteContext&, const domain::RegionalForum&, const domain::IdempotencyKey&,
+      const domain::RenderResponse<domain::RegionalForum>&) override;
+  domain::Result<domain::IdempotentCreate<domain::Appointment>> create(
+      const domain::WriteContext&, const domain::Appointment&, const domain::IdempotencyKey&,
+      const domain::RenderResponse<domain::Appointment>&) override;
+
   domain::Result<domain::Kommune> update(const domain::WriteContext&, const domain::Kommune&,
                                          domain::ExpectedVersion) override;
   domain::Result<domain::Period> update(const domain::WriteContext&, const domain::Period&,
