@@ -89,10 +89,10 @@ bool SessionPool::looksDead(Slot& slot) {
   if (conn == nullptr || PQstatus(conn) != CONNECTION_OK) return true;
   // An idle connection has nothing to read. Input means the server spoke on its own: almost
   // always a termination notice followed by the end of the stream (a restart, a crash, an
-  // administrator). libpq reads it and then knows whether the connection survived.
+  // administrator). libpq would only notice once it reads the end, so do not wait for that:
+  // the rare harmless message (a parameter change) costs one reconnect.
   pollfd pfd{PQsocket(conn), POLLIN, 0};
-  if (::poll(&pfd, 1, 0) <= 0) return false;
-  return PQconsumeInput(conn) == 0 || PQstatus(conn) != CONNECTION_OK;
+  return ::poll(&pfd, 1, 0) != 0;
 }
 
 void SessionPool::breakSlot(Slot& slot, Clock::time_point now) {
@@ -121,9 +121,10 @@ std::optional<SessionPool::Lease> SessionPool::acquire(std::chrono::milliseconds
       // A broken session comes back soon unless reconnecting has already failed.
       mayBecomeFree = mayBecomeFree || slot.state != State::Broken || consecutiveFailures_ == 0;
     }
-    // Every session is broken and reconnecting fails: the database is down, and waiting would
-    // only hold the caller up.
-    if (!mayBecomeFree) return std::nullopt;
+    // The database is down or not answering: sessions in use will fail rather than come back,
+    // and waiting would only hold the caller (and, on a reactor thread, every request queued
+    // behind it) up.
+    if (!mayBecomeFree || databaseDown_) return std::nullopt;
     if (freed_.wait_until(lock, giveUpAt) == std::cv_status::timeout) return std::nullopt;
   }
 }
@@ -168,6 +169,7 @@ void SessionPool::cutOverdueLeases(Clock::time_point now) {
     cutAny = true;
   }
   if (!cutAny) return;
+  databaseDown_ = true;
   spdlog::warn("the database did not answer within {} ms: connection cut off, reconnecting",
                options_.work_deadline.count());
   // The idle sessions talk to the same unresponsive server: replace them rather than hand them
@@ -202,6 +204,7 @@ bool SessionPool::reconnectOne(std::unique_lock<std::mutex>& lock) {
       spdlog::info("database connection restored after {} failed attempt(s)", consecutiveFailures_);
     }
     consecutiveFailures_ = 0;
+    databaseDown_ = false;
     for (auto& other : slots_) {
       if (other->state == State::Broken) other->retry_at = Clock::now();
     }
@@ -210,6 +213,7 @@ bool SessionPool::reconnectOne(std::unique_lock<std::mutex>& lock) {
   }
   slot.state = State::Broken;
   ++consecutiveFailures_;
+  databaseDown_ = true;
   const auto doublings = std::min<unsigned>(consecutiveFailures_ - 1, 10);
   const std::chrono::milliseconds backoff =
       std::min(options_.backoff_max, options_.backoff_min * (1L << doublings));

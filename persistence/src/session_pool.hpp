@@ -80,6 +80,9 @@ class SessionPool {
   std::vector<std::unique_ptr<Slot>> slots_;
   std::uint64_t nextLeaseId_ = 1;
   unsigned consecutiveFailures_ = 0;  ///< reconnects failed since the last success
+  /// A reconnect failed or a call was cut off, and no reconnect has succeeded since: callers
+  /// get no session unless one is idle, instead of waiting for one.
+  bool databaseDown_ = false;
   bool stopping_ = false;
   std::thread watchdog_;     ///< cuts off calls past their deadline
   std::thread reconnector_;  ///< replaces broken sessions, one at a time, with backoff
