@@ -19,7 +19,8 @@ Scenarios (exit status 0 when every check holds, 1 otherwise):
   stop-immediate   `pg_ctl stop -m immediate`, 5 s down, start, under readers and writers. Reads are
                    200 throughout (served from memory); writes during the outage are 503 only;
                    /readyz is 503 during the outage and 200 within 2 s of accepting, as is the
-                   first successful write.
+                   first successful write; a row then written with psql (as by another
+                   instance) is readable within 2 s.
   kill-postmaster  SIGKILL to the postmaster under 8 writers, then start the cluster (crash
                    recovery) and write on. Every 201 is in the database exactly once and in
                    /v1/changes exactly once, every committed row is in the feed, the feed's seqs
@@ -712,11 +713,30 @@ def stop_immediate(rig, verdict):
     recovery = check_recovery(verdict, answers, accepted, "after the outage")
     check_common(verdict, answers)
     verdict.check(rig.server.alive(), "kkr serve is no longer running")
+    followed = follows_outside_writes(rig, verdict)
     reads = [a for a in answers if a.what == "read"]
     verdict.figure(f"outage {OUTAGE_S:.0f} s: writes 503={count(outage_writes, 503)} of "
                    f"{len(outage_writes)}, /readyz 503={count(outage_readyz, 503)} of "
                    f"{len(outage_readyz)}, reads 200={count(reads, 200)} of {len(reads)}; "
-                   f"{recovery}; 500={count(answers, 500)}")
+                   f"{recovery}; a row written with psql readable after {seconds(followed)}; "
+                   f"500={count(answers, 500)}")
+
+
+def follows_outside_writes(rig, verdict):
+    """After the outage the instance follows the change feed again: a row written with psql (as
+    another instance would write it) becomes readable. Seconds until it was, or None."""
+    row = rig.cluster.sql("INSERT INTO person (name, kommune_code) "
+                          "VALUES ('Synthetic Person psql-after-outage', '0851') RETURNING id")
+    path = f"/v1/persons/{row[0][0]}"
+    written = time.monotonic()
+    client = rig.client()
+    while time.monotonic() < written + RECOVERY_S:
+        if client.get(path, "read").status == 200:
+            return time.monotonic() - written
+        time.sleep(0.05)
+    verdict.check(False, f"a row written with psql after the outage was not readable at {path} "
+                         f"within {RECOVERY_S} s")
+    return None
 
 
 def kill_postmaster(rig, verdict):

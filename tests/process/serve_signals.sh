@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The real `kkr serve` process: it starts, answers, and on SIGTERM and on SIGINT stops with exit
-# status 0 after logging its shutdown; a bad setting stops it at start with exit status 2.
+# status 0 after logging its shutdown; it warns at start when the database runs with reduced
+# durability; a bad setting stops it at start with exit status 2.
 #   serve_signals.sh path/to/kkr        (needs KKR_TEST_DATABASE_URL, an admin URL)
 set -uo pipefail
 kkr="$1"
@@ -49,6 +50,23 @@ serve_then() {  # signal
 
 serve_then TERM
 serve_then INT
+
+# The durability guard: a warning at start exactly when the cluster could lose acknowledged
+# writes in a crash, and none when the operator allows it (throwaway clusters).
+weakened="$(psql -X -tA "$KKR_DATABASE_URL" -c "SELECT count(*) FROM pg_settings WHERE
+  (name IN ('fsync', 'full_page_writes') AND setting <> 'on')
+  OR (name = 'synchronous_commit' AND setting = 'off')")"
+if [[ "$weakened" == 0 ]]; then
+  grep -q "reduced durability" "$work/serve-TERM.log" && fail "a durable cluster got a warning"
+  echo "ok: no durability warning on a durable cluster"
+else
+  grep -q "warning.*reduced durability" "$work/serve-TERM.log" ||
+    fail "no warning at start although $weakened durability setting(s) are off"
+  KKR_ALLOW_REDUCED_DURABILITY=true serve_then TERM
+  grep -q "warning.*reduced durability" "$work/serve-TERM.log" &&
+    fail "warned although KKR_ALLOW_REDUCED_DURABILITY=true"
+  echo "ok: reduced durability warned about at start, and not when allowed"
+fi
 
 KKR_PORT=not-a-port "$kkr" serve >"$work/bad.out" 2>"$work/bad.log"
 status=$?
