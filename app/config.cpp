@@ -124,9 +124,22 @@ const std::vector<Setting>& settings() {
        [](AppConfig& c, const std::string& v) {
          return parseInt<std::uint16_t>(v, 0, 65535, c.server.port);
        }},
-      {{"KKR_THREADS", "--threads", "HTTP reactor threads", "2"},
+      {{"KKR_THREADS", "--threads", "HTTP reactor threads (framing, routing, reads from memory)",
+        "2"},
        [](AppConfig& c, const std::string& v) {
          return parseInt<std::size_t>(v, 1, 64, c.server.threads);
+       }},
+      {{"KKR_WORKERS", "--workers",
+        "threads for requests that may wait on the database (writes, authenticated requests, "
+        "feeds, /readyz); no reactor thread ever waits on it",
+        "4"},
+       [](AppConfig& c, const std::string& v) {
+         return parseInt<std::size_t>(v, 1, 256, c.server.workers);
+       }},
+      {{"KKR_WORK_QUEUE", "--work-queue",
+        "requests waiting for a worker beyond this many are answered 503 at once", "64"},
+       [](AppConfig& c, const std::string& v) {
+         return parseInt<std::size_t>(v, 1, 100000, c.server.work_queue);
        }},
       {{"KKR_MAX_REQUEST_BYTES", "--max-request-bytes",
         "largest request (line + headers + body) accepted", "1048576"},

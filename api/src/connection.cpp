@@ -9,11 +9,13 @@
 #include <cerrno>
 #include <cstring>
 #include <ctime>
+#include <optional>
 #include <random>
 
 #include <pistache/async.h>
 #include <pistache/stream.h>
 
+#include "guarded.hpp"
 #include "problem.hpp"
 #include "routes.hpp"
 
@@ -136,6 +138,21 @@ void onDeadline(const std::weak_ptr<Peer>& weak, ServerContext& ctx) {
   if (std::chrono::steady_clock::now() < conn.deadline) return;
   refuse(peer, ctx, conn, 408, "the request did not arrive completely in time");
 }
+
+/// Marks code that runs inside the transport's timer dispatch, where arming a timer would insert
+/// into the map of timers that Pistache is iterating.
+class InTimerDispatch {
+ public:
+  InTimerDispatch() : previous_(active_) { active_ = true; }
+  ~InTimerDispatch() { active_ = previous_; }
+  InTimerDispatch(const InTimerDispatch&) = delete;
+  InTimerDispatch& operator=(const InTimerDispatch&) = delete;
+  static bool active() { return active_; }
+
+ private:
+  static inline thread_local bool active_ = false;
+  bool previous_;
+};
 
 /// Owned by the timer's promise continuation, so it lives exactly as long as Pistache keeps
 /// the timer: the fd is closed only when Pistache can no longer watch it.
@@ -282,7 +299,20 @@ ApiHandler::ApiHandler(const Pistache::Rest::Router& router, std::shared_ptr<Ser
 void ApiHandler::onInput(const char* buffer, size_t len, const std::shared_ptr<Peer>& peer) {
   auto conn = connectionOf(peer, ctx_->limits);
   std::string_view input(buffer, len);
-  while (!input.empty() && !conn->closing) {
+  if (conn->with_worker) {
+    // Read on only after the answer. A client that sends more than one more request's worth
+    // meanwhile is not pipelining, it is flooding: it is cut off.
+    if (conn->pending.size() + input.size() > ctx_->limits.max_request_bytes) {
+      ctx_->log->warn("closing a connection that sent {} bytes while its request was answered",
+                      conn->pending.size() + input.size());
+      conn->closing = true;
+      ::shutdown(peer->fd(), SHUT_RDWR);
+      return;
+    }
+    conn->pending.append(input);
+    return;
+  }
+  while (!input.empty() && !conn->closing && !conn->with_worker) {
     auto out = conn->framer.consume(input);
     input.remove_prefix(out.consumed);
     auto parser = Pistache::Http::Handler::getParser(peer);
@@ -342,6 +372,67 @@ void ApiHandler::onInput(const char* buffer, size_t len, const std::shared_ptr<P
       conn->framer.next();
     }
   }
+  if (conn->with_worker) conn->pending.append(input);
+}
+
+void ApiHandler::answerFromWorker(const std::shared_ptr<Peer>& peer, std::size_t route) {
+  auto conn = connectionOf(peer, ctx_->limits);
+  auto request = std::make_shared<HttpRequest>(conn->request);
+  std::weak_ptr<Peer> weak = peer;
+  conn->with_worker = true;
+  const bool queued = ctx_->workers->submit([this, weak, request, route] {
+    // Nothing here touches the peer or the connection: only the request's own copy.
+    auto response = std::make_shared<HttpResponse>(runHandler(route, *request, *ctx_));
+    deliver(weak, std::move(response), route);
+  });
+  if (queued) return;
+  conn->with_worker = false;
+  respond(peer, *ctx_,
+          toProblem(domain::Error::unavailable("the server is busy; retry shortly"),
+                    conn->request.target(), conn->request.request_id),
+          route);
+}
+
+// On a worker: hands the answer to the peer's reactor thread, by a timer the reactor's transport
+// watches (its queue of new timers takes entries from any thread). The continuation is attached
+// before the timer is armed, so it cannot run on this thread.
+void ApiHandler::deliver(const std::weak_ptr<Peer>& weak, std::shared_ptr<HttpResponse> response,
+                         std::size_t route) {
+  if (weak.expired()) return;  // the client has gone; its write committed or rolled back
+  const int fd = ::timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+  if (fd < 0) {
+    ctx_->log->error("no timer to hand an answer to the reactor: {}", std::strerror(errno));
+    if (auto peer = weak.lock()) ::shutdown(peer->fd(), SHUT_RDWR);  // the client retries
+    return;
+  }
+  auto timer = std::make_shared<DeadlineTimer>();
+  timer->fd = fd;
+  timer->armed = true;
+  auto registration = std::make_shared<TimerRegistration>(timer);
+  std::optional<Pistache::Async::Deferred<uint64_t>> deferred;
+  Pistache::Async::Promise<uint64_t> handedOver(
+      [&](Pistache::Async::Deferred<uint64_t> d) { deferred.emplace(std::move(d)); });
+  handedOver.then(
+      [this, registration, weak, response, route](uint64_t) {
+        if (auto peer = weak.lock()) resume(peer, response, route);
+      },
+      [registration](std::exception_ptr) {});
+  transport()->armTimer(fd, std::chrono::milliseconds(1), std::move(*deferred));
+}
+
+// On the reactor thread, inside the transport's timer dispatch (which must not arm timers: the
+// deadline of a request read now waits for its first byte still to come).
+void ApiHandler::resume(const std::shared_ptr<Peer>& peer, std::shared_ptr<HttpResponse> response,
+                        std::size_t route) {
+  auto conn = connectionOf(peer, ctx_->limits);
+  if (!conn->with_worker) return;
+  conn->with_worker = false;
+  respond(peer, *ctx_, std::move(*response), route);
+  if (conn->pending.empty() || conn->closing) return;
+  const std::string pending = std::move(conn->pending);
+  conn->pending.clear();
+  const InTimerDispatch inDispatch;
+  onInput(pending.data(), pending.size(), peer);
 }
 
 void ApiHandler::setDeadline(const std::shared_ptr<Peer>& peer, ConnectionState& conn,
@@ -351,7 +442,9 @@ void ApiHandler::setDeadline(const std::shared_ptr<Peer>& peer, ConnectionState&
     setExpiry(conn.timer->fd, deadline);
     return;
   }
-  // Without a timer (none free, say) Pistache's own timeouts still end the request, later.
+  // Without a timer (none free, or none may be armed now) Pistache's own timeouts still end the
+  // request, later.
+  if (InTimerDispatch::active()) return;
   conn.timer = startTimer(peer, deadline);
 }
 
@@ -402,6 +495,7 @@ void ApiHandler::dispatch(const std::shared_ptr<Peer>& peer, ConnectionState& co
   // While draining every response closes its connection, so clients reconnect to another instance.
   conn.keep_alive = head.keep_alive && !ctx_->draining.load();
   conn.responded = false;
+  conn.handler = this;
   // Counted from here until the answer is written (respond() takes the ticket), so shutdown can
   // wait for it. Once shutdown has closed the gate no handler may start: it could commit a
   // write whose answer would never be sent.
@@ -419,6 +513,7 @@ void ApiHandler::dispatch(const std::shared_ptr<Peer>& peer, ConnectionState& co
   } catch (...) {
     ctx_->log->error("request {} failed in routing with a non-standard exception", req.request_id);
   }
+  if (conn.with_worker) return;  // answered later, from the reactor; the ticket stays till then
   if (!conn.responded) {
     // Every request gets exactly one answer, even when a handler forgot to send one.
     ctx_->log->error("request {} ({} {}) got no response from its handler", req.request_id,

@@ -23,6 +23,8 @@ struct DeadlineTimer {
   bool armed = false;  ///< still watched by the transport: its fd is open and may fire
 };
 
+class ApiHandler;
+
 /// Per-connection state, kept on the Pistache peer. A peer is served by one reactor thread, so
 /// nothing here needs a lock.
 struct ConnectionState {
@@ -41,6 +43,12 @@ struct ConnectionState {
   /// When the current request must have arrived completely (header or body timeout).
   std::chrono::steady_clock::time_point deadline;
   std::shared_ptr<DeadlineTimer> timer;
+  /// The current request is with a worker: input is kept in `pending` and read only after its
+  /// answer, so that answers leave in request order (pipelined requests included).
+  bool with_worker = false;
+  std::string pending;
+  /// The handler of the reactor thread that serves this connection.
+  ApiHandler* handler = nullptr;
 };
 
 /// Whether `origin` is one of the configured CORS origins (exact match).
@@ -73,7 +81,16 @@ class ApiHandler : public Pistache::Rest::Private::RouterHandler {
   void onInput(const char* buffer, size_t len,
                const std::shared_ptr<Pistache::Tcp::Peer>& peer) override;
 
+  /// Answers the connection's current request (matched to `route`) from a worker thread: the
+  /// handler runs there, and its answer is written from this handler's reactor thread, which
+  /// then reads on. A full work queue is answered 503 at once.
+  void answerFromWorker(const std::shared_ptr<Pistache::Tcp::Peer>& peer, std::size_t route);
+
  private:
+  void deliver(const std::weak_ptr<Pistache::Tcp::Peer>& peer,
+               std::shared_ptr<HttpResponse> response, std::size_t route);
+  void resume(const std::shared_ptr<Pistache::Tcp::Peer>& peer,
+              std::shared_ptr<HttpResponse> response, std::size_t route);
   void setDeadline(const std::shared_ptr<Pistache::Tcp::Peer>& peer, ConnectionState& conn,
                    std::chrono::steady_clock::time_point deadline);
   std::shared_ptr<DeadlineTimer> startTimer(const std::shared_ptr<Pistache::Tcp::Peer>& peer,

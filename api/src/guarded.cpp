@@ -17,6 +17,19 @@ constexpr std::string_view kCorsRequestHeaders =
 
 }  // namespace
 
+HttpResponse runHandler(std::size_t index, const HttpRequest& req, ServerContext& ctx) {
+  try {
+    return apiRoutes()[index].handler(req, ctx);
+  } catch (const std::exception& e) {
+    ctx.log->error("request {} ({} {}) failed: {}", req.request_id, req.method, req.path, e.what());
+    return toProblem(domain::Error::internal(e.what()), req.target(), req.request_id);
+  } catch (...) {
+    ctx.log->error("request {} ({} {}) failed with a non-standard exception", req.request_id,
+                   req.method, req.path);
+    return toProblem(domain::Error::internal("unknown"), req.target(), req.request_id);
+  }
+}
+
 Rest::Route::Handler guarded(std::size_t index, std::shared_ptr<ServerContext> ctx) {
   return [index, ctx](const Pistache::Rest::Request&, ResponseWriter writer) {
     auto peer = writer.getPeer();
@@ -24,21 +37,13 @@ Rest::Route::Handler guarded(std::size_t index, std::shared_ptr<ServerContext> c
     auto conn = connectionOf(peer, ctx->limits);
     HttpRequest& req = conn->request;
     const Route& route = apiRoutes()[index];
-    HttpResponse response;
-    try {
-      req.path_params.clear();
-      matchTemplate(route.path, req.path, &req.path_params);
-      response = route.handler(req, *ctx);
-    } catch (const std::exception& e) {
-      ctx->log->error("request {} ({} {}) failed: {}", req.request_id, req.method, req.path,
-                      e.what());
-      response = toProblem(domain::Error::internal(e.what()), req.target(), req.request_id);
-    } catch (...) {
-      ctx->log->error("request {} ({} {}) failed with a non-standard exception", req.request_id,
-                      req.method, req.path);
-      response = toProblem(domain::Error::internal("unknown"), req.target(), req.request_id);
+    req.path_params.clear();
+    matchTemplate(route.path, req.path, &req.path_params);
+    if (needsWorker(route, req)) {
+      conn->handler->answerFromWorker(peer, index);
+    } else {
+      respond(peer, *ctx, runHandler(index, req, *ctx), index);
     }
-    respond(peer, *ctx, std::move(response), index);
     return Rest::Route::Result::Ok;
   };
 }

@@ -6,12 +6,17 @@
 
 #include <pistache/router.h>
 
+#include "http_types.hpp"
 #include "server_context.hpp"
 
 namespace kkr::api {
 
-/// Wraps route `index` of apiRoutes() for Pistache: gives the handler the request, sends its
-/// response; an exception is logged with the request id and answered with a generic 500 problem.
+/// Route `index` of apiRoutes() on `req`; an exception is logged with the request id and becomes
+/// a generic 500 problem.
+HttpResponse runHandler(std::size_t index, const HttpRequest& req, ServerContext& ctx);
+
+/// Wraps route `index` of apiRoutes() for Pistache: runs the handler (on a worker when it may wait
+/// on the database, see needsWorker) and sends its response.
 Pistache::Rest::Route::Handler guarded(std::size_t index, std::shared_ptr<ServerContext> ctx);
 
 /// Runs before Pistache's route lookup: answers CORS preflights, unknown paths (404), known paths

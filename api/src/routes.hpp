@@ -19,7 +19,16 @@ struct Route {
   std::string_view method;
   std::string_view path;  ///< OpenAPI-style template: "/v1/kommuner/{code}"
   Handler handler;
+  /// The handler may wait on the database, so it runs on a worker, never on a reactor thread.
+  /// (Any request with credentials does too: checking a token may need the database.)
+  bool uses_database = false;
 };
+
+/// Marks a route whose handler may wait on the database.
+inline constexpr bool kUsesDatabase = true;
+
+/// Whether this request must be answered from a worker (see Route::uses_database).
+bool needsWorker(const Route& route, const HttpRequest& req);
 
 /// All routes, in a fixed order (their index identifies them in metrics).
 const std::vector<Route>& apiRoutes();

@@ -160,6 +160,7 @@ void Server::start() {
                      .bodyTimeout(ctx->config.body_timeout + kPistacheTimeoutBackstop)
                      .keepaliveTimeout(ctx->config.keepalive_timeout);
   endpoint->init(options);
+  ctx->workers = std::make_unique<WorkPool>(ctx->config.workers, ctx->config.work_queue);
 
   // All routes are registered before the handler is made: the handler copies the router.
   Pistache::Rest::Router router;
@@ -224,6 +225,8 @@ void Server::shutdown() {
   if (const int left = ctx.in_flight->count(); left > 0) {
     ctx.log->warn("shutting down with {} request(s) still in flight after the grace", left);
   }
+  // Workers hand their answers to the reactors' transports: they finish before those stop.
+  ctx.workers->stop();
   impl_->endpoint->shutdown();
   impl_->endpoint.reset();
   impl_->running = false;

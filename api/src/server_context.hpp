@@ -13,6 +13,7 @@
 #include "request_framing.hpp"
 #include "request_log.hpp"
 #include "response_cache.hpp"
+#include "work_pool.hpp"
 
 namespace kkr::api {
 
@@ -28,6 +29,8 @@ struct ServerContext {
   std::string docs_js;  ///< redoc.standalone.js; empty when it is not installed
   std::string docs_js_etag;
   ResponseCache cache;  ///< built list and Blue Book responses for the current snapshot
+  /// Runs the requests that may wait on the database; stopped before the reactors are.
+  std::unique_ptr<WorkPool> workers;
 };
 
 }  // namespace kkr::api

@@ -17,7 +17,12 @@ namespace kkr::api {
 struct ServerConfig {
   std::string address = "0.0.0.0";
   std::uint16_t port = 8080;  ///< 0 picks a free port (tests); read it back with Server::port()
-  std::size_t threads = 2;    ///< Pistache reactor threads; handlers run on them
+  std::size_t threads = 2;    ///< Pistache reactor threads: framing, routing, reads from memory
+  /// Threads for requests that may wait on the database (writes, authenticated requests, the
+  /// feeds, /readyz), so that no reactor thread ever waits on it.
+  std::size_t workers = 4;
+  /// Requests waiting for a worker beyond this many are answered 503 at once.
+  std::size_t work_queue = 64;
   std::size_t max_request_bytes = 1024 * 1024;
   std::chrono::seconds header_timeout{10};
   std::chrono::seconds body_timeout{30};

@@ -1,0 +1,170 @@
+// Requests that may wait on the database run on worker threads, never on a reactor thread: reads
+// from memory are answered while every worker waits on a lock, answers still leave each
+// connection in request order, a full work queue is a 503 at once, and a client that leaves
+// while its write waits can retry it with its Idempotency-Key.
+#include <chrono>
+#include <future>
+#include <thread>
+#include <vector>
+
+#include "support/pg_fixture.hpp"
+#include "write_support.hpp"
+
+namespace kkr::testing {
+namespace {
+
+using std::chrono::milliseconds;
+using Clock = std::chrono::steady_clock;
+
+/// Holds an exclusive lock on the person table until released (or destroyed), so that every
+/// write of a person waits.
+class PersonTableLock {
+ public:
+  PersonTableLock() : session_(adminSession()), tx_(*session_) {
+    *session_ << "LOCK TABLE person IN ACCESS EXCLUSIVE MODE";
+  }
+  void release() {
+    if (!released_) tx_.rollback();
+    released_ = true;
+  }
+  ~PersonTableLock() { release(); }
+
+ private:
+  std::unique_ptr<soci::session> session_;
+  soci::transaction tx_;
+  bool released_ = false;
+};
+
+std::string personBody(const std::string& name) {
+  return R"({"name":")" + name + R"(","kommune_code":"0851"})";
+}
+
+std::string rawPost(const std::string& name, const std::string& extra = "") {
+  const std::string body = personBody(name);
+  return "POST /v1/persons HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+         "Authorization: Bearer " +
+         tokens().editor + "\r\n" + extra + "Content-Length: " + std::to_string(body.size()) +
+         "\r\n\r\n" + body;
+}
+
+/// The keys (and the shared server that makes them) exist before a test locks the person table.
+const std::string& editorToken() { return tokens().editor; }
+
+TestServer::Options withWorkers(std::size_t workers, std::size_t queue) {
+  return {.configure = [workers, queue](app::AppConfig& c) {
+    c.server.threads = 2;
+    c.server.workers = workers;
+    c.server.work_queue = queue;
+    c.database.pool_size = workers;
+    c.database.statement_timeout = std::chrono::milliseconds(4000);
+  }};
+}
+
+TEST(Workers, ReadsAreAnsweredWhileEveryWorkerWaitsOnALock) {
+  const std::string token = editorToken();
+  TestServer own(withWorkers(2, 64));
+  PersonTableLock lock;
+  // More waiting writes than reactor threads: on the reactors they would freeze every read.
+  std::vector<std::future<long>> writes;
+  for (int i = 0; i < 4; ++i) {
+    writes.push_back(std::async(std::launch::async, [&own, i] {
+      auto client = own.client();
+      return client
+          .request("POST", "/v1/persons", jsonAuth(tokens().editor),
+                   personBody("Testperson Venter " + std::to_string(i)))
+          .status;
+    }));
+  }
+  std::this_thread::sleep_for(milliseconds(300));
+  auto slowest = Clock::duration::zero();
+  for (int i = 0; i < 10; ++i) {
+    for (const char* path : {"/healthz", "/v1/kommuner"}) {
+      auto client = own.client();
+      const auto start = Clock::now();
+      EXPECT_EQ(client.get(path).status, 200) << path;
+      slowest = std::max(slowest, Clock::now() - start);
+    }
+  }
+  // Without workers these reads wait the whole lock (4 s); with them, only for a reactor.
+  EXPECT_LT(slowest, milliseconds(1000));
+  lock.release();
+  for (auto& write : writes) EXPECT_EQ(write.get(), 201);
+}
+
+TEST(Workers, AnswersLeaveAConnectionInRequestOrder) {
+  const std::string token = editorToken();
+  TestServer own(withWorkers(2, 64));
+  PersonTableLock lock;
+  RawConnection conn(own.port());
+  // Pipelined: a write that waits, then a read that would be ready at once.
+  ASSERT_TRUE(conn.send(rawPost("Testperson Rækkefølge") +
+                        "GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n"));
+  std::this_thread::sleep_for(milliseconds(300));
+  lock.release();
+  const auto first = conn.readResponse();
+  const auto second = conn.readResponse();
+  ASSERT_TRUE(first.has_value());
+  ASSERT_TRUE(second.has_value());
+  EXPECT_EQ(first->status, 201) << first->body;
+  EXPECT_EQ(second->status, 200) << second->body;
+  EXPECT_EQ(second->json(), json({{"status", "ok"}}));
+}
+
+TEST(Workers, AFullWorkQueueIsAnswered503AtOnce) {
+  const std::string token = editorToken();
+  TestServer own(withWorkers(1, 1));
+  PersonTableLock lock;
+  // One write runs (and waits), one is queued; every further one finds the queue full.
+  std::vector<std::future<HttpResult>> writes;
+  for (int i = 0; i < 2; ++i) {
+    writes.push_back(std::async(std::launch::async, [&own, i] {
+      auto client = own.client();
+      return client.request("POST", "/v1/persons", jsonAuth(tokens().editor),
+                            personBody("Testperson Kø " + std::to_string(i)));
+    }));
+    std::this_thread::sleep_for(milliseconds(150));
+  }
+  auto client = own.client();
+  const auto start = Clock::now();
+  const auto refused = client.request("POST", "/v1/persons", jsonAuth(tokens().editor),
+                                      personBody("Testperson Afvist"));
+  const auto waited = Clock::now() - start;
+  expectProblem(refused, 503);
+  EXPECT_TRUE(refused.header("Retry-After").has_value());
+  EXPECT_LT(waited, milliseconds(1000));
+  lock.release();
+  for (auto& write : writes) EXPECT_EQ(write.get().status, 201);
+  EXPECT_EQ(queryInt("SELECT count(*) FROM person WHERE name = 'Testperson Afvist'"), 0);
+}
+
+TEST(Workers, AClientThatLeavesWhileItsWriteWaitsCanRetryWithItsKey) {
+  const std::string token = editorToken();
+  TestServer own(withWorkers(2, 64));
+  const std::string name = "Testperson Forladt";
+  const std::string key = "workers-left-" + std::to_string(Clock::now().time_since_epoch().count());
+  {
+    PersonTableLock lock;
+    {
+      RawConnection conn(own.port());
+      ASSERT_TRUE(conn.send(rawPost(name, "Idempotency-Key: " + key + "\r\n")));
+      std::this_thread::sleep_for(milliseconds(200));
+    }  // the client hangs up while its write waits on the lock
+    std::this_thread::sleep_for(milliseconds(100));
+  }
+  // The write went on without its client and committed; the retry gets its answer.
+  HttpResult retry;
+  for (int attempt = 0; attempt < 20; ++attempt) {
+    auto client = own.client();
+    auto headers = jsonAuth(tokens().editor);
+    headers.emplace_back("Idempotency-Key", key);
+    retry = client.request("POST", "/v1/persons", headers, personBody(name));
+    if (retry.status == 201) break;
+    std::this_thread::sleep_for(milliseconds(100));
+  }
+  EXPECT_EQ(retry.status, 201) << retry.body;
+  EXPECT_EQ(retry.header("Idempotent-Replayed"), "true");
+  EXPECT_EQ(queryInt("SELECT count(*) FROM person WHERE name = '" + name + "'"), 1);
+}
+
+}  // namespace
+}  // namespace kkr::testing
