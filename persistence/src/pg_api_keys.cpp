@@ -79,8 +79,9 @@ domain::ApiKeyInfo infoFromRow(const soci::row& r) {
 
 }  // namespace
 
-PgApiKeyStore::PgApiKeyStore(Database& database, std::string secret)
-    : database_(database), secret_(std::move(secret)) {
+PgApiKeyStore::PgApiKeyStore(Database& database, std::string secret,
+                             std::chrono::milliseconds cacheFor)
+    : database_(database), secret_(std::move(secret)), cacheFor_(cacheFor) {
   if (secret_.empty()) throw std::invalid_argument("the API key secret must not be empty");
 }
 
@@ -163,6 +164,9 @@ domain::Status PgApiKeyStore::revoke(const std::string& name) {
     if (!sql.got_data()) {
       return domain::fail(Error::notFound("no active key is named '" + name + "'"));
     }
+    // This instance refuses the key at once; the others within their cache time.
+    std::lock_guard lock(cacheMutex_);
+    cache_.clear();
     return domain::ok();
   });
 }
@@ -173,6 +177,34 @@ domain::Result<domain::Principal> PgApiKeyStore::authenticate(std::string_view t
     return domain::fail(unauthenticated());
   }
   const std::string hash = hashToken(token);
+  if (auto principal = cached(hash)) return *principal;
+  auto principal = lookUp(hash);
+  if (principal) remember(hash, *principal);
+  return principal;
+}
+
+std::optional<domain::Principal> PgApiKeyStore::cached(const std::string& hash) {
+  std::lock_guard lock(cacheMutex_);
+  const auto it = cache_.find(hash);
+  if (it == cache_.end() || std::chrono::steady_clock::now() >= it->second.expires) {
+    return std::nullopt;
+  }
+  return it->second.principal;
+}
+
+void PgApiKeyStore::remember(const std::string& hash, const domain::Principal& principal) {
+  // Only valid keys are cached, so the map holds at most the keys in use; the bound is a guard.
+  constexpr std::size_t kMaxCached = 4096;
+  const auto now = std::chrono::steady_clock::now();
+  std::lock_guard lock(cacheMutex_);
+  if (cache_.size() >= kMaxCached) {
+    std::erase_if(cache_, [&](const auto& entry) { return entry.second.expires <= now; });
+    if (cache_.size() >= kMaxCached) cache_.clear();
+  }
+  cache_[hash] = CachedKey{principal, now + cacheFor_};
+}
+
+domain::Result<domain::Principal> PgApiKeyStore::lookUp(const std::string& hash) {
   return database_.withSession<domain::Principal>(
       [&](soci::session& sql) -> domain::Result<domain::Principal> {
         long long id = 0;
@@ -186,7 +218,10 @@ domain::Result<domain::Principal> PgApiKeyStore::authenticate(std::string_view t
             CRYPTO_memcmp(stored.data(), hash.data(), hash.size()) != 0) {
           return domain::fail(unauthenticated());
         }
-        return domain::Principal{id, name, domain::parseRole(role).value_or(domain::Role::Editor)};
+        // A role this binary does not know grants nothing (fail closed).
+        const auto parsed = domain::parseRole(role);
+        if (!parsed) return domain::fail(unauthenticated());
+        return domain::Principal{id, name, *parsed};
       });
 }
 

@@ -2,7 +2,6 @@
 #include <sstream>
 
 #include <gtest/gtest.h>
-#include <spdlog/sinks/ostream_sink.h>
 
 #include "write_support.hpp"
 
@@ -10,10 +9,8 @@ namespace kkr::testing {
 namespace {
 
 TEST(Secrets, NoTokenOrAuthorizationHeaderReachesTheLog) {
-  std::ostringstream captured;
-  auto sink = std::make_shared<spdlog::sinks::ostream_sink_mt>(captured);
-  auto logger = std::make_shared<spdlog::logger>("kkr-secrets-test", sink);
-  logger->set_level(spdlog::level::trace);  // everything the service would ever log
+  CapturedLog captured;  // everything the service would ever log (trace)
+  const auto& logger = captured.logger();
   const std::string editor = tokens().editor;
   const std::string wrong = "wrong-token-" + std::string(43, 'x');
   {
@@ -34,8 +31,7 @@ TEST(Secrets, NoTokenOrAuthorizationHeaderReachesTheLog) {
     const auto forged = forger.readResponse();
     ASSERT_TRUE(forged.has_value());
   }
-  logger->flush();
-  const std::string log = captured.str();
+  const std::string log = captured.text();
   // The access log is there, so an empty log cannot pass this test.
   EXPECT_NE(log.find("access method=POST target=\"/v1/persons\""), std::string::npos) << log;
   const auto forgedAt = log.find("target=\"/healthz?a=");

@@ -3,8 +3,6 @@
 #include <sstream>
 #include <thread>
 
-#include <spdlog/sinks/ostream_sink.h>
-
 #include "http_helpers.hpp"
 
 namespace kkr::testing {
@@ -42,10 +40,8 @@ HttpResult expect408(RawConnection& conn, Clock::duration atLeast, Clock::durati
 }
 
 TEST(Timeouts, StalledRequestsGet408ProblemsThatAreLoggedAndCounted) {
-  std::ostringstream captured;
-  auto sink = std::make_shared<spdlog::sinks::ostream_sink_mt>(captured);
-  auto logger = std::make_shared<spdlog::logger>("kkr-timeouts-test", sink);
-  logger->set_level(spdlog::level::info);
+  CapturedLog captured(spdlog::level::info);
+  const auto& logger = captured.logger();
   TestServer slow({.configure =
                        [](app::AppConfig& c) {
                          c.server.header_timeout = std::chrono::seconds(1);
@@ -73,8 +69,7 @@ TEST(Timeouts, StalledRequestsGet408ProblemsThatAreLoggedAndCounted) {
             std::string::npos)
       << metrics.body;
 
-  logger->flush();
-  const std::string log = captured.str();
+  const std::string log = captured.text();
   const std::string headLine = lineWith(log, "rid=" + headTimeout.header("X-Request-Id").value());
   EXPECT_NE(headLine.find(R"x(access method=- target="-" route="(refused)" status=408 )x"),
             std::string::npos)

@@ -1,7 +1,11 @@
 #pragma once
 // API keys in PostgreSQL: random tokens, stored only as HMAC-SHA256 under the server's secret.
 
+#include <chrono>
+#include <mutex>
+#include <optional>
 #include <string>
+#include <unordered_map>
 
 #include "kkr/domain/auth.hpp"
 #include "kkr/persistence/database.hpp"
@@ -13,7 +17,11 @@ class PgApiKeyStore final : public domain::ApiKeyStore {
   /// `secret` is the HMAC key (KKR_API_KEY_SECRET); an empty one throws std::invalid_argument.
   /// A leaked database then reveals no usable token, and a token cannot be checked offline
   /// without the secret as well.
-  PgApiKeyStore(Database& database, std::string secret);
+  /// `cacheFor`: how long a key found valid is trusted without asking the database again, so an
+  /// authenticated request usually needs no round trip; a key revoked by any instance (or by the
+  /// CLI) is refused everywhere at most this long after.
+  PgApiKeyStore(Database& database, std::string secret,
+                std::chrono::milliseconds cacheFor = std::chrono::seconds(1));
 
   /// A new key: "kkr_" + base64url of 32 random bytes (RAND_bytes); only its HMAC and its first
   /// 8 characters after "kkr_" are stored. Conflict when any key, even a revoked one, has the
@@ -22,15 +30,27 @@ class PgApiKeyStore final : public domain::ApiKeyStore {
   /// Every key (revoked ones too), oldest first, never a token.
   domain::Result<std::vector<domain::ApiKeyInfo>> list() override;
   domain::Status revoke(const std::string& name) override;
-  /// Looks the HMAC up (unique index), then compares it in constant time.
+  /// The cached principal for the token's HMAC while it is fresh; else looks the HMAC up (unique
+  /// index) and compares it in constant time. A key whose stored role is unknown is refused.
   domain::Result<domain::Principal> authenticate(std::string_view token) override;
 
   /// hex(HMAC-SHA256(secret, token)).
   std::string hashToken(std::string_view token) const;
 
  private:
+  struct CachedKey {
+    domain::Principal principal;
+    std::chrono::steady_clock::time_point expires;
+  };
+  std::optional<domain::Principal> cached(const std::string& hash);
+  void remember(const std::string& hash, const domain::Principal& principal);
+  domain::Result<domain::Principal> lookUp(const std::string& hash);
+
   Database& database_;
   std::string secret_;
+  std::chrono::milliseconds cacheFor_;
+  std::mutex cacheMutex_;
+  std::unordered_map<std::string, CachedKey> cache_;  ///< by token HMAC; valid keys only
 };
 
 }  // namespace kkr::persistence
