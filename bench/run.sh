@@ -124,11 +124,13 @@ BENCH_TOKEN="$token" BENCH_PERSON_IDS="$person_ids" run_wrk \
 BENCH_TOKEN="$token" run_wrk "POST /v1/persons (durable create; the register grows)" \
   "http://127.0.0.1:$app_port/v1/persons" bench/create_person.lua
 
+# Before the results are appended: afterwards the results file itself differs from HEAD.
+build_note="commit $(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet HEAD 2>/dev/null || echo ' with uncommitted changes')"
 {
   echo
   echo "## Run of $(date -u +%Y-%m-%dT%H:%MZ)"
   echo
-  echo "Build: commit $(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet HEAD 2>/dev/null || echo ' with uncommitted changes')."
+  echo "Build: $build_note."
   echo
   echo "Command: \`KKR_THREADS=$KKR_THREADS KKR_DB_POOL_SIZE=$KKR_DB_POOL_SIZE KKR_WORKERS=$KKR_WORKERS bash bench/run.sh $DURATION\` (wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s;" \
        "kkr threads=$KKR_THREADS, workers=$KKR_WORKERS, pool=$KKR_DB_POOL_SIZE; PostgreSQL with fsync on;" \

@@ -15,7 +15,6 @@
 #include <pistache/async.h>
 #include <pistache/stream.h>
 
-#include "guarded.hpp"
 #include "problem.hpp"
 #include "routes.hpp"
 

@@ -17,19 +17,6 @@ constexpr std::string_view kCorsRequestHeaders =
 
 }  // namespace
 
-HttpResponse runHandler(std::size_t index, const HttpRequest& req, ServerContext& ctx) {
-  try {
-    return apiRoutes()[index].handler(req, ctx);
-  } catch (const std::exception& e) {
-    ctx.log->error("request {} ({} {}) failed: {}", req.request_id, req.method, req.path, e.what());
-    return toProblem(domain::Error::internal(e.what()), req.target(), req.request_id);
-  } catch (...) {
-    ctx.log->error("request {} ({} {}) failed with a non-standard exception", req.request_id,
-                   req.method, req.path);
-    return toProblem(domain::Error::internal("unknown"), req.target(), req.request_id);
-  }
-}
-
 Rest::Route::Handler guarded(std::size_t index, std::shared_ptr<ServerContext> ctx) {
   return [index, ctx](const Pistache::Rest::Request&, ResponseWriter writer) {
     auto peer = writer.getPeer();

@@ -6,14 +6,9 @@
 
 #include <pistache/router.h>
 
-#include "http_types.hpp"
 #include "server_context.hpp"
 
 namespace kkr::api {
-
-/// Route `index` of apiRoutes() on `req`; an exception is logged with the request id and becomes
-/// a generic 500 problem.
-HttpResponse runHandler(std::size_t index, const HttpRequest& req, ServerContext& ctx);
 
 /// Wraps route `index` of apiRoutes() for Pistache: runs the handler (on a worker when it may wait
 /// on the database, see needsWorker) and sends its response.

@@ -4,6 +4,7 @@
 #include "handlers/write_handlers.hpp"
 #include "kkr/api/routes.hpp"
 #include "params.hpp"
+#include "problem.hpp"
 
 namespace kkr::api {
 
@@ -57,6 +58,19 @@ const std::vector<Route>& apiRoutes() {
 
 bool needsWorker(const Route& route, const HttpRequest& req) {
   return route.uses_database || req.header("Authorization").has_value();
+}
+
+HttpResponse runHandler(std::size_t index, const HttpRequest& req, ServerContext& ctx) {
+  try {
+    return apiRoutes()[index].handler(req, ctx);
+  } catch (const std::exception& e) {
+    ctx.log->error("request {} ({} {}) failed: {}", req.request_id, req.method, req.path, e.what());
+    return toProblem(domain::Error::internal(e.what()), req.target(), req.request_id);
+  } catch (...) {
+    ctx.log->error("request {} ({} {}) failed with a non-standard exception", req.request_id,
+                   req.method, req.path);
+    return toProblem(domain::Error::internal("unknown"), req.target(), req.request_id);
+  }
 }
 
 std::vector<RouteInfo> routeTable() {

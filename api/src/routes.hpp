@@ -30,6 +30,10 @@ inline constexpr bool kUsesDatabase = true;
 /// Whether this request must be answered from a worker (see Route::uses_database).
 bool needsWorker(const Route& route, const HttpRequest& req);
 
+/// Route `index` of apiRoutes() on `req`; an exception is logged with the request id and becomes
+/// a generic 500 problem.
+HttpResponse runHandler(std::size_t index, const HttpRequest& req, ServerContext& ctx);
+
 /// All routes, in a fixed order (their index identifies them in metrics).
 const std::vector<Route>& apiRoutes();
 
