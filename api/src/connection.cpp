@@ -392,31 +392,17 @@ void ApiHandler::answerFromWorker(const std::shared_ptr<Peer>& peer, std::size_t
           route);
 }
 
-// On a worker: hands the answer to the peer's reactor thread, by a timer the reactor's transport
-// watches (its queue of new timers takes entries from any thread). The continuation is attached
-// before the timer is armed, so it cannot run on this thread.
+// On a worker: hands the answer to the peer's reactor thread, by a timer its transport watches.
 void ApiHandler::deliver(const std::weak_ptr<Peer>& weak, std::shared_ptr<HttpResponse> response,
                          std::size_t route) {
   if (weak.expired()) return;  // the client has gone; its write committed or rolled back
-  const int fd = ::timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
-  if (fd < 0) {
+  auto handedOver = watchTimer(std::chrono::milliseconds(1), [this, weak, response, route] {
+    if (auto peer = weak.lock()) resume(peer, response, route);
+  });
+  if (!handedOver) {
     ctx_->log->error("no timer to hand an answer to the reactor: {}", std::strerror(errno));
     if (auto peer = weak.lock()) ::shutdown(peer->fd(), SHUT_RDWR);  // the client retries
-    return;
   }
-  auto timer = std::make_shared<DeadlineTimer>();
-  timer->fd = fd;
-  timer->armed = true;
-  auto registration = std::make_shared<TimerRegistration>(timer);
-  std::optional<Pistache::Async::Deferred<uint64_t>> deferred;
-  Pistache::Async::Promise<uint64_t> handedOver(
-      [&](Pistache::Async::Deferred<uint64_t> d) { deferred.emplace(std::move(d)); });
-  handedOver.then(
-      [this, registration, weak, response, route](uint64_t) {
-        if (auto peer = weak.lock()) resume(peer, response, route);
-      },
-      [registration](std::exception_ptr) {});
-  transport()->armTimer(fd, std::chrono::milliseconds(1), std::move(*deferred));
 }
 
 // On the reactor thread, inside the transport's timer dispatch (which must not arm timers: the
@@ -449,31 +435,41 @@ void ApiHandler::setDeadline(const std::shared_ptr<Peer>& peer, ConnectionState&
 
 std::shared_ptr<DeadlineTimer> ApiHandler::startTimer(
     const std::shared_ptr<Peer>& peer, std::chrono::steady_clock::time_point deadline) {
-  const int fd = ::timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
-  if (fd < 0) {
+  const auto delay = std::chrono::duration_cast<std::chrono::milliseconds>(
+      deadline - std::chrono::steady_clock::now());
+  std::weak_ptr<Peer> weak = peer;
+  auto timer = watchTimer(delay, [weak, ctx = ctx_] { onDeadline(weak, *ctx); });
+  if (!timer) {
     ctx_->log->warn("no timer for a request's deadline: {}", std::strerror(errno));
     return nullptr;
   }
+  // On the reactor thread the transport armed it right away; now the exact deadline (Pistache
+  // rounds delays of a second or more down to whole seconds).
+  setExpiry(timer->fd, deadline);
+  return timer;
+}
+
+// The continuation is attached before the timer is armed, so this may run on any thread: the
+// transport takes timers armed from other threads through a queue, and `fired` always runs on
+// its reactor thread.
+std::shared_ptr<DeadlineTimer> ApiHandler::watchTimer(std::chrono::milliseconds delay,
+                                                      std::function<void()> fired) {
+  const int fd = ::timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+  if (fd < 0) return nullptr;
   auto timer = std::make_shared<DeadlineTimer>();
   timer->fd = fd;
   timer->armed = true;
   auto registration = std::make_shared<TimerRegistration>(timer);
-  const auto delay = std::chrono::duration_cast<std::chrono::milliseconds>(
-      deadline - std::chrono::steady_clock::now());
-  // onInput runs on the peer's reactor thread, so the transport arms the timer right here;
-  // setExpiry then sets the exact deadline (Pistache rounds delays of a second or more down to
-  // whole seconds).
-  Pistache::Async::Promise<uint64_t> fired([&](Pistache::Async::Deferred<uint64_t> deferred) {
-    transport()->armTimer(fd, std::max(delay, std::chrono::milliseconds(1)), std::move(deferred));
-  });
-  setExpiry(fd, deadline);
-  std::weak_ptr<Peer> weak = peer;
-  fired.then(
-      [registration, weak, ctx = ctx_](uint64_t) {
+  std::optional<Pistache::Async::Deferred<uint64_t>> deferred;
+  Pistache::Async::Promise<uint64_t> expired(
+      [&](Pistache::Async::Deferred<uint64_t> d) { deferred.emplace(std::move(d)); });
+  expired.then(
+      [registration, fired = std::move(fired)](uint64_t) {
         registration->timer->armed = false;  // Pistache forgets a timer that has fired
-        onDeadline(weak, *ctx);
+        fired();
       },
       [registration](std::exception_ptr) {});
+  transport()->armTimer(fd, std::max(delay, std::chrono::milliseconds(1)), std::move(*deferred));
   return timer;
 }
 

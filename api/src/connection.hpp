@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <functional>
 #include <memory>
 
 #include <pistache/peer.h>
@@ -93,6 +94,10 @@ class ApiHandler : public Pistache::Rest::Private::RouterHandler {
               std::shared_ptr<HttpResponse> response, std::size_t route);
   void setDeadline(const std::shared_ptr<Pistache::Tcp::Peer>& peer, ConnectionState& conn,
                    std::chrono::steady_clock::time_point deadline);
+  /// A timerfd watched by this reactor's transport; `fired` runs on the reactor thread when it
+  /// expires. Null when no timer can be made.
+  std::shared_ptr<DeadlineTimer> watchTimer(std::chrono::milliseconds delay,
+                                            std::function<void()> fired);
   std::shared_ptr<DeadlineTimer> startTimer(const std::shared_ptr<Pistache::Tcp::Peer>& peer,
                                             std::chrono::steady_clock::time_point deadline);
   void dispatch(const std::shared_ptr<Pistache::Tcp::Peer>& peer, ConnectionState& conn);

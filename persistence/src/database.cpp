@@ -49,23 +49,19 @@ domain::Result<std::unique_ptr<Database>> Database::open(const DatabaseConfig& c
   return db;
 }
 
-domain::Result<Database::Leased> Database::lease(std::chrono::milliseconds budget) {
+domain::Result<SessionLease> Database::lease(std::chrono::milliseconds budget) {
   auto lease = pool_->acquire(budget);
   if (!lease) return domain::fail(Error::unavailable("no database connection is available"));
-  return Leased{lease->slot, lease->id};
+  return *lease;
 }
 
-soci::session& Database::sessionOf(const Leased& leased) {
-  return pool_->session({leased.slot, leased.id});
+soci::session& Database::sessionOf(const SessionLease& leased) { return pool_->session(leased); }
+
+void Database::giveBack(const SessionLease& leased, bool connection_lost) {
+  pool_->release(leased, connection_lost);
 }
 
-void Database::giveBack(const Leased& leased, bool connection_lost) {
-  pool_->release({leased.slot, leased.id}, connection_lost);
-}
-
-bool Database::connectionLost(const Leased& leased) {
-  return pool_->connectionLost({leased.slot, leased.id});
-}
+bool Database::connectionLost(const SessionLease& leased) { return pool_->connectionLost(leased); }
 
 std::size_t Database::healthySessions() const { return pool_->healthyCount(); }
 

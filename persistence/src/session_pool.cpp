@@ -101,7 +101,7 @@ void SessionPool::breakSlot(Slot& slot, Clock::time_point now) {
   reconnect_.notify_one();
 }
 
-std::optional<SessionPool::Lease> SessionPool::acquire(std::chrono::milliseconds deadline) {
+std::optional<SessionPool::Lease> SessionPool::acquire(std::chrono::milliseconds budget) {
   const auto start = Clock::now();
   const auto giveUpAt = start + options_.lease_timeout;
   std::unique_lock lock(mutex_);
@@ -113,7 +113,7 @@ std::optional<SessionPool::Lease> SessionPool::acquire(std::chrono::milliseconds
       if (slot.state == State::Idle) {
         slot.state = State::Leased;
         slot.lease_id = nextLeaseId_++;
-        slot.deadline = start + deadline;
+        slot.deadline = start + budget;
         slot.cut = false;
         slot.socket = SocketIdentity::of(connectionOf(slot.sql.get()));
         return Lease{i, slot.lease_id};

@@ -20,6 +20,8 @@
 
 #include <soci/soci.h>
 
+#include "kkr/persistence/database.hpp"
+
 namespace kkr::persistence {
 
 struct SessionPoolOptions {
@@ -42,13 +44,11 @@ class SessionPool {
   SessionPool(const SessionPool&) = delete;
   SessionPool& operator=(const SessionPool&) = delete;
 
-  /// A healthy session for one unit of work, or nullopt when none became free within the lease
-  /// timeout (or none can: every session is broken and being replaced).
-  struct Lease {
-    std::size_t slot;
-    std::uint64_t id;
-  };
-  std::optional<Lease> acquire(std::chrono::milliseconds deadline);
+  using Lease = SessionLease;
+  /// A healthy session for one unit of work that may take `budget` (then it is cut off), or
+  /// nullopt when none became free within the lease timeout, or none can come soon (the database
+  /// is down or not answering).
+  std::optional<Lease> acquire(std::chrono::milliseconds budget);
   soci::session& session(const Lease& lease);
   /// Returns the session; `connection_lost` (or a dead connection seen here) sends it to be
   /// replaced instead of back into use.

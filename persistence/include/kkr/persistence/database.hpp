@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -17,6 +18,12 @@
 namespace kkr::persistence {
 
 class SessionPool;
+
+/// One pooled session, held by one caller until it is given back (see SessionPool).
+struct SessionLease {
+  std::size_t slot;
+  std::uint64_t id;
+};
 
 /// Every wait on the database is bounded; each bound is a setting (`kkr serve --help`).
 struct DatabaseConfig {
@@ -73,11 +80,10 @@ class Database {
   std::chrono::milliseconds defaultBudget() const {
     return config_.statement_timeout + config_.deadline_grace;
   }
-  struct Leased;
-  domain::Result<Leased> lease(std::chrono::milliseconds budget);
-  soci::session& sessionOf(const Leased& leased);
-  void giveBack(const Leased& leased, bool connection_lost);
-  bool connectionLost(const Leased& leased);
+  domain::Result<SessionLease> lease(std::chrono::milliseconds budget);
+  soci::session& sessionOf(const SessionLease& leased);
+  void giveBack(const SessionLease& leased, bool connection_lost);
+  bool connectionLost(const SessionLease& leased);
 
   DatabaseConfig config_;
   std::unique_ptr<SessionPool> pool_;
@@ -94,11 +100,6 @@ std::unique_ptr<soci::session> openSession(const std::string& url);
 
 // ---- template implementation ----
 
-struct Database::Leased {
-  std::size_t slot;
-  std::uint64_t id;
-};
-
 template <typename T>
 domain::Result<T> Database::withSession(
     const std::function<domain::Result<T>(soci::session&)>& work,
@@ -113,6 +114,9 @@ domain::Result<T> Database::withSession(
     const bool lost = connectionLost(*leased);
     giveBack(*leased, lost);
     return domain::fail(mapDatabaseError(e, lost));
+  } catch (...) {
+    giveBack(*leased, connectionLost(*leased));  // the session must not leak out of the pool
+    throw;
   }
 }
 
