@@ -1,13 +1,13 @@
 #include "application.hpp"
 
 #include <chrono>
-#include <condition_variable>
-#include <mutex>
+#include <vector>
 
 #include "kkr/persistence/health.hpp"
 #include "kkr/persistence/migrator.hpp"
 #include "kkr/persistence/pg_api_keys.hpp"
 #include "kkr/persistence/pg_change_feed.hpp"
+#include "kkr/persistence/pg_change_listener.hpp"
 #include "kkr/persistence/pg_register_writer.hpp"
 #include "kkr/persistence/snapshot_source.hpp"
 
@@ -32,6 +32,23 @@ void warnAboutDurability(persistence::Database& database, bool allowed, spdlog::
   }
 }
 
+/// The writer tells the read model what it committed, and wakes the follower: this instance's
+/// rows get their seq (and the other instances their notification) at once instead of at the
+/// next poll.
+class ApplyAndWake final : public domain::CommitObserver {
+ public:
+  ApplyAndWake(domain::ReadModel& model, persistence::PgChangeListener& listener)
+      : model_(model), listener_(listener) {}
+  void committed(const std::vector<domain::RowWrite>& rows) override {
+    model_.committed(rows);
+    listener_.wake();
+  }
+
+ private:
+  domain::ReadModel& model_;
+  persistence::PgChangeListener& listener_;
+};
+
 }  // namespace
 
 struct Application::Parts {
@@ -41,12 +58,12 @@ struct Application::Parts {
   std::unique_ptr<persistence::PgSnapshotSource> snapshots;
   std::unique_ptr<persistence::PgHealthCheck> health;
   std::unique_ptr<domain::ReadModel> readModel;
+  std::unique_ptr<persistence::PgChangeListener> listener;
+  std::unique_ptr<ApplyAndWake> committed;
   std::unique_ptr<persistence::PgRegisterWriter> writer;
   std::unique_ptr<persistence::PgChangeFeed> changes;
   std::unique_ptr<persistence::PgApiKeyStore> keys;
   std::unique_ptr<api::Server> server;
-  std::mutex wakeMutex;
-  std::condition_variable wake;
 };
 
 domain::Result<std::unique_ptr<Application>> Application::create(
@@ -69,7 +86,9 @@ domain::Result<std::unique_ptr<Application>> Application::create(
   p.snapshots = std::make_unique<persistence::PgSnapshotSource>(*p.database);
   p.health = std::make_unique<persistence::PgHealthCheck>(*p.database);
   p.readModel = std::make_unique<domain::ReadModel>(*p.snapshots);
-  if (auto loaded = p.readModel->refresh(); !loaded) {
+  p.listener = std::make_unique<persistence::PgChangeListener>(config.database);
+  p.committed = std::make_unique<ApplyAndWake>(*p.readModel, *p.listener);
+  if (auto loaded = p.readModel->reload(); !loaded) {
     return domain::fail(std::move(loaded).error());
   }
   log->info("register loaded at change seq {}", p.readModel->current()->seq());
@@ -82,7 +101,7 @@ domain::Result<std::unique_ptr<Application>> Application::create(
   // Writes need API keys, and keys need the secret: without it the instance serves reads only.
   if (!config.api_key_secret.empty()) {
     p.keys = std::make_unique<persistence::PgApiKeyStore>(*p.database, config.api_key_secret);
-    p.writer = std::make_unique<persistence::PgRegisterWriter>(*p.database);
+    p.writer = std::make_unique<persistence::PgRegisterWriter>(*p.database, p.committed.get());
     services.keys = p.keys.get();
     services.writer = p.writer.get();
   } else {
@@ -98,21 +117,19 @@ Application::~Application() { stop(); }
 
 void Application::start() {
   parts_->server->start();
-  // Other instances (and psql sessions) write too: follow the change sequence so this
-  // instance's snapshot never stays behind for longer than one interval.
+  // Other instances (and psql sessions) write too. The follower applies the published change
+  // rows as soon as a notification (or this instance's own commit) says there are some, and at
+  // least every follow interval, so writes that notify nobody (psql) are picked up too.
   follower_ = std::thread([this] {
     auto& p = *parts_;
     bool failing = false;
-    std::unique_lock lock(p.wakeMutex);
     while (!stopping_) {
-      p.wake.wait_for(lock, p.config.follow_interval, [this] { return stopping_.load(); });
+      p.listener->wait(p.config.follow_interval);
       if (stopping_) break;
-      lock.unlock();
-      auto status = p.readModel->refreshIfBehind();
+      auto status = p.readModel->catchUp();
       if (!status && !failing) p.log->warn("cannot follow changes: {}", status.error().detail);
       if (status && failing) p.log->info("following changes again");
       failing = !status;
-      lock.lock();
     }
   });
 }
@@ -124,8 +141,7 @@ void Application::stop() {
   // New connections are refused first, before anything else may take time; the server then
   // answers what it has received and shuts down once every answer is written.
   if (parts_->server) parts_->server->stopAccepting();
-  { std::lock_guard lock(parts_->wakeMutex); }
-  parts_->wake.notify_all();
+  parts_->listener->wake();
   if (follower_.joinable()) follower_.join();
   if (parts_->server) parts_->server->shutdown();
 }

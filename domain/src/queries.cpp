@@ -75,15 +75,14 @@ struct NumericKey {
 };
 
 /// The page of `items` (sorted by Key) after `page.cursor` whose items satisfy `matches`.
-template <typename Key, typename T, typename Pred>
-Result<Page<T>> paginate(const std::vector<T>& items, const PageRequest& page, Pred matches) {
+template <typename Key, typename T, typename Traits, typename Pred>
+Result<Page<T>> paginate(const RowTable<T, Traits>& items, const PageRequest& page, Pred matches) {
   if (auto status = checkLimit(page); !status) return fail(status.error());
   auto it = items.begin();
   if (page.cursor) {
     auto key = Key::parse(*page.cursor);
     if (!key) return fail(key.error());
-    it = std::upper_bound(items.begin(), items.end(), *key,
-                          [](const auto& k, const T& item) { return k < Key::of(item); });
+    it = items.upperBound(*key);
   }
   Page<T> result;
   for (; it != items.end(); ++it) {

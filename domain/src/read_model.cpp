@@ -1,76 +1,110 @@
 #include "kkr/domain/read_model.hpp"
 
-#include <memory>
 #include <utility>
 
 namespace kkr::domain {
 
-ReadModel::ReadModel(SnapshotSource& source)
-    : source_(source), current_(std::make_shared<const RegisterSnapshot>()) {}
+ReadModel::ReadModel(SnapshotSource& source, ReadModelLimits limits)
+    : source_(source), limits_(limits), current_(std::make_shared<const RegisterSnapshot>()) {}
 
-SnapshotPtr ReadModel::current() const {
-  std::lock_guard lock(mutex_);
-  return current_;
+void ReadModel::publish(RegisterSnapshot next) {
+  current_.store(std::make_shared<const RegisterSnapshot>(std::move(next)),
+                 std::memory_order_release);
 }
 
-Status ReadModel::refresh() {
-  std::unique_lock lock(mutex_);
-  // A load already running may have read the tables before our caller's commit: only a load
-  // that starts from now on is guaranteed to include it.
-  const std::uint64_t needed = startedLoads_ + 1;
-  while (finishedLoads_ < needed) {
-    if (loading_) {
-      loaded_.wait(lock);
-      continue;
-    }
-    loading_ = true;
-    const std::uint64_t mine = ++startedLoads_;
-    lock.unlock();
-    auto loaded = source_.loadSnapshot();
-    lock.lock();
-    loading_ = false;
-    if (!loaded) {
-      loaded_.notify_all();
-      return fail(std::move(loaded).error());
-    }
-    if (loaded->seq() >= current_->seq()) {
-      SnapshotPtr next = std::make_shared<const RegisterSnapshot>(std::move(loaded).value());
-      // Writes applied after this load began may be missing from what it read: apply them again
-      // (a row the load already has at that version is left alone). Earlier ones it has read.
-      std::erase_if(applied_, [&](const Applied& a) { return a.loads_started < mine; });
-      for (const Applied& a : applied_) applyTo(next, a.write);
-      current_ = std::move(next);
-    }
-    finishedLoads_ = mine;
-    loaded_.notify_all();
+void ReadModel::remember(const RowWrite& removed) {
+  auto key = rowKey(removed);
+  const auto version = rowVersion(removed);
+  auto [it, inserted] = deleted_.try_emplace(key, version);
+  if (!inserted) {
+    if (it->second < version) it->second = version;
+    return;
   }
+  deletedOrder_.push_back(std::move(key));
+  while (deletedOrder_.size() > limits_.remembered_deletes) {
+    deleted_.erase(deletedOrder_.front());
+    deletedOrder_.pop_front();
+  }
+}
+
+void ReadModel::applyTo(RegisterSnapshot& next, const RowWrite& write) {
+  if (write.removed) {
+    remember(write);
+  } else if (const auto it = deleted_.find(rowKey(write));
+             it != deleted_.end() && rowVersion(write) <= it->second) {
+    return;
+  }
+  if (auto changed = next.with(write)) next = std::move(*changed);
+}
+
+void ReadModel::committed(const std::vector<RowWrite>& rows) {
+  if (rows.empty()) return;
+  std::lock_guard lock(applyMutex_);
+  RegisterSnapshot next = *current();
+  for (const RowWrite& row : rows) applyTo(next, row);
+  if (loading_)
+    committedWhileLoading_.insert(committedWhileLoading_.end(), rows.begin(), rows.end());
+  publish(std::move(next));
+}
+
+std::size_t ReadModel::rememberedDeletes() const {
+  std::lock_guard lock(applyMutex_);
+  return deleted_.size();
+}
+
+Status ReadModel::reload() {
+  std::lock_guard follow(followMutex_);
+  return reloadLocked();
+}
+
+Status ReadModel::reloadLocked() {
+  {
+    std::lock_guard lock(applyMutex_);
+    loading_ = true;
+    committedWhileLoading_.clear();
+  }
+  auto loaded = source_.loadSnapshot();
+  std::lock_guard lock(applyMutex_);
+  loading_ = false;
+  if (!loaded) {
+    committedWhileLoading_.clear();
+    return fail(std::move(loaded).error());
+  }
+  RegisterSnapshot next = std::move(loaded).value();
+  if (next.seq() < current()->seq()) {
+    // The change log went back (a restored or emptied database): what was deleted before may be
+    // created again with the same keys, so the remembered deletes no longer hold.
+    deleted_.clear();
+    deletedOrder_.clear();
+  }
+  // The load may have read the tables before these commits: apply them on top (a row the load
+  // already has at that version stays as it is).
+  for (const RowWrite& row : committedWhileLoading_) applyTo(next, row);
+  committedWhileLoading_.clear();
+  publish(std::move(next));
   return ok();
 }
 
-Status ReadModel::refreshIfBehind() {
-  auto seq = source_.publishedSeq();
-  if (!seq) return fail(std::move(seq).error());
-  if (*seq <= current()->seq()) return ok();
-  return refresh();
-}
-
-std::pair<std::size_t, Id> ReadModel::keyOf(const RowWrite& write) {
-  return {write.row.index(), std::visit([](const auto& row) { return row.id; }, write.row)};
-}
-
-bool ReadModel::applyTo(SnapshotPtr& snapshot, const RowWrite& write) const {
-  if (!write.removed && deleted_.count(keyOf(write)) > 0) return false;
-  auto next = snapshot->with(write);
-  if (!next) return false;
-  snapshot = std::make_shared<const RegisterSnapshot>(std::move(*next));
-  return true;
-}
-
-void ReadModel::apply(const RowWrite& write) {
-  std::lock_guard lock(mutex_);
-  if (write.removed) deleted_.insert(keyOf(write));
-  applied_.push_back({write, startedLoads_});
-  applyTo(current_, write);
+Status ReadModel::catchUp() {
+  std::lock_guard follow(followMutex_);
+  for (;;) {
+    const std::int64_t from = current()->seq();
+    auto page = source_.changesAfter(from, limits_.feed_page);
+    if (!page) return fail(std::move(page).error());
+    if (page->published - from > limits_.reload_after) return reloadLocked();
+    if (page->rows.empty()) {
+      if (page->published > from) return reloadLocked();  // published but gone: pruned
+      return ok();
+    }
+    if (page->rows.front().seq != from + 1) return reloadLocked();  // a gap: pruned rows
+    {
+      std::lock_guard lock(applyMutex_);
+      RegisterSnapshot next = *current();
+      for (const PublishedRow& row : page->rows) applyTo(next, row.write);
+      publish(next.withSeq(page->rows.back().seq));
+    }
+    if (page->rows.size() < limits_.feed_page) return ok();
+  }
 }
 
 }  // namespace kkr::domain

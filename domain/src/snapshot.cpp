@@ -1,6 +1,5 @@
 #include "kkr/domain/snapshot.hpp"
 
-#include <algorithm>
 #include <type_traits>
 #include <utility>
 #include <variant>
@@ -9,25 +8,45 @@ namespace kkr::domain {
 
 namespace {
 
-/// Sorts `items` by `key` and indexes each key to its position. A stable sort keeps the loader's
-/// order among duplicate keys (which the database's primary keys rule out); the index then points
-/// at the first of them, the one a paging walk meets first.
-template <typename T, typename Key, typename KeyOf>
-void sortAndIndex(std::vector<T>& items, std::unordered_map<Key, std::size_t>& index, KeyOf keyOf) {
-  std::stable_sort(items.begin(), items.end(),
-                   [&](const T& a, const T& b) { return keyOf(a) < keyOf(b); });
-  index.reserve(items.size());
-  for (std::size_t i = 0; i < items.size(); ++i) index.emplace(keyOf(items[i]), i);
+std::string keyText(const std::string& key) { return key; }
+std::string keyText(Id id) { return std::to_string(id); }
+
+template <typename E>
+auto keyOf(const E& row) {
+  if constexpr (std::is_same_v<E, Kommune>) {
+    return row.code;
+  } else if constexpr (std::is_same_v<E, Period>) {
+    return row.id;
+  } else {
+    return row.id;
+  }
 }
 
-template <typename T, typename Key>
-const T* lookup(const std::vector<T>& items, const std::unordered_map<Key, std::size_t>& index,
-                const Key& key) {
-  const auto it = index.find(key);
-  return it == index.end() ? nullptr : &items[it->second];
+/// `table` with `row` applied, or nullopt when that changes nothing. An upsert wins only over an
+/// older version and a removal only over the version it removed (or an older one), so writes that
+/// arrive out of commit order (a local commit and the feed, or the feed's xid order) cannot take
+/// a row back in time.
+template <typename Table, typename E>
+std::optional<Table> applied(const Table& table, const E& row, bool removed) {
+  const E* stored = table.find(keyOf(row));
+  if (removed) {
+    if (stored == nullptr || stored->meta.version > row.meta.version) return std::nullopt;
+    return table.erase(keyOf(row));
+  }
+  if (stored != nullptr && stored->meta.version >= row.meta.version) return std::nullopt;
+  return table.upsert(row);
 }
 
 }  // namespace
+
+RowKey rowKey(const RowWrite& write) {
+  return {write.row.index(),
+          std::visit([](const auto& row) { return keyText(keyOf(row)); }, write.row)};
+}
+
+std::int64_t rowVersion(const RowWrite& write) {
+  return std::visit([](const auto& row) { return row.meta.version; }, write.row);
+}
 
 RegisterSnapshot::RegisterSnapshot(std::int64_t seq, std::vector<Kommune> kommuner,
                                    std::vector<Period> periods, std::vector<Person> persons,
@@ -40,76 +59,35 @@ RegisterSnapshot::RegisterSnapshot(std::int64_t seq, std::vector<Kommune> kommun
       persons_(std::move(persons)),
       members_(std::move(members)),
       forums_(std::move(forums)),
-      appointments_(std::move(appointments)) {
-  sortAndIndex(kommuner_, kommuneIndex_,
-               [](const Kommune& k) -> const std::string& { return k.code; });
-  sortAndIndex(periods_, periodIndex_, [](const Period& p) -> const std::string& { return p.id; });
-  sortAndIndex(persons_, personIndex_, [](const Person& p) { return p.id; });
-  sortAndIndex(members_, memberIndex_, [](const KkrMember& m) { return m.id; });
-  sortAndIndex(forums_, forumIndex_, [](const RegionalForum& f) { return f.id; });
-  sortAndIndex(appointments_, appointmentIndex_, [](const Appointment& a) { return a.id; });
-}
-
-const Kommune* RegisterSnapshot::kommune(const std::string& code) const {
-  return lookup(kommuner_, kommuneIndex_, code);
-}
-const Period* RegisterSnapshot::period(const std::string& id) const {
-  return lookup(periods_, periodIndex_, id);
-}
-const Person* RegisterSnapshot::person(Id id) const { return lookup(persons_, personIndex_, id); }
-const KkrMember* RegisterSnapshot::member(Id id) const {
-  return lookup(members_, memberIndex_, id);
-}
-const RegionalForum* RegisterSnapshot::forum(Id id) const {
-  return lookup(forums_, forumIndex_, id);
-}
-const Appointment* RegisterSnapshot::appointment(Id id) const {
-  return lookup(appointments_, appointmentIndex_, id);
-}
-
-namespace {
-
-// Applies one row to a copy of its collection; false when that changes nothing. An upsert wins
-// only over an older version, so writes applied out of commit order cannot go back in time.
-template <typename E>
-bool applyRow(std::vector<E>& rows, const E& row, bool removed) {
-  const auto it =
-      std::find_if(rows.begin(), rows.end(), [&](const E& r) { return r.id == row.id; });
-  if (removed) {
-    if (it == rows.end()) return false;
-    rows.erase(it);
-    return true;
-  }
-  if (it == rows.end()) {
-    rows.push_back(row);
-    return true;
-  }
-  if (it->meta.version >= row.meta.version) return false;
-  *it = row;
-  return true;
-}
-
-}  // namespace
+      appointments_(std::move(appointments)) {}
 
 std::optional<RegisterSnapshot> RegisterSnapshot::with(const RowWrite& write) const {
-  auto persons = persons_;
-  auto members = members_;
-  auto forums = forums_;
-  auto appointments = appointments_;
+  RegisterSnapshot next(*this);  // shares every table; the one that changes is replaced below
   const bool changed = std::visit(
       [&](const auto& row) {
         using E = std::decay_t<decltype(row)>;
-        if constexpr (std::is_same_v<E, Person>) return applyRow(persons, row, write.removed);
-        if constexpr (std::is_same_v<E, KkrMember>) return applyRow(members, row, write.removed);
-        if constexpr (std::is_same_v<E, RegionalForum>) return applyRow(forums, row, write.removed);
-        if constexpr (std::is_same_v<E, Appointment>) {
-          return applyRow(appointments, row, write.removed);
-        }
+        auto replace = [&](auto& table) {
+          auto updated = applied(table, row, write.removed);
+          if (!updated) return false;
+          table = std::move(*updated);
+          return true;
+        };
+        if constexpr (std::is_same_v<E, Kommune>) return replace(next.kommuner_);
+        if constexpr (std::is_same_v<E, Period>) return replace(next.periods_);
+        if constexpr (std::is_same_v<E, Person>) return replace(next.persons_);
+        if constexpr (std::is_same_v<E, KkrMember>) return replace(next.members_);
+        if constexpr (std::is_same_v<E, RegionalForum>) return replace(next.forums_);
+        if constexpr (std::is_same_v<E, Appointment>) return replace(next.appointments_);
       },
       write.row);
   if (!changed) return std::nullopt;
-  return RegisterSnapshot(seq_, kommuner_, periods_, std::move(persons), std::move(members),
-                          std::move(forums), std::move(appointments));
+  return next;
+}
+
+RegisterSnapshot RegisterSnapshot::withSeq(std::int64_t seq) const {
+  RegisterSnapshot next(*this);
+  next.seq_ = seq;
+  return next;
 }
 
 }  // namespace kkr::domain

@@ -250,4 +250,14 @@ d::Appointment fromJson<d::Appointment>(const json& row) {
   return a;
 }
 
+domain::RowWrite rowWrite(std::string_view entity, bool removed, const nlohmann::json& row) {
+  if (entity == "kommune") return {fromJson<d::Kommune>(row), removed};
+  if (entity == "period") return {fromJson<d::Period>(row), removed};
+  if (entity == "person") return {fromJson<d::Person>(row), removed};
+  if (entity == "member") return {fromJson<d::KkrMember>(row), removed};
+  if (entity == "forum") return {fromJson<d::RegionalForum>(row), removed};
+  if (entity == "appointment") return {fromJson<d::Appointment>(row), removed};
+  bad("unknown entity " + std::string(entity));
+}
+
 }  // namespace kkr::persistence::rowjson

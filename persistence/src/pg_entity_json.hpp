@@ -6,7 +6,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include <string_view>
+
 #include "kkr/domain/entities.hpp"
+#include "kkr/domain/row_write.hpp"
 
 namespace kkr::persistence::rowjson {
 
@@ -32,6 +35,12 @@ template <>
 domain::RegionalForum fromJson<domain::RegionalForum>(const nlohmann::json& row);
 template <>
 domain::Appointment fromJson<domain::Appointment>(const nlohmann::json& row);
+
+/// A change-log row (or a write's RETURNING row) of `entity`, named as the change log names it
+/// (kommune, period, person, member, forum, appointment), as the read model applies it. The one
+/// place where a stored row becomes an entity: snapshot loading, write results and the feed all
+/// come through fromJson().
+domain::RowWrite rowWrite(std::string_view entity, bool removed, const nlohmann::json& row);
 
 /// Parses JSON text from the database, then fromJson().
 template <typename Entity>

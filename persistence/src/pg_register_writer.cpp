@@ -13,42 +13,51 @@ using namespace writer;
 
 namespace {
 
+/// A single-statement write's whole effect is the row it returns (its trigger only appends the
+/// change row), so that row is what the observer is told.
 template <typename Entity>
-d::Result<Entity> fastCreate(Database& database, const d::WriteContext& context,
-                             const Entity& entity) {
+d::Result<Entity> told(d::CommitObserver* observer, d::Result<Entity> written) {
+  if (written) tell(observer, {d::RowWrite{*written, false}});
+  return written;
+}
+
+template <typename Entity>
+d::Result<Entity> fastCreate(Database& database, d::CommitObserver* observer,
+                             const d::WriteContext& context, const Entity& entity) {
   if (auto valid = d::checkFields(entity); !valid) return d::fail(valid.error());
   const auto& t = tableOf<Entity>();
   const std::string doc = rowjson::toJson(entity).dump();
-  return database.withSession<Entity>([&](soci::session& sql) -> d::Result<Entity> {
+  return told(observer, database.withSession<Entity>([&](soci::session& sql) -> d::Result<Entity> {
     return guarded<Entity>(t, [&]() -> d::Result<Entity> {
       std::string row;
       sql << insertSql(t, true), soci::use(doc), soci::use(context.actor), soci::into(row);
       return rowjson::fromText<Entity>(row);
     });
-  });
+  }));
 }
 
 /// The fast creates with an Idempotency-Key: the claim and the stored answer need a transaction
 /// around the INSERT, so these are not a single autocommit statement.
 template <typename Entity>
-d::Result<d::IdempotentCreate<Entity>> fastCreate(Database& database,
+d::Result<d::IdempotentCreate<Entity>> fastCreate(Database& database, d::CommitObserver* observer,
                                                   const d::WriteContext& context,
                                                   const Entity& entity,
                                                   const d::IdempotencyKey& key,
                                                   const d::RenderResponse<Entity>& render) {
   if (auto valid = d::checkFields(entity); !valid) return d::fail(valid.error());
   return idempotentCreate<Entity>(
-      database, context, key, render,
+      database, observer, context, key, render,
       [&](soci::session& sql) -> d::Result<Entity> { return insertRow(sql, entity); });
 }
 
 template <typename Entity, typename Key>
-d::Result<Entity> fastUpdate(Database& database, const d::WriteContext& context,
-                             const Entity& entity, const Key& key, d::ExpectedVersion expected) {
+d::Result<Entity> fastUpdate(Database& database, d::CommitObserver* observer,
+                             const d::WriteContext& context, const Entity& entity, const Key& key,
+                             d::ExpectedVersion expected) {
   if (auto valid = d::checkFields(entity); !valid) return d::fail(valid.error());
   const auto& t = tableOf<Entity>();
   const std::string doc = rowjson::toJson(entity).dump();
-  return database.withSession<Entity>([&](soci::session& sql) -> d::Result<Entity> {
+  return told(observer, database.withSession<Entity>([&](soci::session& sql) -> d::Result<Entity> {
     return guarded<Entity>(t, [&]() -> d::Result<Entity> {
       auto boundKey = bindable(key);
       VersionBind version(expected);
@@ -61,104 +70,109 @@ d::Result<Entity> fastUpdate(Database& database, const d::WriteContext& context,
       }
       return rowjson::fromText<Entity>(row);
     });
-  });
+  }));
 }
 
-template <typename Key>
-d::Status fastRemove(Database& database, const TableInfo& t, const d::WriteContext& context,
-                     const Key& key, d::ExpectedVersion expected) {
-  return database.withSession<d::Unit>([&](soci::session& sql) -> d::Status {
-    return guarded<d::Unit>(
+template <typename Entity, typename Key>
+d::Status fastRemove(Database& database, d::CommitObserver* observer,
+                     const d::WriteContext& context, const Key& key, d::ExpectedVersion expected) {
+  const auto& t = tableOf<Entity>();
+  auto removed = database.withSession<Entity>([&](soci::session& sql) -> d::Result<Entity> {
+    return guarded<Entity>(
         t,
-        [&]() -> d::Status {
+        [&]() -> d::Result<Entity> {
           auto boundKey = bindable(key);
           VersionBind version(expected);
-          long long removed = 0;
+          std::string row;
           sql << removeSql(t), soci::use(context.actor), soci::use(boundKey),
-              soci::use(version.value, version.indicator), soci::into(removed);
+              soci::use(version.value, version.indicator), soci::into(row);
           if (!sql.got_data()) return d::fail(missingOrStale(sql, t, key));
-          return d::ok();
+          return rowjson::fromText<Entity>(row);
         },
         RowChange::Delete);
   });
+  if (!removed) return d::fail(std::move(removed).error());
+  tell(observer, {d::RowWrite{*removed, true}});
+  return d::ok();
 }
 
 }  // namespace
 
-PgRegisterWriter::PgRegisterWriter(Database& database, std::string regionCode)
-    : database_(database), regionCode_(std::move(regionCode)) {}
+PgRegisterWriter::PgRegisterWriter(Database& database, d::CommitObserver* observer,
+                                   std::string regionCode)
+    : database_(database), regionCode_(std::move(regionCode)), observer_(observer) {}
 
 d::Result<d::Kommune> PgRegisterWriter::create(const d::WriteContext& c, const d::Kommune& e) {
-  return fastCreate(database_, c, e);
+  return fastCreate(database_, observer_, c, e);
 }
 d::Result<d::Period> PgRegisterWriter::create(const d::WriteContext& c, const d::Period& e) {
   // A new period has no seats yet; its only rule (no overlap with another period) is the
   // database's exclusion constraint.
-  return fastCreate(database_, c, e);
+  return fastCreate(database_, observer_, c, e);
 }
 d::Result<d::Person> PgRegisterWriter::create(const d::WriteContext& c, const d::Person& e) {
-  return fastCreate(database_, c, e);
+  return fastCreate(database_, observer_, c, e);
 }
 d::Result<d::RegionalForum> PgRegisterWriter::create(const d::WriteContext& c,
                                                      const d::RegionalForum& e) {
   // A new forum has no appointments that its dates or seats could contradict.
-  return fastCreate(database_, c, e);
+  return fastCreate(database_, observer_, c, e);
 }
 
 d::Result<d::IdempotentCreate<d::Kommune>> PgRegisterWriter::create(
     const d::WriteContext& c, const d::Kommune& e, const d::IdempotencyKey& key,
     const d::RenderResponse<d::Kommune>& render) {
-  return fastCreate(database_, c, e, key, render);
+  return fastCreate(database_, observer_, c, e, key, render);
 }
 d::Result<d::IdempotentCreate<d::Period>> PgRegisterWriter::create(
     const d::WriteContext& c, const d::Period& e, const d::IdempotencyKey& key,
     const d::RenderResponse<d::Period>& render) {
-  return fastCreate(database_, c, e, key, render);
+  return fastCreate(database_, observer_, c, e, key, render);
 }
 d::Result<d::IdempotentCreate<d::Person>> PgRegisterWriter::create(
     const d::WriteContext& c, const d::Person& e, const d::IdempotencyKey& key,
     const d::RenderResponse<d::Person>& render) {
-  return fastCreate(database_, c, e, key, render);
+  return fastCreate(database_, observer_, c, e, key, render);
 }
 d::Result<d::IdempotentCreate<d::RegionalForum>> PgRegisterWriter::create(
     const d::WriteContext& c, const d::RegionalForum& e, const d::IdempotencyKey& key,
     const d::RenderResponse<d::RegionalForum>& render) {
-  return fastCreate(database_, c, e, key, render);
+  return fastCreate(database_, observer_, c, e, key, render);
 }
 
 d::Result<d::Kommune> PgRegisterWriter::update(const d::WriteContext& c, const d::Kommune& e,
                                                d::ExpectedVersion expected) {
-  return fastUpdate(database_, c, e, e.code, expected);
+  return fastUpdate(database_, observer_, c, e, e.code, expected);
 }
 d::Result<d::Person> PgRegisterWriter::update(const d::WriteContext& c, const d::Person& e,
                                               d::ExpectedVersion expected) {
-  return fastUpdate(database_, c, e, e.id, expected);
+  return fastUpdate(database_, observer_, c, e, e.id, expected);
 }
 
 d::Status PgRegisterWriter::removeKommune(const d::WriteContext& c, const std::string& code,
                                           d::ExpectedVersion expected) {
-  return fastRemove(database_, tableOf<d::Kommune>(), c, code, expected);
+  return fastRemove<d::Kommune>(database_, observer_, c, code, expected);
 }
 d::Status PgRegisterWriter::removePeriod(const d::WriteContext& c, const std::string& id,
                                          d::ExpectedVersion expected) {
-  return fastRemove(database_, tableOf<d::Period>(), c, id, expected);
+  return fastRemove<d::Period>(database_, observer_, c, id, expected);
 }
 d::Status PgRegisterWriter::removePerson(const d::WriteContext& c, d::Id id,
                                          d::ExpectedVersion expected) {
-  return fastRemove(database_, tableOf<d::Person>(), c, id, expected);
+  return fastRemove<d::Person>(database_, observer_, c, id, expected);
 }
 // Removing a seat or an appointment only frees seats, so no rule needs the forum or period lock.
 d::Status PgRegisterWriter::removeMember(const d::WriteContext& c, d::Id id,
                                          d::ExpectedVersion expected) {
-  return fastRemove(database_, tableOf<d::KkrMember>(), c, id, expected);
+  return fastRemove<d::KkrMember>(database_, observer_, c, id, expected);
 }
 d::Status PgRegisterWriter::removeForum(const d::WriteContext& c, d::Id id,
                                         d::ExpectedVersion expected) {
-  return fastRemove(database_, tableOf<d::RegionalForum>(), c, id, expected);
+  return fastRemove<d::RegionalForum>(database_, observer_, c, id, expected);
 }
 d::Status PgRegisterWriter::removeAppointment(const d::WriteContext& c, d::Id id,
                                               d::ExpectedVersion expected) {
-  return fastRemove(database_, tableOf<d::Appointment>(), c, id, expected);
+  return fastRemove<d::Appointment>(database_, observer_, c, id, expected);
 }
 
 }  // namespace kkr::persistence

@@ -23,7 +23,7 @@ d::Result<d::RegionalForum> PgRegisterWriter::update(const d::WriteContext& c,
                                                      d::ExpectedVersion expected) {
   if (auto valid = d::checkFields(f); !valid) return d::fail(valid.error());
   return inTransaction<d::RegionalForum>(
-      database_, tableOf<d::RegionalForum>(), c,
+      database_, observer_, tableOf<d::RegionalForum>(), c,
       [&](soci::session& sql) -> d::Result<d::RegionalForum> {
         const auto stored = storedVersion(sql, tableOf<d::RegionalForum>(), f.id, true);
         if (!stored) {
@@ -63,7 +63,8 @@ d::Result<d::Period> PgRegisterWriter::update(const d::WriteContext& c, const d:
                                               d::ExpectedVersion expected) {
   if (auto valid = d::checkFields(p); !valid) return d::fail(valid.error());
   return inTransaction<d::Period>(
-      database_, tableOf<d::Period>(), c, [&](soci::session& sql) -> d::Result<d::Period> {
+      database_, observer_, tableOf<d::Period>(), c,
+      [&](soci::session& sql) -> d::Result<d::Period> {
         const auto stored = storedVersion(sql, tableOf<d::Period>(), p.id, true);
         if (!stored) return d::fail(d::Error::notFound("period " + p.id + " does not exist"));
         if (expected && *stored != *expected) {

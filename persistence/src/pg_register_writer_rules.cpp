@@ -188,7 +188,7 @@ d::Result<d::Appointment> createAppointmentLocked(soci::session& sql, const d::A
 
 d::Result<d::KkrMember> PgRegisterWriter::create(const d::WriteContext& c, const d::KkrMember& m) {
   if (auto valid = d::checkFields(m); !valid) return d::fail(valid.error());
-  return inTransaction<d::KkrMember>(database_, tableOf<d::KkrMember>(), c,
+  return inTransaction<d::KkrMember>(database_, observer_, tableOf<d::KkrMember>(), c,
                                      [&](soci::session& sql) -> d::Result<d::KkrMember> {
                                        return createMemberLocked(sql, m, regionCode_);
                                      });
@@ -198,16 +198,17 @@ d::Result<d::IdempotentCreate<d::KkrMember>> PgRegisterWriter::create(
     const d::WriteContext& c, const d::KkrMember& m, const d::IdempotencyKey& key,
     const d::RenderResponse<d::KkrMember>& render) {
   if (auto valid = d::checkFields(m); !valid) return d::fail(valid.error());
-  return idempotentCreate<d::KkrMember>(database_, c, key, render, [&](soci::session& sql) {
-    return createMemberLocked(sql, m, regionCode_);
-  });
+  return idempotentCreate<d::KkrMember>(
+      database_, observer_, c, key, render,
+      [&](soci::session& sql) { return createMemberLocked(sql, m, regionCode_); });
 }
 
 d::Result<d::KkrMember> PgRegisterWriter::update(const d::WriteContext& c, const d::KkrMember& m,
                                                  d::ExpectedVersion expected) {
   if (auto valid = d::checkFields(m); !valid) return d::fail(valid.error());
   return inTransaction<d::KkrMember>(
-      database_, tableOf<d::KkrMember>(), c, [&](soci::session& sql) -> d::Result<d::KkrMember> {
+      database_, observer_, tableOf<d::KkrMember>(), c,
+      [&](soci::session& sql) -> d::Result<d::KkrMember> {
         if (auto ok = checkMemberLocked(sql, m, regionCode_, expected, true); !ok) {
           return d::fail(ok.error());
         }
@@ -220,7 +221,7 @@ d::Result<d::KkrMember> PgRegisterWriter::update(const d::WriteContext& c, const
 d::Result<d::Appointment> PgRegisterWriter::create(const d::WriteContext& c,
                                                    const d::Appointment& a) {
   if (auto valid = d::checkFields(a); !valid) return d::fail(valid.error());
-  return inTransaction<d::Appointment>(database_, tableOf<d::Appointment>(), c,
+  return inTransaction<d::Appointment>(database_, observer_, tableOf<d::Appointment>(), c,
                                        [&](soci::session& sql) -> d::Result<d::Appointment> {
                                          return createAppointmentLocked(sql, a, regionCode_);
                                        });
@@ -230,9 +231,9 @@ d::Result<d::IdempotentCreate<d::Appointment>> PgRegisterWriter::create(
     const d::WriteContext& c, const d::Appointment& a, const d::IdempotencyKey& key,
     const d::RenderResponse<d::Appointment>& render) {
   if (auto valid = d::checkFields(a); !valid) return d::fail(valid.error());
-  return idempotentCreate<d::Appointment>(database_, c, key, render, [&](soci::session& sql) {
-    return createAppointmentLocked(sql, a, regionCode_);
-  });
+  return idempotentCreate<d::Appointment>(
+      database_, observer_, c, key, render,
+      [&](soci::session& sql) { return createAppointmentLocked(sql, a, regionCode_); });
 }
 
 d::Result<d::Appointment> PgRegisterWriter::update(const d::WriteContext& c,
@@ -240,7 +241,7 @@ d::Result<d::Appointment> PgRegisterWriter::update(const d::WriteContext& c,
                                                    d::ExpectedVersion expected) {
   if (auto valid = d::checkFields(a); !valid) return d::fail(valid.error());
   return inTransaction<d::Appointment>(
-      database_, tableOf<d::Appointment>(), c,
+      database_, observer_, tableOf<d::Appointment>(), c,
       [&](soci::session& sql) -> d::Result<d::Appointment> {
         if (auto ok = checkAppointmentLocked(sql, a, regionCode_, expected, true); !ok) {
           return d::fail(ok.error());

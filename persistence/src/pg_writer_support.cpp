@@ -101,7 +101,7 @@ std::string buildRemove(const TableInfo& t, bool) {
   return "DELETE FROM " + table +
          " USING (SELECT set_config('kkr.actor', :actor, true)) AS actor WHERE " + table + "." +
          t.key + " = :key AND " + table + ".version = coalesce(CAST(:expected AS bigint), " +
-         table + ".version) RETURNING " + table + ".version";
+         table + ".version) RETURNING kkr_row_json(" + table + ")::text";
 }
 
 }  // namespace
@@ -119,6 +119,21 @@ const std::string& removeSql(const TableInfo& t) { return cached(t, 4, &buildRem
 void setActor(soci::session& sql, const std::string& actor) {
   std::string ignored;
   sql << "SELECT set_config('kkr.actor', :actor, true)", soci::use(actor), soci::into(ignored);
+}
+
+std::vector<domain::RowWrite> changedRows(soci::session& sql) {
+  std::vector<domain::RowWrite> changed;
+  // seq IS NULL with the xid is the unpublished-rows index; a transaction's rows are unpublished
+  // until it has ended.
+  soci::rowset<soci::row> rows =
+      (sql.prepare << "SELECT entity, op, coalesce(data, previous)::text FROM change_log "
+                      "WHERE seq IS NULL AND xid = pg_current_xact_id() ORDER BY id");
+  for (const auto& row : rows) {
+    changed.push_back(rowjson::rowWrite(row.get<std::string>(0),
+                                        row.get<std::string>(1) == "delete",
+                                        nlohmann::json::parse(row.get<std::string>(2))));
+  }
+  return changed;
 }
 
 }  // namespace kkr::persistence::writer

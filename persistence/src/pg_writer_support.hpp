@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <soci/soci.h>
 
@@ -36,7 +37,7 @@ const TableInfo& tableOf();
 
 /// SQL texts, built once per table. Placeholders in binding order:
 /// insert: doc[, actor]; update: doc[, actor], key, expected; remove: actor, key, expected.
-/// insert and update return kkr_row_json(row)::text; remove returns the deleted row's version.
+/// insert, update and remove return kkr_row_json(row)::text (remove: the row as it was).
 const std::string& insertSql(const TableInfo& t, bool withActor);
 const std::string& updateSql(const TableInfo& t, bool withActor);
 const std::string& removeSql(const TableInfo& t);
@@ -136,19 +137,36 @@ std::optional<std::int64_t> storedVersion(soci::session& sql, const TableInfo& t
   return version;
 }
 
-/// Runs `work` in a transaction with the actor set; commits only when it succeeds.
+/// Every row the open transaction has changed so far, cascades included, read back from its own
+/// change-log rows (which carry the whole row), so the read model gets exactly what committed.
+std::vector<domain::RowWrite> changedRows(soci::session& sql);
+
+/// Tells `observer` (if any) of what committed; a throwing observer must not turn a committed
+/// write into an error reply, so it cannot throw (the read model's committed() does not).
+inline void tell(domain::CommitObserver* observer, const std::vector<domain::RowWrite>& rows) {
+  if (observer != nullptr) observer->committed(rows);
+}
+
+/// Runs `work` in a transaction with the actor set; commits only when it succeeds, and then tells
+/// `observer` every row the transaction changed.
 template <typename T, typename Work>
-domain::Result<T> inTransaction(Database& database, const TableInfo& t,
-                                const domain::WriteContext& context, Work&& work) {
-  return database.withSession<T>([&](soci::session& sql) -> domain::Result<T> {
+domain::Result<T> inTransaction(Database& database, domain::CommitObserver* observer,
+                                const TableInfo& t, const domain::WriteContext& context,
+                                Work&& work) {
+  std::vector<domain::RowWrite> changed;
+  auto result = database.withSession<T>([&](soci::session& sql) -> domain::Result<T> {
     return guarded<T>(t, [&]() -> domain::Result<T> {
       soci::transaction tx(sql);
       setActor(sql, context.actor);
       auto result = work(sql);
-      if (result) tx.commit();
-      return result;  // the transaction's destructor rolls back a failed one
+      if (!result) return result;  // the transaction's destructor rolls it back
+      if (observer != nullptr) changed = changedRows(sql);
+      tx.commit();
+      return result;
     });
   });
+  if (result) tell(observer, changed);
+  return result;
 }
 
 /// A create with an Idempotency-Key, in one transaction with the actor set: claim the key (first,
@@ -158,10 +176,11 @@ domain::Result<T> inTransaction(Database& database, const TableInfo& t,
 /// claim back with everything else, so no key is ever left without its answer.
 template <typename Entity, typename Write>
 domain::Result<domain::IdempotentCreate<Entity>> idempotentCreate(
-    Database& database, const domain::WriteContext& context, const domain::IdempotencyKey& key,
-    const domain::RenderResponse<Entity>& render, Write&& write) {
+    Database& database, domain::CommitObserver* observer, const domain::WriteContext& context,
+    const domain::IdempotencyKey& key, const domain::RenderResponse<Entity>& render,
+    Write&& write) {
   using Outcome = domain::IdempotentCreate<Entity>;
-  return inTransaction<Outcome>(database, tableOf<Entity>(), context,
+  return inTransaction<Outcome>(database, observer, tableOf<Entity>(), context,
                                 [&](soci::session& sql) -> domain::Result<Outcome> {
                                   auto claimed = idempotency::claim(sql, context.actor, key);
                                   if (!claimed) return domain::fail(std::move(claimed).error());

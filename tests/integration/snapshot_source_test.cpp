@@ -44,9 +44,10 @@ TEST_F(SnapshotSourceTest, AnEmptyRegisterLoadsEmptyAtSeqZero) {
   EXPECT_EQ(snapshot->seq(), 0);
   EXPECT_TRUE(snapshot->kommuner().empty());
   EXPECT_TRUE(snapshot->appointments().empty());
-  auto seq = source->publishedSeq();
-  ASSERT_TRUE(seq);
-  EXPECT_EQ(*seq, 0);
+  auto page = source->changesAfter(0, 10);
+  ASSERT_TRUE(page);
+  EXPECT_EQ(page->published, 0);
+  EXPECT_TRUE(page->rows.empty());
 }
 
 TEST_F(SnapshotSourceTest, LoadsEveryFieldExactlyAsStored) {
@@ -189,17 +190,20 @@ TEST_F(SnapshotSourceTest, LoadsEveryFieldExactlyAsStored) {
   EXPECT_EQ(a2->note, std::nullopt);
 }
 
-TEST_F(SnapshotSourceTest, PublishedSeqFollowsWrites) {
+TEST_F(SnapshotSourceTest, TheFeedFollowsWrites) {
   insertKommune(*sql, "9901", "Testkommune Nord");
   ASSERT_EQ(publishUntil(*sql, 1), 1);
   insertKommune(*sql, "9902", "Testkommune Syd");
-  auto seq = source->publishedSeq();
-  ASSERT_TRUE(seq) << seq.error().detail;
-  EXPECT_LE(*seq, 2);
+  auto page = source->changesAfter(0, 10);
+  ASSERT_TRUE(page) << page.error().detail;
+  EXPECT_LE(page->published, 2);
   ASSERT_EQ(publishUntil(*sql, 2), 2);
-  seq = source->publishedSeq();
-  ASSERT_TRUE(seq);
-  EXPECT_EQ(*seq, 2);
+  page = source->changesAfter(1, 10);
+  ASSERT_TRUE(page);
+  EXPECT_EQ(page->published, 2);
+  ASSERT_EQ(page->rows.size(), 1u);
+  EXPECT_EQ(page->rows[0].seq, 2);
+  EXPECT_EQ(std::get<Kommune>(page->rows[0].write.row).code, "9902");
   auto snapshot = source->loadSnapshot();
   ASSERT_TRUE(snapshot);
   EXPECT_EQ(snapshot->seq(), 2);
@@ -208,11 +212,11 @@ TEST_F(SnapshotSourceTest, PublishedSeqFollowsWrites) {
 
 TEST_F(SnapshotSourceTest, WorksWithTheReadModel) {
   ReadModel model(*source);
-  ASSERT_TRUE(model.refresh());
+  ASSERT_TRUE(model.reload());
   EXPECT_EQ(model.current()->seq(), 0);
   insertKommune(*sql, "9901", "Testkommune Nord");
   ASSERT_EQ(publishUntil(*sql, 1), 1);
-  ASSERT_TRUE(model.refreshIfBehind());
+  ASSERT_TRUE(model.catchUp());
   EXPECT_EQ(model.current()->seq(), 1);
   ASSERT_NE(model.current()->kommune("9901"), nullptr);
 }

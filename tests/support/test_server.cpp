@@ -171,7 +171,7 @@ const HttpFixtures& TestServer::fixtures() { return prepareDatabase(); }
 std::unique_ptr<soci::session> TestServer::sql() { return adminSession(); }
 
 void TestServer::refresh() {
-  if (auto status = app_->readModel().refresh(); !status) {
+  if (auto status = app_->readModel().reload(); !status) {
     throw std::runtime_error("refresh: " + status.error().detail);
   }
 }

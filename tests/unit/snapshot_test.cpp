@@ -13,10 +13,10 @@ using namespace kkr::domain;
 using kkr::test::d;
 using kkr::test::SnapshotBuilder;
 
-template <typename T>
-std::vector<Id> idsOfAll(const std::vector<T>& items) {
+template <typename Table>
+std::vector<Id> idsOfAll(const Table& items) {
   std::vector<Id> ids;
-  for (const T& item : items) ids.push_back(item.id);
+  for (const auto& item : items) ids.push_back(item.id);
   return ids;
 }
 
@@ -100,14 +100,69 @@ TEST(Snapshot, DefaultIsEmptyWithSeqZero) {
   EXPECT_EQ(s.person(1), nullptr);
 }
 
-TEST(Snapshot, CopiesKeepWorkingLookups) {
+TEST(Snapshot, CopiesShareTheirRows) {
   SnapshotBuilder b;
   b.person(5, "Testperson Fem", "0851");
   b.person(1, "Testperson En", "0851");
   const RegisterSnapshot original = b.build();
-  const RegisterSnapshot copy = original;  // the index stores positions, not pointers
+  const RegisterSnapshot copy = original;
   ASSERT_NE(copy.person(5), nullptr);
-  EXPECT_EQ(copy.person(5), &copy.persons()[1]);
+  EXPECT_EQ(copy.person(5), original.person(5));  // the same row, not a copy of it
+}
+
+TEST(Snapshot, AWriteCopiesOnlyTheCollectionItTouches) {
+  SnapshotBuilder b;
+  b.person(1, "Testperson En", "0851");
+  b.forum(4, "Testforum");
+  b.appointment(8, 4, 1, "2022-2026", AppointmentRole::Member, "2022-02-01");
+  const RegisterSnapshot before = b.build(3);
+  Person renamed = *before.person(1);
+  renamed.name = "Testperson Omdøbt";
+  renamed.meta.version = 2;
+  const auto after = before.with(RowWrite{renamed, false});
+  ASSERT_TRUE(after);
+  EXPECT_EQ(after->seq(), 3);
+  EXPECT_EQ(after->person(1)->name, "Testperson Omdøbt");
+  EXPECT_EQ(before.person(1)->name, "Testperson En");  // the old version is untouched
+  EXPECT_EQ(after->forum(4), before.forum(4));         // other collections are shared
+  EXPECT_EQ(after->appointment(8), before.appointment(8));
+}
+
+TEST(Snapshot, WithAppliesOnlyNewerVersionsAndRemovesUpToTheRemovedVersion) {
+  SnapshotBuilder b;
+  b.person(1, "Testperson En", "0851").meta.version = 2;
+  b.kommune("0851", "Testkommune").meta.version = 4;
+  const RegisterSnapshot base = b.build(7);
+  Person two;
+  two.id = 2;
+  two.name = "Testperson To";
+  const auto added = base.with(RowWrite{two, false});
+  ASSERT_TRUE(added);
+  EXPECT_EQ(added->persons().size(), 2u);
+
+  Person same = *base.person(1);
+  same.name = "Same version";
+  EXPECT_FALSE(base.with(RowWrite{same, false}));
+  same.meta.version = 1;
+  EXPECT_FALSE(base.with(RowWrite{same, false}));
+  same.meta.version = 3;
+  ASSERT_TRUE(base.with(RowWrite{same, false}));
+  EXPECT_EQ(base.with(RowWrite{same, false})->person(1)->name, "Same version");
+
+  Person removed = *base.person(1);
+  ASSERT_TRUE(base.with(RowWrite{removed, true}));
+  EXPECT_EQ(base.with(RowWrite{removed, true})->person(1), nullptr);
+  removed.id = 9;
+  EXPECT_FALSE(base.with(RowWrite{removed, true}));  // nothing to remove
+
+  // A kommune created again after a delete has a higher version than the one deleted (V003):
+  // the delete of the older row, arriving late, must not remove the newer one.
+  Kommune old = *base.kommune("0851");
+  old.meta.version = 3;
+  EXPECT_FALSE(base.with(RowWrite{old, true}));
+  old.meta.version = 4;
+  ASSERT_TRUE(base.with(RowWrite{old, true}));
+  EXPECT_EQ(base.with(RowWrite{old, true})->kommune("0851"), nullptr);
 }
 
 }  // namespace

@@ -204,45 +204,12 @@ HttpResponse entityResponse(int status, const E& entity, ServerContext& ctx) {
   return response;
 }
 
-// The caller reads its own write: wait for a snapshot loaded after the commit. A failure here
-// does not undo the write, which is committed: it is logged and the response still reports it.
-void refreshAfterWrite(ServerContext& ctx) {
-  if (auto refreshed = ctx.services.read_model->refresh(); !refreshed) {
-    ctx.log->warn("read model refresh after a write failed: {}", refreshed.error().detail);
-  }
-}
-
-// Kommuner and periods have natural keys, which can come back after a delete, and closing a
-// period ends its seats: their writes reload the register. Every other entity has a numeric id
-// that is never reused.
-template <typename E>
-constexpr bool hasNaturalKey =
-    std::is_same_v<E, domain::Kommune> || std::is_same_v<E, domain::Period>;
-
-// The caller reads its own write. When the write's whole effect is the row it returns, that row
-// goes straight into the read model; otherwise (see hasNaturalKey; a forum update may dissolve the
-// forum and end its appointments) a reload that started after the commit is waited for.
-template <typename E>
-void afterWrite(ServerContext& ctx, const E& stored, bool isUpdate) {
-  if constexpr (hasNaturalKey<E>) {
-    refreshAfterWrite(ctx);
-  } else {
-    if (std::is_same_v<E, domain::RegionalForum> && isUpdate) {
-      refreshAfterWrite(ctx);
-      return;
-    }
-    ctx.services.read_model->apply(domain::RowWrite{stored, false});
-  }
-}
-
-template <typename E>
-void afterRemove(ServerContext& ctx, const std::string& key) {
-  if constexpr (hasNaturalKey<E>) {
-    refreshAfterWrite(ctx);
-  } else {
-    E removed{};
-    removed.id = std::stoll(key);
-    ctx.services.read_model->apply(domain::RowWrite{removed, true});
+// The writer has applied its committed rows to the read model before it returns, so a caller
+// reads its own write. This is for the other case: another instance wrote the row, and this one
+// has not applied that change yet. Failing to catch up is logged; the retry then reports it.
+void catchUp(ServerContext& ctx) {
+  if (auto status = ctx.services.read_model->catchUp(); !status) {
+    ctx.log->warn("catching up with the change feed failed: {}", status.error().detail);
   }
 }
 
@@ -285,7 +252,6 @@ HttpResponse create(const HttpRequest& req, ServerContext& ctx) {
   if (!key) {
     auto created = ctx.services.writer->create(write, *entity);
     if (!created) return problem(created.error(), req);
-    afterWrite(ctx, *created, false);
     return entityResponse(201, *created, ctx);
   }
   if (!validIdempotencyKey(*key)) {
@@ -307,7 +273,6 @@ HttpResponse create(const HttpRequest& req, ServerContext& ctx) {
   };
   auto outcome = ctx.services.writer->create(write, *entity, idempotency, render);
   if (!outcome) return problem(outcome.error(), req);
-  if (outcome->created) afterWrite(ctx, *outcome->created, false);
   const auto& stored = outcome->response;
   auto response = makeResponse(stored.status, kJson, stored.body);
   if (!stored.location.empty()) response.header("Location", stored.location);
@@ -342,12 +307,12 @@ HttpResponse update(const HttpRequest& req, ServerContext& ctx) {
 
   const domain::WriteContext write{principal->actor()};
   // The patch applies to the state this instance has; the writer's version check makes that
-  // safe. If another instance wrote in between, refresh and apply the patch to the newer state.
+  // safe. If another instance wrote in between, catch up and apply the patch to the newer state.
   for (int attempt = 0;; ++attempt) {
     auto snapshot = ctx.services.read_model->current();
     const E* current = R::find(*snapshot, *key);
     if (current == nullptr && attempt == 0) {
-      refreshAfterWrite(ctx);
+      catchUp(ctx);
       continue;
     }
     if (current == nullptr) {
@@ -357,7 +322,7 @@ HttpResponse update(const HttpRequest& req, ServerContext& ctx) {
       // Never patch a state other than the one the client named: that would write back stale
       // fields. Our snapshot may just be behind another instance's write; look once more.
       if (attempt == 0) {
-        refreshAfterWrite(ctx);
+        catchUp(ctx);
         continue;
       }
       return problem(Error{ErrorCode::PreconditionFailed,
@@ -373,7 +338,7 @@ HttpResponse update(const HttpRequest& req, ServerContext& ctx) {
       // No If-Match: the client asked for no precondition, so it must never see a 412. Another
       // request changed the row between our read and our write: patch the newer state.
       if (attempt < kPatchAttempts) {
-        refreshAfterWrite(ctx);
+        catchUp(ctx);
         continue;
       }
       return problem(Error::conflict("the resource kept being changed by other requests while "
@@ -381,7 +346,6 @@ HttpResponse update(const HttpRequest& req, ServerContext& ctx) {
                      req);
     }
     if (!updated) return problem(updated.error(), req);
-    afterWrite(ctx, *updated, true);
     return entityResponse(200, *updated, ctx);
   }
 }
@@ -402,7 +366,6 @@ HttpResponse remove(const HttpRequest& req, ServerContext& ctx) {
   auto removed =
       R::remove(*ctx.services.writer, domain::WriteContext{principal->actor()}, *key, *expected);
   if (!removed) return problem(removed.error(), req);
-  afterRemove<E>(ctx, *key);
   HttpResponse response;
   response.status = 204;
   return response;

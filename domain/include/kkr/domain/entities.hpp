@@ -18,6 +18,7 @@ struct RowMeta {
   std::int64_t version = 1;
   std::string created_at;
   std::string updated_at;
+  bool operator==(const RowMeta&) const = default;
 };
 
 struct Kommune {
@@ -25,6 +26,7 @@ struct Kommune {
   std::string name;
   std::string region_code;  ///< "1081"
   RowMeta meta;
+  bool operator==(const Kommune&) const = default;
 };
 
 struct Period {
@@ -32,11 +34,13 @@ struct Period {
   Date start_date;
   std::optional<Date> end_date;  ///< nullopt while the period is open
   RowMeta meta;
+  bool operator==(const Period&) const = default;
 };
 
 struct ContactDetails {
   std::optional<std::string> email;
   std::optional<std::string> phone;
+  bool operator==(const ContactDetails&) const = default;
 };
 
 struct Person {
@@ -48,6 +52,7 @@ struct Person {
   std::optional<Office> office;
   ContactDetails contact;  ///< restricted: only authenticated callers see it
   RowMeta meta;
+  bool operator==(const Person&) const = default;
 };
 
 struct KkrMember {
@@ -61,6 +66,7 @@ struct KkrMember {
   std::optional<Date> end_date;
   std::optional<std::string> source;  ///< where the seat is documented
   RowMeta meta;
+  bool operator==(const KkrMember&) const = default;
 };
 
 struct RegionalForum {
@@ -78,6 +84,7 @@ struct RegionalForum {
   std::optional<std::string> source;  ///< where the facts about the forum come from
   std::optional<std::string> note;    ///< e.g. what is not yet confirmed, dissolution plans
   RowMeta meta;
+  bool operator==(const RegionalForum&) const = default;
 };
 
 struct Appointment {
@@ -94,6 +101,7 @@ struct Appointment {
   std::optional<std::string> source;
   std::optional<std::string> note;
   RowMeta meta;
+  bool operator==(const Appointment&) const = default;
 };
 
 }  // namespace kkr::domain

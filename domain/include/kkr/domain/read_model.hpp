@@ -1,69 +1,99 @@
 #pragma once
-// The in-memory read model: every read is answered from an immutable snapshot of the register,
-// replaced whenever the database's change sequence moves on. Reads never wait for I/O.
+// The in-memory read model: every read is answered from an immutable snapshot of the register.
+// It moves forward row by row: a write made here applies the rows its transaction changed as
+// soon as it commits, and the change feed brings every instance's rows in seq order. A full load
+// happens at start and when the instance has fallen too far behind. Readers never wait: the
+// current snapshot is one atomic pointer, swapped after a new version has been built.
 
-#include <condition_variable>
+#include <atomic>
 #include <cstdint>
+#include <deque>
+#include <map>
+#include <memory>
 #include <mutex>
-#include <set>
-#include <utility>
 #include <vector>
 
 #include "kkr/domain/result.hpp"
 #include "kkr/domain/snapshot.hpp"
+#include "kkr/domain/writes.hpp"
 
 namespace kkr::domain {
 
-/// Where snapshots come from (implemented by persistence/).
+/// A row of the published change feed: its seq and the row as the change left it.
+struct PublishedRow {
+  std::int64_t seq = 0;
+  RowWrite write;
+};
+
+struct FeedPage {
+  std::vector<PublishedRow> rows;  ///< seq > the asked one, in seq order
+  std::int64_t published = 0;      ///< the highest published seq when the page was read
+};
+
+/// Where snapshots and changes come from (implemented by persistence/).
 class SnapshotSource {
  public:
   virtual ~SnapshotSource() = default;
   /// A transactionally consistent copy of every table, stamped with the published change seq.
   virtual Result<RegisterSnapshot> loadSnapshot() = 0;
-  /// The highest published change sequence number (publishing any that became safe first).
-  virtual Result<std::int64_t> publishedSeq() = 0;
+  /// Published changes after `seq`, at most `limit`, publishing any that became safe first.
+  virtual Result<FeedPage> changesAfter(std::int64_t seq, std::size_t limit) = 0;
 };
 
-class ReadModel {
+struct ReadModelLimits {
+  std::size_t feed_page = 1000;            ///< change rows fetched per round trip
+  std::int64_t reload_after = 50000;       ///< further behind than this, a full load is cheaper
+  std::size_t remembered_deletes = 65536;  ///< bound on the removed keys kept (see below)
+};
+
+class ReadModel final : public CommitObserver {
  public:
-  explicit ReadModel(SnapshotSource& source);
+  explicit ReadModel(SnapshotSource& source, ReadModelLimits limits = {});
 
-  /// The current snapshot; cheap, never blocks on I/O. Empty (seq 0) until the first refresh.
-  SnapshotPtr current() const;
+  /// The current snapshot: one atomic load, never blocks on a writer or on I/O. Empty (seq 0)
+  /// until the first load.
+  SnapshotPtr current() const { return current_.load(std::memory_order_acquire); }
 
-  /// Returns once a snapshot that was loaded *after* this call began is current, so a writer that
-  /// calls it after its commit reads its own write. Concurrent callers share one load.
-  Status refresh();
+  /// Loads the whole register and makes it current. Rows committed here while it loads are
+  /// applied on top, so a reader never loses its own write to a load that read too early.
+  Status reload();
 
-  /// Reloads only when the published change sequence is ahead of the current snapshot.
-  Status refreshIfBehind();
+  /// Applies the published changes after the current seq, in pages; falls back to reload() when
+  /// the feed is more than `reload_after` rows ahead or has a gap (its rows were pruned).
+  Status catchUp();
 
-  /// Applies a row the caller has just committed, so that it reads its own write without a
-  /// reload. Only for a write whose whole effect is that row (no other row changed in its
-  /// transaction). Other instances' writes, and the change seq, still arrive by refresh.
-  void apply(const RowWrite& write);
+  /// A write made here committed these rows (the cascades of the same transaction included):
+  /// they are applied now, so the writer's caller reads its own write before any feed round trip.
+  void committed(const std::vector<RowWrite>& rows) override;
+
+  /// How many deleted keys are remembered (at most ReadModelLimits::remembered_deletes).
+  std::size_t rememberedDeletes() const;
 
  private:
-  /// A write applied since the last load, and how many loads had started when it was applied:
-  /// a load that started later includes it, an earlier one may not.
-  struct Applied {
-    RowWrite write;
-    std::uint64_t loads_started;
-  };
-  static std::pair<std::size_t, Id> keyOf(const RowWrite& write);
-  /// Applies `write` to `snapshot` unless a delete of its row was applied before; true if it did.
-  bool applyTo(SnapshotPtr& snapshot, const RowWrite& write) const;
+  /// Applies `write` to `next` by the version rule, unless a newer delete of the row was seen.
+  void applyTo(RegisterSnapshot& next, const RowWrite& write);
+  void remember(const RowWrite& removed);
+  Status reloadLocked();
+  void publish(RegisterSnapshot next);
 
   SnapshotSource& source_;
-  mutable std::mutex mutex_;
-  std::condition_variable loaded_;
-  SnapshotPtr current_;
-  std::uint64_t startedLoads_ = 0;
-  std::uint64_t finishedLoads_ = 0;
-  bool loading_ = false;
-  std::vector<Applied> applied_;
-  /// Deleted rows by (entity, id). Ids are never reused, so a write of one arriving late is stale.
-  std::set<std::pair<std::size_t, Id>> deleted_;
+  ReadModelLimits limits_;
+  std::atomic<SnapshotPtr> current_;
+
+  /// Serialises catchUp() and reload() (their I/O included); readers never take it.
+  std::mutex followMutex_;
+  /// Serialises building and swapping a new snapshot; held for microseconds, never during I/O.
+  mutable std::mutex applyMutex_;
+  bool loading_ = false;                         ///< with applyMutex_
+  std::vector<RowWrite> committedWhileLoading_;  ///< with applyMutex_
+
+  /// Deleted keys with the version they were deleted at. A row whose upsert reaches us after its
+  /// delete (the feed orders by transaction id, not by commit; a local commit may be applied
+  /// late) must not come back. Keys are never reused below that version, so the oldest entries
+  /// can be forgotten once the bound is reached: by then the transactions they guard are long
+  /// published and applied.
+  std::map<RowKey, std::int64_t> deleted_;  ///< with applyMutex_
+  std::deque<RowKey> deletedOrder_;         ///< with applyMutex_, oldest first
 };
 
 }  // namespace kkr::domain

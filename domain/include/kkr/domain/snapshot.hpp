@@ -1,71 +1,85 @@
 #pragma once
-// An immutable, consistent copy of the whole register. Reads are answered from it; it is replaced
-// (never mutated) whenever the change sequence shows that the database moved on.
+// An immutable, consistent copy of the whole register. Reads are answered from it; a write makes
+// a new one that shares every part the write did not touch (row_table.hpp).
 
 #include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
-#include <unordered_map>
+#include <utility>
 #include <variant>
 #include <vector>
 
 #include "kkr/domain/entities.hpp"
+#include "kkr/domain/row_table.hpp"
+#include "kkr/domain/row_write.hpp"
 
 namespace kkr::domain {
 
-/// A row a writer has just committed: its stored state, or (removed) the id of a deleted row.
-/// Only entities with numeric ids, which are never reused, so a deleted id stays deleted.
-struct RowWrite {
-  std::variant<Person, KkrMember, RegionalForum, Appointment> row;
-  bool removed = false;
+struct KommuneByCode {
+  static const std::string& of(const Kommune& k) { return k.code; }
 };
+struct PeriodById {
+  static const std::string& of(const Period& p) { return p.id; }
+};
+struct ById {
+  template <typename E>
+  static Id of(const E& e) {
+    return e.id;
+  }
+};
+
+using KommuneTable = RowTable<Kommune, KommuneByCode>;
+using PeriodTable = RowTable<Period, PeriodById>;
+using PersonTable = RowTable<Person, ById>;
+using MemberTable = RowTable<KkrMember, ById>;
+using ForumTable = RowTable<RegionalForum, ById>;
+using AppointmentTable = RowTable<Appointment, ById>;
 
 class RegisterSnapshot {
  public:
-  /// Builds the snapshot: sorts every collection by its key and indexes it.
+  /// Builds the snapshot: sorts every collection by its key.
   RegisterSnapshot(std::int64_t seq, std::vector<Kommune> kommuner, std::vector<Period> periods,
                    std::vector<Person> persons, std::vector<KkrMember> members,
                    std::vector<RegionalForum> forums, std::vector<Appointment> appointments);
   RegisterSnapshot() : RegisterSnapshot(0, {}, {}, {}, {}, {}, {}) {}
 
-  /// The highest published change sequence number that this snapshot includes.
+  /// The highest published change sequence number that this snapshot includes. It may also
+  /// hold rows this instance committed that are not published yet.
   std::int64_t seq() const { return seq_; }
 
   // Collections sorted by key: kommuner by code, periods by id, the rest by numeric id.
-  const std::vector<Kommune>& kommuner() const { return kommuner_; }
-  const std::vector<Period>& periods() const { return periods_; }
-  const std::vector<Person>& persons() const { return persons_; }
-  const std::vector<KkrMember>& members() const { return members_; }
-  const std::vector<RegionalForum>& forums() const { return forums_; }
-  const std::vector<Appointment>& appointments() const { return appointments_; }
+  const KommuneTable& kommuner() const { return kommuner_; }
+  const PeriodTable& periods() const { return periods_; }
+  const PersonTable& persons() const { return persons_; }
+  const MemberTable& members() const { return members_; }
+  const ForumTable& forums() const { return forums_; }
+  const AppointmentTable& appointments() const { return appointments_; }
 
   // Lookups by key; nullptr when absent.
-  const Kommune* kommune(const std::string& code) const;
-  const Period* period(const std::string& id) const;
-  const Person* person(Id id) const;
-  const KkrMember* member(Id id) const;
-  const RegionalForum* forum(Id id) const;
-  const Appointment* appointment(Id id) const;
+  const Kommune* kommune(const std::string& code) const { return kommuner_.find(code); }
+  const Period* period(const std::string& id) const { return periods_.find(id); }
+  const Person* person(Id id) const { return persons_.find(id); }
+  const KkrMember* member(Id id) const { return members_.find(id); }
+  const RegionalForum* forum(Id id) const { return forums_.find(id); }
+  const Appointment* appointment(Id id) const { return appointments_.find(id); }
 
   /// This snapshot with `write` applied (same seq), or nullopt when it would change nothing: the
-  /// snapshot already holds that version of the row or a newer one, or lacks the removed row.
+  /// snapshot already holds that version of the row or a newer one, or lacks the removed row (or
+  /// holds a newer one). Costs one chunk of one collection; everything else is shared.
   std::optional<RegisterSnapshot> with(const RowWrite& write) const;
+
+  /// The same rows, stamped with change seq `seq`.
+  RegisterSnapshot withSeq(std::int64_t seq) const;
 
  private:
   std::int64_t seq_;
-  std::vector<Kommune> kommuner_;
-  std::vector<Period> periods_;
-  std::vector<Person> persons_;
-  std::vector<KkrMember> members_;
-  std::vector<RegionalForum> forums_;
-  std::vector<Appointment> appointments_;
-  std::unordered_map<std::string, std::size_t> kommuneIndex_;
-  std::unordered_map<std::string, std::size_t> periodIndex_;
-  std::unordered_map<Id, std::size_t> personIndex_;
-  std::unordered_map<Id, std::size_t> memberIndex_;
-  std::unordered_map<Id, std::size_t> forumIndex_;
-  std::unordered_map<Id, std::size_t> appointmentIndex_;
+  KommuneTable kommuner_;
+  PeriodTable periods_;
+  PersonTable persons_;
+  MemberTable members_;
+  ForumTable forums_;
+  AppointmentTable appointments_;
 };
 
 using SnapshotPtr = std::shared_ptr<const RegisterSnapshot>;

@@ -11,6 +11,7 @@
 
 #include "kkr/domain/entities.hpp"
 #include "kkr/domain/result.hpp"
+#include "kkr/domain/row_write.hpp"
 
 namespace kkr::domain {
 
@@ -104,6 +105,14 @@ class RegisterWriter {
   virtual Status removeMember(const WriteContext&, Id id, ExpectedVersion) = 0;
   virtual Status removeForum(const WriteContext&, Id id, ExpectedVersion) = 0;
   virtual Status removeAppointment(const WriteContext&, Id id, ExpectedVersion) = 0;
+};
+
+/// Told of every write the writer commits, after the commit and before the writer returns, with
+/// every row the transaction changed (cascades included), so the caller reads its own write.
+class CommitObserver {
+ public:
+  virtual ~CommitObserver() = default;
+  virtual void committed(const std::vector<RowWrite>& rows) = 0;
 };
 
 /// One entry of the change feed (and, with actor/previous, of the audit log). `data` and

@@ -16,7 +16,9 @@ class PgRegisterWriter final : public domain::RegisterWriter {
  public:
   /// `regionCode` is KKR's region ("1081", Region Nordjylland): its kommuner are the ones whose
   /// politicians may hold KKR seats and forum appointments, two KKR seats per kommune.
-  explicit PgRegisterWriter(Database& database, std::string regionCode = "1081");
+  /// `observer` (the read model) is told every committed row, cascades included.
+  explicit PgRegisterWriter(Database& database, domain::CommitObserver* observer = nullptr,
+                            std::string regionCode = "1081");
 
   domain::Result<domain::Kommune> create(const domain::WriteContext&,
                                          const domain::Kommune&) override;
@@ -81,6 +83,7 @@ class PgRegisterWriter final : public domain::RegisterWriter {
  private:
   Database& database_;
   std::string regionCode_;
+  domain::CommitObserver* observer_;
 };
 
 }  // namespace kkr::persistence

@@ -18,8 +18,9 @@ class PgSnapshotSource final : public domain::SnapshotSource {
   /// they get a higher seq later and the next load picks them up again (loads are idempotent).
   domain::Result<domain::RegisterSnapshot> loadSnapshot() override;
 
-  /// Publishes the changes that became safe (kkr_publish_changes) and returns the highest seq.
-  domain::Result<std::int64_t> publishedSeq() override;
+  /// Publishes the changes that became safe (only when some wait, so an idle instance runs no
+  /// write), then reads the published change rows after `seq`, each mapped like a loaded row.
+  domain::Result<domain::FeedPage> changesAfter(std::int64_t seq, std::size_t limit) override;
 
  private:
   Database& database_;
