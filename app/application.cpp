@@ -61,6 +61,7 @@ struct Application::Parts {
   std::unique_ptr<persistence::PgChangeListener> listener;
   std::unique_ptr<ApplyAndWake> committed;
   std::unique_ptr<persistence::PgRegisterWriter> writer;
+  std::unique_ptr<domain::RegisterCommands> commands;
   std::unique_ptr<persistence::PgChangeFeed> changes;
   std::unique_ptr<persistence::PgApiKeyStore> keys;
   std::unique_ptr<api::Server> server;
@@ -103,7 +104,8 @@ domain::Result<std::unique_ptr<Application>> Application::create(
     p.keys = std::make_unique<persistence::PgApiKeyStore>(*p.database, config.api_key_secret);
     p.writer = std::make_unique<persistence::PgRegisterWriter>(*p.database, p.committed.get());
     services.keys = p.keys.get();
-    services.writer = p.writer.get();
+    p.commands = std::make_unique<domain::RegisterCommands>(*p.writer, *p.readModel);
+    services.commands = p.commands.get();
   } else {
     log->warn("KKR_API_KEY_SECRET is not set: writes are disabled");
   }

@@ -144,14 +144,18 @@ AppointmentContext loadAppointmentContext(soci::session& sql, const d::Appointme
   return context;
 }
 
-d::Status checkAppointmentLocked(soci::session& sql, const d::Appointment& a,
+/// Checks `a` against the rows its rules depend on, read under the forum's lock. With
+/// `statusFromForum` (a create that left the status out) it first takes the status from the
+/// locked forum's kkr_action, so the default and the rules see the same forum.
+d::Status checkAppointmentLocked(soci::session& sql, d::Appointment& a,
                                  const std::string& regionCode, d::ExpectedVersion expected,
-                                 bool isUpdate) {
+                                 bool isUpdate, bool statusFromForum = false) {
   const auto forumRow = queryJson(
       sql, "SELECT kkr_row_json(f)::text FROM regional_forum f WHERE f.id = :id FOR NO KEY UPDATE",
       a.forum_id);
   if (!forumRow) return d::fail(missingReference("/forum_id", "a forum"));
   const auto forum = rowjson::fromJson<d::RegionalForum>(*forumRow);
+  if (statusFromForum) a.status = d::defaultStatus(forum.kkr_action);
   if (isUpdate) {
     if (auto error = checkStored(sql, tableOf<d::Appointment>(), a.id, expected)) {
       return d::fail(std::move(*error));
@@ -174,9 +178,11 @@ d::Result<d::KkrMember> createMemberLocked(soci::session& sql, const d::KkrMembe
 }
 
 /// Steps 2–4 of an appointment's create, inside the caller's transaction.
-d::Result<d::Appointment> createAppointmentLocked(soci::session& sql, const d::Appointment& a,
-                                                  const std::string& regionCode) {
-  if (auto ok = checkAppointmentLocked(sql, a, regionCode, std::nullopt, false); !ok) {
+d::Result<d::Appointment> createAppointmentLocked(soci::session& sql, d::Appointment a,
+                                                  const std::string& regionCode,
+                                                  bool statusFromForum) {
+  if (auto ok = checkAppointmentLocked(sql, a, regionCode, std::nullopt, false, statusFromForum);
+      !ok) {
     return d::fail(ok.error());
   }
   return writeChecked(sql, a, false, std::nullopt);
@@ -223,7 +229,8 @@ d::Result<d::Appointment> PgRegisterWriter::create(const d::WriteContext& c,
   if (auto valid = d::checkFields(a); !valid) return d::fail(valid.error());
   return inTransaction<d::Appointment>(database_, observer_, tableOf<d::Appointment>(), c,
                                        [&](soci::session& sql) -> d::Result<d::Appointment> {
-                                         return createAppointmentLocked(sql, a, regionCode_);
+                                         return createAppointmentLocked(sql, a, regionCode_,
+                                                                        c.status_from_forum);
                                        });
 }
 
@@ -232,8 +239,9 @@ d::Result<d::IdempotentCreate<d::Appointment>> PgRegisterWriter::create(
     const d::RenderResponse<d::Appointment>& render) {
   if (auto valid = d::checkFields(a); !valid) return d::fail(valid.error());
   return idempotentCreate<d::Appointment>(
-      database_, observer_, c, key, render,
-      [&](soci::session& sql) { return createAppointmentLocked(sql, a, regionCode_); });
+      database_, observer_, c, key, render, [&](soci::session& sql) {
+        return createAppointmentLocked(sql, a, regionCode_, c.status_from_forum);
+      });
 }
 
 d::Result<d::Appointment> PgRegisterWriter::update(const d::WriteContext& c,
@@ -243,7 +251,8 @@ d::Result<d::Appointment> PgRegisterWriter::update(const d::WriteContext& c,
   return inTransaction<d::Appointment>(
       database_, observer_, tableOf<d::Appointment>(), c,
       [&](soci::session& sql) -> d::Result<d::Appointment> {
-        if (auto ok = checkAppointmentLocked(sql, a, regionCode_, expected, true); !ok) {
+        d::Appointment candidate = a;
+        if (auto ok = checkAppointmentLocked(sql, candidate, regionCode_, expected, true); !ok) {
           return d::fail(ok.error());
         }
         return writeChecked(sql, a, true, expected);

@@ -6,16 +6,17 @@
 #include "kkr/domain/auth.hpp"
 #include "kkr/domain/ports.hpp"
 #include "kkr/domain/read_model.hpp"
+#include "kkr/domain/register_commands.hpp"
 #include "kkr/domain/writes.hpp"
 
 namespace kkr::api {
 
 struct Services {
-  domain::ReadModel* read_model = nullptr;   ///< every read is answered from its snapshot
-  domain::HealthCheck* health = nullptr;     ///< /readyz
-  domain::ApiKeyStore* keys = nullptr;       ///< bearer tokens → principals
-  domain::RegisterWriter* writer = nullptr;  ///< POST/PATCH/DELETE
-  domain::ChangeFeed* changes = nullptr;     ///< /v1/changes and /v1/audit
+  domain::ReadModel* read_model = nullptr;       ///< every read is answered from its snapshot
+  domain::HealthCheck* health = nullptr;         ///< /readyz
+  domain::ApiKeyStore* keys = nullptr;           ///< bearer tokens → principals
+  domain::RegisterCommands* commands = nullptr;  ///< POST/PATCH/DELETE
+  domain::ChangeFeed* changes = nullptr;         ///< /v1/changes and /v1/audit
 };
 
 }  // namespace kkr::api

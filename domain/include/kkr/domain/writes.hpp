@@ -17,6 +17,10 @@ namespace kkr::domain {
 
 struct WriteContext {
   std::string actor;  ///< recorded in the change log ("key:secretariat-1")
+  /// An appointment create whose request left the status out: the writer sets it from the
+  /// forum's kkr_action (rules.hpp defaultStatus), read under the forum's lock in the same
+  /// transaction, never from a snapshot that may be behind.
+  bool status_from_forum = false;
 };
 
 /// Version the client expects (If-Match); nullopt = unconditional.

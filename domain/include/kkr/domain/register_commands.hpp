@@ -1,0 +1,83 @@
+#pragma once
+// The write use cases between the HTTP handlers and the RegisterWriter: who may write what, the
+// Idempotency-Key choice, create defaults that depend on other rows, and the merge-patch loop
+// that re-applies a patch to the newer state when another request changed the row first. The
+// handlers only parse and render; the writer only runs one transaction. Unit-tested without HTTP
+// (tests/unit/register_commands_test.cpp).
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <type_traits>
+
+#include "kkr/domain/auth.hpp"
+#include "kkr/domain/read_model.hpp"
+#include "kkr/domain/result.hpp"
+#include "kkr/domain/writes.hpp"
+
+namespace kkr::domain {
+
+/// Kommuner and periods have natural keys; every other resource a numeric id.
+template <typename E>
+using KeyOf =
+    std::conditional_t<std::is_same_v<E, Kommune> || std::is_same_v<E, Period>, std::string, Id>;
+
+/// What a create asks for beyond the entity itself.
+struct CreateOptions {
+  /// False when the request left the status out: an appointment's status then follows its
+  /// forum's kkr_action, read under the forum's lock in the create's own transaction.
+  bool status_given = true;
+  /// The caller's Idempotency-Key, with the request's canonical hash.
+  std::optional<IdempotencyKey> idempotency;
+};
+
+/// A change to a stored row: the merge patch, applied to whatever state is current when the
+/// write runs (it may run more than once, each time on a newer state).
+template <typename E>
+using Patch = std::function<Result<E>(const E& current)>;
+
+/// An Idempotency-Key as the API accepts it: 1 to 255 visible ASCII characters.
+bool validIdempotencyKey(std::string_view key);
+
+class RegisterCommands {
+ public:
+  /// How often a patch without If-Match is re-applied to a newer state before a 409.
+  static constexpr int kPatchAttempts = 8;
+
+  RegisterCommands(RegisterWriter& writer, ReadModel& model) : writer_(writer), model_(model) {}
+
+  /// Kommuner and periods are reference data (admin); everything else is maintained by editors.
+  template <typename E>
+  static Role requiredRole();
+  /// Forbidden when `caller` may not write E.
+  template <typename E>
+  static Status authorize(const Principal& caller);
+
+  /// Creates; the answer is render(created). With an Idempotency-Key the answer commits with the
+  /// row, and a retry gets the stored answer (created is then empty).
+  template <typename E>
+  Result<IdempotentCreate<E>> create(const Principal& caller, const E& entity,
+                                     const CreateOptions& options, const RenderResponse<E>& render);
+
+  /// Applies `patch` to the stored row with `key`. With an expected version (If-Match) only that
+  /// version is patched (else PreconditionFailed); without one the caller never sees a 412: a
+  /// row changed by another request in between is patched again in its newer state.
+  template <typename E>
+  Result<E> update(const Principal& caller, const KeyOf<E>& key, const Patch<E>& patch,
+                   ExpectedVersion expected);
+
+  template <typename E>
+  Status remove(const Principal& caller, const KeyOf<E>& key, ExpectedVersion expected);
+
+ private:
+  /// The row as this instance knows it; catches up with the feed once when it is missing or
+  /// older than the caller expects (another instance may have written it).
+  template <typename E>
+  Result<E> current(const KeyOf<E>& key, ExpectedVersion expected, bool catchUpFirst);
+
+  RegisterWriter& writer_;
+  ReadModel& model_;
+};
+
+}  // namespace kkr::domain

@@ -1,0 +1,166 @@
+#include "kkr/domain/register_commands.hpp"
+
+#include <chrono>
+#include <thread>
+#include <utility>
+
+namespace kkr::domain {
+
+namespace {
+
+template <typename E>
+const E* find(const RegisterSnapshot& s, const KeyOf<E>& key) {
+  if constexpr (std::is_same_v<E, Kommune>) return s.kommune(key);
+  if constexpr (std::is_same_v<E, Period>) return s.period(key);
+  if constexpr (std::is_same_v<E, Person>) return s.person(key);
+  if constexpr (std::is_same_v<E, KkrMember>) return s.member(key);
+  if constexpr (std::is_same_v<E, RegionalForum>) return s.forum(key);
+  if constexpr (std::is_same_v<E, Appointment>) return s.appointment(key);
+}
+
+template <typename E>
+Status removeFrom(RegisterWriter& w, const WriteContext& c, const KeyOf<E>& key,
+                  ExpectedVersion v) {
+  if constexpr (std::is_same_v<E, Kommune>) return w.removeKommune(c, key, v);
+  if constexpr (std::is_same_v<E, Period>) return w.removePeriod(c, key, v);
+  if constexpr (std::is_same_v<E, Person>) return w.removePerson(c, key, v);
+  if constexpr (std::is_same_v<E, KkrMember>) return w.removeMember(c, key, v);
+  if constexpr (std::is_same_v<E, RegionalForum>) return w.removeForum(c, key, v);
+  if constexpr (std::is_same_v<E, Appointment>) return w.removeAppointment(c, key, v);
+}
+
+template <typename E>
+constexpr std::string_view entityName() {
+  if constexpr (std::is_same_v<E, Kommune>) return "kommune";
+  if constexpr (std::is_same_v<E, Period>) return "period";
+  if constexpr (std::is_same_v<E, Person>) return "person";
+  if constexpr (std::is_same_v<E, KkrMember>) return "member";
+  if constexpr (std::is_same_v<E, RegionalForum>) return "forum";
+  if constexpr (std::is_same_v<E, Appointment>) return "appointment";
+}
+
+std::string keyText(const std::string& key) { return key; }
+std::string keyText(Id id) { return std::to_string(id); }
+
+Error stale() {
+  return Error{ErrorCode::PreconditionFailed,
+               "If-Match does not name the current version of this resource",
+               {}};
+}
+
+}  // namespace
+
+bool validIdempotencyKey(std::string_view key) {
+  if (key.empty() || key.size() > 255) return false;
+  for (char c : key) {
+    if (c < 0x21 || c > 0x7e) return false;
+  }
+  return true;
+}
+
+template <typename E>
+Role RegisterCommands::requiredRole() {
+  return std::is_same_v<E, Kommune> || std::is_same_v<E, Period> ? Role::Admin : Role::Editor;
+}
+
+template <typename E>
+Status RegisterCommands::authorize(const Principal& caller) {
+  if (requiredRole<E>() == Role::Admin && caller.role != Role::Admin) {
+    return fail(Error{ErrorCode::Forbidden, "this operation needs the admin role", {}});
+  }
+  return ok();
+}
+
+template <typename E>
+Result<IdempotentCreate<E>> RegisterCommands::create(const Principal& caller, const E& entity,
+                                                     const CreateOptions& options,
+                                                     const RenderResponse<E>& render) {
+  if (auto allowed = authorize<E>(caller); !allowed) return fail(std::move(allowed).error());
+  WriteContext context{caller.actor()};
+  if constexpr (std::is_same_v<E, Appointment>) context.status_from_forum = !options.status_given;
+  if (options.idempotency) {
+    if (!validIdempotencyKey(options.idempotency->key)) {
+      return fail(Error::malformed("Idempotency-Key must be 1 to 255 visible ASCII characters",
+                                   {{"Idempotency-Key", "is not a valid key"}}));
+    }
+    return writer_.create(context, entity, *options.idempotency, render);
+  }
+  auto created = writer_.create(context, entity);
+  if (!created) return fail(std::move(created).error());
+  IdempotentCreate<E> outcome{render(*created), std::move(created).value()};
+  return outcome;
+}
+
+template <typename E>
+Result<E> RegisterCommands::current(const KeyOf<E>& key, ExpectedVersion expected,
+                                    bool catchUpFirst) {
+  for (int look = catchUpFirst ? 1 : 0; look < 2; ++look) {
+    if (look == 1) (void)model_.catchUp();  // a failure shows as the row still missing or old
+    const SnapshotPtr snapshot = model_.current();
+    const E* row = find<E>(*snapshot, key);
+    if (row != nullptr && (!expected || row->meta.version == *expected)) return *row;
+    if (look == 1) {
+      if (row == nullptr) {
+        return fail(
+            Error::notFound(std::string(entityName<E>()) + " " + keyText(key) + " does not exist"));
+      }
+      return fail(stale());
+    }
+  }
+  return fail(Error::internal("unreachable"));
+}
+
+template <typename E>
+Result<E> RegisterCommands::update(const Principal& caller, const KeyOf<E>& key,
+                                   const Patch<E>& patch, ExpectedVersion expected) {
+  if (auto allowed = authorize<E>(caller); !allowed) return fail(std::move(allowed).error());
+  const WriteContext context{caller.actor()};
+  for (int attempt = 0;; ++attempt) {
+    // The patch applies to the state this instance has; the writer's version check makes that
+    // safe. Never patch a state other than the one the client named: that would write back
+    // stale fields.
+    auto stored = current<E>(key, expected, attempt > 0);
+    if (!stored) return fail(std::move(stored).error());
+    auto patched = patch(*stored);
+    if (!patched) return fail(std::move(patched).error());
+    auto updated = writer_.update(context, *patched, expected ? *expected : stored->meta.version);
+    if (updated || updated.error().code != ErrorCode::PreconditionFailed || expected) {
+      return updated;
+    }
+    // No If-Match: another request changed the row between our read and our write.
+    if (attempt + 1 >= kPatchAttempts) {
+      return fail(Error::conflict(
+          "the resource kept being changed by other requests while this patch was applied; "
+          "nothing was written, retry"));
+    }
+    // Another instance's commit reaches this one once it is published (usually within
+    // milliseconds); a short, growing pause lets that happen instead of failing eight times.
+    std::this_thread::sleep_for(std::chrono::milliseconds(2 * attempt));
+  }
+}
+
+template <typename E>
+Status RegisterCommands::remove(const Principal& caller, const KeyOf<E>& key,
+                                ExpectedVersion expected) {
+  if (auto allowed = authorize<E>(caller); !allowed) return fail(std::move(allowed).error());
+  return removeFrom<E>(writer_, WriteContext{caller.actor()}, key, expected);
+}
+
+#define KKR_COMMANDS_FOR(E)                                                         \
+  template Role RegisterCommands::requiredRole<E>();                                \
+  template Status RegisterCommands::authorize<E>(const Principal&);                 \
+  template Result<IdempotentCreate<E>> RegisterCommands::create<E>(                 \
+      const Principal&, const E&, const CreateOptions&, const RenderResponse<E>&);  \
+  template Result<E> RegisterCommands::update<E>(const Principal&, const KeyOf<E>&, \
+                                                 const Patch<E>&, ExpectedVersion); \
+  template Status RegisterCommands::remove<E>(const Principal&, const KeyOf<E>&, ExpectedVersion);
+
+KKR_COMMANDS_FOR(Kommune)
+KKR_COMMANDS_FOR(Period)
+KKR_COMMANDS_FOR(Person)
+KKR_COMMANDS_FOR(KkrMember)
+KKR_COMMANDS_FOR(RegionalForum)
+KKR_COMMANDS_FOR(Appointment)
+#undef KKR_COMMANDS_FOR
+
+}  // namespace kkr::domain
