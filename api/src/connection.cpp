@@ -13,7 +13,6 @@
 #include <random>
 
 #include <pistache/async.h>
-#include <pistache/stream.h>
 
 #include "problem.hpp"
 #include "routes.hpp"
@@ -209,8 +208,9 @@ void respond(const std::shared_ptr<Peer>& peer, ServerContext& ctx, HttpResponse
   const std::string_view body =
       res.shared_body ? std::string_view(*res.shared_body) : std::string_view(res.body);
 
+  // The head only: the body is written from where it is (a cached one is shared, not copied).
   std::string out;
-  out.reserve(384 + body.size());
+  out.reserve(512);
   out.append("HTTP/1.1 ");
   out.append(std::to_string(res.status));
   out.push_back(' ');
@@ -257,30 +257,26 @@ void respond(const std::shared_ptr<Peer>& peer, ServerContext& ctx, HttpResponse
   }
   out.append("\r\n");
   // A response to HEAD has no content, whatever its Content-Length says (RFC 9110 §9.3.2).
-  if (req.method != "HEAD") out.append(body);
+  const std::string_view content = req.method == "HEAD" ? std::string_view() : body;
 
-  const std::size_t size = out.size();
+  const std::size_t size = out.size() + content.size();
   conn->responded = true;
   // As Pistache's own send does: from now on the keep-alive timeout applies, not the header one.
   peer->setIdle(true);
   // In flight until the answer is on the socket, not merely queued: shutdown waits for this.
   // Refusals were never dispatched and count from here (unless shutdown has closed the gate).
   auto ticket = conn->ticket ? std::move(conn->ticket) : InFlightTicket::enter(ctx.in_flight);
-  auto written = peer->send(Pistache::RawBuffer(std::move(out), size));
   if (!conn->keep_alive) conn->closing = true;
   // Half-close once the response is on the wire: the client sees the end of the stream, and
   // whatever it still sends is read and discarded rather than answered with a reset that could
-  // destroy the response before the client reads it.
+  // destroy the response before the client reads it. The ticket is also released if Pistache
+  // drops a queued write unsettled: it dies with the callback.
   std::weak_ptr<Peer> weak = peer;
-  written.then(
-      [weak, ticket, halfClose = !conn->keep_alive](ssize_t) {
-        if (auto p = weak.lock(); p && halfClose) ::shutdown(p->fd(), SHUT_WR);
-        if (ticket) ticket->release();
-      },
-      // Also released if Pistache drops the promise unsettled: the ticket dies with it.
-      [ticket](std::exception_ptr) {
-        if (ticket) ticket->release();
-      });
+  writeToPeer(peer, conn->writes, out, content,
+              [weak, ticket, halfClose = !conn->keep_alive](bool written) {
+                if (auto p = weak.lock(); p && written && halfClose) ::shutdown(p->fd(), SHUT_WR);
+                if (ticket) ticket->release();
+              });
 
   const auto elapsed = std::chrono::steady_clock::now() - conn->started;
   std::string_view routeLabel = "(none)";
@@ -337,7 +333,7 @@ void ApiHandler::onInput(const char* buffer, size_t len, const std::shared_ptr<P
         }
         if (conn->framer.head().expect_continue && !out.complete) {
           static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
-          peer->send(Pistache::RawBuffer(kContinue.data(), kContinue.size()));
+          writeToPeer(peer, conn->writes, kContinue, {});
         }
         if (!out.complete) setDeadline(peer, *conn, conn->started + ctx_->config.body_timeout);
       }

@@ -13,6 +13,7 @@
 #include "http_types.hpp"
 #include "request_framing.hpp"
 #include "server_context.hpp"
+#include "socket_write.hpp"
 
 namespace kkr::api {
 
@@ -50,6 +51,8 @@ struct ConnectionState {
   std::string pending;
   /// The handler of the reactor thread that serves this connection.
   ApiHandler* handler = nullptr;
+  /// Every byte to this connection goes through writeToPeer with this, so none overtakes another.
+  WriteOrder writes;
 };
 
 /// Whether `origin` is one of the configured CORS origins (exact match).

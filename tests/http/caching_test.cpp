@@ -49,6 +49,40 @@ TEST(CachingHttp, ListAndBlueBookTagsAreStableAndGive304) {
             client.get("/v1/persons?limit=6").header("ETag"));
 }
 
+// A cached body is written straight from the cache (api/src/socket_write.hpp): every answer must
+// still carry it whole, with a Content-Length that matches, and none when it has no content
+// (304).
+TEST(CachingHttp, ACachedListIsServedWholeEveryTime) {
+  const std::string path = "/v1/persons?limit=50";
+  const std::string get = "GET " + path + " HTTP/1.1\r\nHost: localhost\r\n\r\n";
+  RawConnection conn(server().port());
+  ASSERT_TRUE(conn.send(get + get));  // the first may build the entry, the second is served from it
+  const auto first = conn.readResponse();
+  const auto second = conn.readResponse();
+  ASSERT_TRUE(first && second);
+  ASSERT_EQ(first->status, 200);
+  ASSERT_EQ(second->status, 200);
+  EXPECT_FALSE(first->body.empty());
+  EXPECT_EQ(first->body, second->body);
+  EXPECT_EQ(second->header("Content-Length"), std::to_string(second->body.size()));
+  EXPECT_EQ(second->header("ETag"), first->header("ETag"));
+  EXPECT_EQ(second->mediaType(), "application/json");
+  EXPECT_EQ(second->header("Connection"), "keep-alive");
+  EXPECT_EQ(second->json()["items"].size(), first->json()["items"].size());
+  logForContract("GET", path, *second);
+
+  const auto etag = second->header("ETag").value_or("");
+  ASSERT_TRUE(conn.send("GET " + path + " HTTP/1.1\r\nHost: localhost\r\nIf-None-Match: " + etag +
+                        "\r\n\r\n"));
+  const auto notModified = conn.readResponse();
+  ASSERT_TRUE(notModified);
+  EXPECT_EQ(notModified->status, 304);
+  EXPECT_TRUE(notModified->body.empty());
+  EXPECT_FALSE(notModified->header("Content-Length").has_value());
+  EXPECT_EQ(notModified->header("ETag"), etag);
+  // HEAD is not routed: its 405 without content is TransportHttp.HeadGetsNoBody.
+}
+
 TEST(CachingHttp, TagsChangeWhenTheDataChanges) {
   auto& s = server();
   auto client = s.client();

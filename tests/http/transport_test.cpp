@@ -209,6 +209,32 @@ TEST(TransportHttp, HeadGetsNoBody) {
   EXPECT_EQ(bytes.substr(bytes.find("\r\n\r\n") + 4, 9), "HTTP/1.1 ");
 }
 
+// More answers than the socket takes while the client does not read: the rest waits in
+// Pistache's write queue (api/src/socket_write.hpp), and later answers must queue behind it
+// rather than overtake it.
+TEST(TransportHttp, AnswersThatFillTheSocketLeaveWholeAndInOrder) {
+  auto client = server().client();
+  const auto spec = client.get("/openapi.yaml");
+  ASSERT_EQ(spec.status, 200);
+  constexpr int kCount = 40;  // several MB: more than the server's send buffer holds
+  std::string requests;
+  for (int i = 0; i < kCount; ++i) requests += rawGet("/openapi.yaml");
+  requests += rawGet("/healthz", "X-Request-Id: last\r\n");
+  RawConnection conn(server().port());
+  ASSERT_TRUE(conn.send(requests));
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  for (int i = 0; i < kCount; ++i) {
+    const auto r = conn.readResponse();
+    ASSERT_TRUE(r.has_value()) << "answer " << i;
+    ASSERT_EQ(r->status, 200) << "answer " << i;
+    ASSERT_EQ(r->body.size(), spec.body.size()) << "answer " << i;
+    ASSERT_TRUE(r->body == spec.body) << "answer " << i << " differs";
+  }
+  const auto last = conn.readResponse();
+  ASSERT_TRUE(last.has_value());
+  EXPECT_EQ(last->header("X-Request-Id"), "last");
+}
+
 TEST(TransportHttp, RequestIdIsEchoedOrGenerated) {
   auto client = server().client();
   const auto echoed = client.get("/healthz", {{"X-Request-Id", "abc-123.XYZ_9"}});
