@@ -186,7 +186,9 @@ const std::vector<Setting>& settings() {
          return parseDuration(v, 0, 300000, c.server.shutdown_grace);
        }},
       {{"KKR_FOLLOW_INTERVAL_MS", "--follow-interval-ms",
-        "how often to look for changes made by other instances", "200"},
+        "longest wait before looking for other instances' changes when no notification came "
+        "(LISTEN kkr_changes wakes the follower at once)",
+        "1000"},
        [](AppConfig& c, const std::string& v) {
          return parseDuration(v, 10, 60000, c.follow_interval);
        }},

@@ -23,7 +23,7 @@ struct AppConfig {
   /// Start without a warning on a database that may lose acknowledged writes in a crash.
   bool allow_reduced_durability = false;
   std::string api_key_secret;  ///< HMAC key for stored API-key hashes; never logged
-  std::chrono::milliseconds follow_interval{200};  ///< how often to look for others' changes
+  std::chrono::milliseconds follow_interval{1000};  ///< poll fallback; LISTEN wakes it sooner
   std::string docs_assets_dir;  ///< where redoc.standalone.js lives; empty = next to the binary
 };
 

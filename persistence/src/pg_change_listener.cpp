@@ -57,7 +57,8 @@ bool PgChangeListener::connect() {
     return false;
   }
   // Notices would go to stderr past the log; the server's messages may quote values.
-  PQsetNoticeProcessor(conn_, [](void*, const char*) {}, nullptr);
+  PQsetNoticeProcessor(
+      conn_, [](void*, const char*) {}, nullptr);
   PGresult* listened = PQexec(conn_, "LISTEN kkr_changes");
   const bool ok = PQresultStatus(listened) == PGRES_COMMAND_OK;
   PQclear(listened);

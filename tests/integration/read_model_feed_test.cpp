@@ -169,8 +169,8 @@ TEST_F(ReadModelFeedTest, ACascadeReachesTheObserverWithEveryRowItChanged) {
   insertPeriod(*sql, "2022-2026", "2022-01-01", std::nullopt);
   const long long personId = insertPerson(*sql, "Testperson", "0851");
   const long long forumId = insertForum(*sql, "Testforum");
-  const long long open1 = insertAppointment(*sql, forumId, personId, "member", "appointed",
-                                            "2022-02-01");
+  const long long open1 =
+      insertAppointment(*sql, forumId, personId, "member", "appointed", "2022-02-01");
   const long long ended = insertAppointment(*sql, forumId, personId, "member", "ended",
                                             "2020-02-01", std::string("2021-01-31"));
   Recorder recorder;

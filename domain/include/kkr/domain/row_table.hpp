@@ -37,11 +37,10 @@ class RowTable {
   explicit RowTable(std::vector<T> rows) {
     std::stable_sort(rows.begin(), rows.end(),
                      [](const T& a, const T& b) { return KeyTraits::of(a) < KeyTraits::of(b); });
-    rows.erase(std::unique(rows.begin(), rows.end(),
-                           [](const T& a, const T& b) {
-                             return !(KeyTraits::of(a) < KeyTraits::of(b));
-                           }),
-               rows.end());
+    rows.erase(
+        std::unique(rows.begin(), rows.end(),
+                    [](const T& a, const T& b) { return !(KeyTraits::of(a) < KeyTraits::of(b)); }),
+        rows.end());
     auto spine = std::make_shared<Spine>();
     constexpr std::size_t fill = kMaxChunk / 2;  // room to grow before the first split
     for (std::size_t i = 0; i < rows.size(); i += fill) {
@@ -102,8 +101,9 @@ class RowTable {
       return !(key < KeyTraits::of(c->back()));
     });
     if (chunk == spine.end()) return end();
-    const auto row = std::upper_bound((*chunk)->begin(), (*chunk)->end(), key,
-                                      [](const Key& k, const T& r) { return k < KeyTraits::of(r); });
+    const auto row =
+        std::upper_bound((*chunk)->begin(), (*chunk)->end(), key,
+                         [](const Key& k, const T& r) { return k < KeyTraits::of(r); });
     return {chunks_.get(), static_cast<std::size_t>(chunk - spine.begin()),
             static_cast<std::size_t>(row - (*chunk)->begin())};
   }
@@ -149,8 +149,7 @@ class RowTable {
                                                  std::make_move_iterator(chunk.end()));
       chunk.erase(middle, chunk.end());
       (*spine)[chunkIndex] = std::make_shared<const Chunk>(std::move(chunk));
-      spine->insert(spine->begin() + static_cast<std::ptrdiff_t>(chunkIndex) + 1,
-                    std::move(upper));
+      spine->insert(spine->begin() + static_cast<std::ptrdiff_t>(chunkIndex) + 1, std::move(upper));
     }
     next.chunks_ = std::move(spine);
     return next;
@@ -185,8 +184,9 @@ class RowTable {
       return KeyTraits::of(c->back()) < key;
     });
     if (chunk == spine.end()) return {npos, 0};
-    const auto row = std::lower_bound((*chunk)->begin(), (*chunk)->end(), key,
-                                      [](const T& r, const Key& k) { return KeyTraits::of(r) < k; });
+    const auto row =
+        std::lower_bound((*chunk)->begin(), (*chunk)->end(), key,
+                         [](const T& r, const Key& k) { return KeyTraits::of(r) < k; });
     return {static_cast<std::size_t>(chunk - spine.begin()),
             static_cast<std::size_t>(row - (*chunk)->begin())};
   }
