@@ -50,7 +50,6 @@ remove the directory) runs on every exit path but SIGKILL.
 import itertools
 import json
 import os
-import shutil
 import signal
 import socket
 import sys
@@ -61,8 +60,8 @@ from collections import Counter
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 # pylint: disable=wrong-import-position
 from harness import (HTTP_TIMEOUT_S, Client, Cluster, Server, TestError, Verdict, bound_run,
-                     count, create_key, kkr_env, log, make_workdir, migrate_and_seed, seconds,
-                     sleep_until, tail)
+                     count, create_key, kkr_env, log, make_workdir, migrate_and_seed,
+                     remove_workdir, seconds, server_log, sleep_until, tail)
 
 RECOVERY_S = 2.0  # first good write, /readyz 200: at most this long after the database accepts
 OUTAGE_S = 5.0
@@ -291,9 +290,9 @@ class Rig:
         return Client(self.server.port, self.token)
 
     def logs(self):
-        server_log = tail(self.server.log) if self.server else "(not started)"
+        kkr_log = server_log(self.server.log) if self.server else "(not started)"
         cluster_log = tail(self.cluster.log, 15) if self.cluster else "(not created)"
-        return f"--- kkr log (tail) ---\n{server_log}\n--- PostgreSQL log (tail) ---\n{cluster_log}"
+        return f"--- kkr log (tail) ---\n{kkr_log}\n--- PostgreSQL log (tail) ---\n{cluster_log}"
 
     def __exit__(self, *exc):
         for load in self.loads:
@@ -302,7 +301,7 @@ class Rig:
             self.server.kill()
         if self.cluster:
             self.cluster.destroy()
-        shutil.rmtree(self.workdir, ignore_errors=True)
+        remove_workdir(self.workdir)
         return False
 
 

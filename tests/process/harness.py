@@ -69,6 +69,33 @@ def tail(path, lines=30):
         return f"(cannot read {path}: {e})"
 
 
+SANITIZER_REPORT = re.compile(r"WARNING: ThreadSanitizer|ERROR: (Address|Leak)Sanitizer|"
+                              r"runtime error:")
+
+
+def server_log(path, lines=40):
+    """The end of a kkr log, preceded by its first sanitizer report (up to 150 lines) when it has
+    one: a report is longer than the tail that would otherwise show it."""
+    try:
+        with open(path, encoding="utf-8", errors="replace") as f:
+            text = f.readlines()
+    except OSError as e:
+        return f"(cannot read {path}: {e})"
+    first = next((i for i, line in enumerate(text) if SANITIZER_REPORT.search(line)), None)
+    report = ""
+    if first is not None and first < len(text) - lines:
+        report = "".join(text[first:min(first + 150, len(text) - lines)]) + "[...]\n"
+    return report + "".join(text[-lines:])
+
+
+def remove_workdir(workdir):
+    """Removes the test's directory, unless KKR_KEEP_TEST_DIR=1 asks to keep it (logs, cluster)."""
+    if os.environ.get("KKR_KEEP_TEST_DIR") == "1":
+        log(f"kept {workdir}")
+    else:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
 # --- processes --------------------------------------------------------------------------------
 
 def process_state(pid):
@@ -142,9 +169,11 @@ class Cluster:
     def start(self):
         """Starts the cluster; returns the moment it accepts connections."""
         # Crash recovery first syncs the data directory: one syncfs() instead of an fsync() per
-        # file takes it from ~4 s to ~1 s on a busy disk, and is just as durable.
+        # file takes it from ~4 s to ~1 s on a busy disk, and is just as durable. Commit times are
+        # kept so that a test can tell when a change took effect (pg_xact_commit_timestamp).
         options = (f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self.dir} "
-                   "-c fsync=on -c synchronous_commit=on -c recovery_init_sync_method=syncfs")
+                   "-c fsync=on -c synchronous_commit=on -c recovery_init_sync_method=syncfs "
+                   "-c track_commit_timestamp=on")
         self.pg_ctl("-l", self.log, "-o", options, "-W", "start")
         return self.wait_accepting()
 
