@@ -50,7 +50,6 @@ remove the directory) runs on every exit path but SIGKILL.
 import itertools
 import json
 import os
-import signal
 import socket
 import sys
 import threading
@@ -59,9 +58,9 @@ from collections import Counter
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 # pylint: disable=wrong-import-position
-from harness import (HTTP_TIMEOUT_S, Client, Cluster, Server, TestError, Verdict, bound_run,
-                     count, create_key, kkr_env, log, make_workdir, migrate_and_seed,
-                     remove_workdir, seconds, server_log, sleep_until, tail)
+from harness import (HTTP_TIMEOUT_S, Client, Cluster, Server, TestError, count, create_key,
+                     kkr_env, log, main, make_workdir, migrate_and_seed, remove_workdir, seconds,
+                     server_log, sleep_until, tail)
 
 RECOVERY_S = 2.0  # first good write, /readyz 200: at most this long after the database accepts
 OUTAGE_S = 5.0
@@ -549,30 +548,6 @@ SCENARIOS = {
 }
 
 
-def main(argv):
-    if len(argv) != 3 or argv[2] not in SCENARIOS:
-        print(f"usage: {argv[0]} PATH/TO/kkr {{{','.join(SCENARIOS)}}}", file=sys.stderr)
-        return 2
-    kkr, name = os.path.abspath(argv[1]), argv[2]
-    scenario, extra_env = SCENARIOS[name]
-    verdict = Verdict(name)
-    bound_run(SCENARIO_LIMIT_S)
-    rig = Rig(kkr, name, extra_env)
-    try:
-        with rig:
-            try:
-                scenario(rig, verdict)
-            except TestError as e:
-                verdict.check(False, str(e))
-            if verdict.failures:
-                print(rig.logs(), flush=True)
-    except TestError as e:  # setup failed; the message says why
-        verdict.check(False, str(e))
-    finally:
-        signal.alarm(0)
-    print(verdict.summary(), flush=True)
-    return 1 if verdict.failures else 0
-
-
 if __name__ == "__main__":
-    sys.exit(main(sys.argv))
+    sys.exit(main(sys.argv, {name: run for name, (run, _) in SCENARIOS.items()},
+                  lambda kkr, name: Rig(kkr, name, SCENARIOS[name][1]), SCENARIO_LIMIT_S))

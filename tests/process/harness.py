@@ -15,6 +15,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -442,3 +443,30 @@ def bound_run(limit_s):
     signal.signal(signal.SIGTERM, raise_exit)
     signal.signal(signal.SIGALRM, raise_timeout)
     signal.alarm(limit_s)
+
+
+def main(argv, scenarios, make_rig, limit_s):
+    """`SCRIPT PATH/TO/kkr SCENARIO`: runs one of scenarios ({name: function(rig, verdict)}) on
+    make_rig(kkr, name), within limit_s; prints the logs on failure and one summary line.
+    Returns the exit status: 0 when every check held, 1 otherwise, 2 on a usage error."""
+    if len(argv) != 3 or argv[2] not in scenarios:
+        print(f"usage: {argv[0]} PATH/TO/kkr {{{','.join(scenarios)}}}", file=sys.stderr)
+        return 2
+    kkr, name = os.path.abspath(argv[1]), argv[2]
+    verdict = Verdict(name)
+    bound_run(limit_s)
+    rig = make_rig(kkr, name)
+    try:
+        with rig:
+            try:
+                scenarios[name](rig, verdict)
+            except TestError as e:
+                verdict.check(False, str(e))
+            if verdict.failures:
+                print(rig.logs(), flush=True)
+    except TestError as e:  # setup failed; the message says why
+        verdict.check(False, str(e))
+    finally:
+        signal.alarm(0)
+    print(verdict.summary(), flush=True)
+    return 1 if verdict.failures else 0

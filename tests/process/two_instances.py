@@ -44,7 +44,6 @@ SIGKILL, and the logs of both instances and of PostgreSQL are printed on failure
 import json
 import os
 import re
-import signal
 import statistics
 import subprocess
 import sys
@@ -53,8 +52,8 @@ import time
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 # pylint: disable=wrong-import-position
-from harness import (Client, Cluster, Server, TestError, Verdict, bound_run, create_key, kkr_env,
-                     log, make_workdir, migrate_and_seed, remove_workdir, server_log, tail)
+from harness import (Client, Cluster, Server, TestError, create_key, kkr_env, log, main,
+                     make_workdir, migrate_and_seed, remove_workdir, server_log, tail)
 
 # How often each instance looks for changes written by the other (KKR_FOLLOW_INTERVAL_MS).
 # Today that poll is the only way an instance learns of the other's writes, so it is set small
@@ -644,29 +643,5 @@ def revocation(rig, verdict):
 SCENARIOS = {"converge": converge, "revocation": revocation}
 
 
-def main(argv):
-    if len(argv) != 3 or argv[2] not in SCENARIOS:
-        print(f"usage: {argv[0]} PATH/TO/kkr {{{','.join(SCENARIOS)}}}", file=sys.stderr)
-        return 2
-    kkr, name = os.path.abspath(argv[1]), argv[2]
-    verdict = Verdict(name)
-    bound_run(TEST_LIMIT_S)
-    rig = Rig(kkr, name)
-    try:
-        with rig:
-            try:
-                SCENARIOS[name](rig, verdict)
-            except TestError as e:
-                verdict.check(False, str(e))
-            if verdict.failures:
-                print(rig.logs(), flush=True)
-    except TestError as e:  # setup failed; the message says why
-        verdict.check(False, str(e))
-    finally:
-        signal.alarm(0)
-    print(verdict.summary(), flush=True)
-    return 1 if verdict.failures else 0
-
-
 if __name__ == "__main__":
-    sys.exit(main(sys.argv))
+    sys.exit(main(sys.argv, SCENARIOS, Rig, TEST_LIMIT_S))
