@@ -47,25 +47,21 @@ run is bounded by an alarm (SCENARIO_LIMIT_S); cleanup (SIGCONT, stop the cluste
 remove the directory) runs on every exit path but SIGKILL.
 """
 
-import http.client
 import itertools
 import json
 import os
-import re
-import secrets
-import shutil
-import signal
 import socket
-import subprocess
 import sys
-import tempfile
 import threading
 import time
 from collections import Counter
-from dataclasses import dataclass, field
 
-PG_BIN = "/usr/lib/postgresql/15/bin"
-HTTP_TIMEOUT_S = 10.0
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+# pylint: disable=wrong-import-position
+from harness import (HTTP_TIMEOUT_S, Client, Cluster, Server, TestError, count, create_key,
+                     kkr_env, log, main, make_workdir, migrate_and_seed, remove_workdir, seconds,
+                     server_log, sleep_until, tail)
+
 RECOVERY_S = 2.0  # first good write, /readyz 200: at most this long after the database accepts
 OUTAGE_S = 5.0
 STATEMENT_TIMEOUT_MS = 1000
@@ -78,326 +74,15 @@ PROBE_DELAY_S = 0.2  # time kkr gets to act on SIGTERM before new connections mu
 SCENARIO_LIMIT_S = 100  # the script's own deadline; the ctest TIMEOUT is above it
 FEED_PAGE = 1000
 
-T0 = time.monotonic()
 
-
-class TestError(Exception):
-    """Setup or an action failed: the scenario cannot go on."""
-
-
-def log(message):
-    print(f"[{time.monotonic() - T0:6.2f}] {message}", flush=True)
-
-
-def sleep_until(moment):
-    time.sleep(max(0.0, moment - time.monotonic()))
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def as_owner(command):
-    """PostgreSQL's tools refuse to run as root: as root, run them as the `postgres` user."""
-    return ["runuser", "-u", "postgres", "--", *command] if os.geteuid() == 0 else command
-
-
-def run(command, env=None, timeout=60.0):
-    """Runs a command to completion and returns its stdout; raises TestError when it fails."""
-    try:
-        done = subprocess.run(command, env=env, cwd="/", capture_output=True, text=True,
-                              timeout=timeout, check=False)
-    except subprocess.TimeoutExpired as e:
-        raise TestError(f"{' '.join(command)} did not finish within {timeout} s") from e
-    if done.returncode != 0:
-        raise TestError(f"{' '.join(command)} exited with status {done.returncode}: "
-                        f"{done.stderr.strip()[-1500:]}")
-    return done.stdout
-
-
-def tail(path, lines=30):
-    try:
-        with open(path, encoding="utf-8", errors="replace") as f:
-            return "".join(f.readlines()[-lines:])
-    except OSError as e:
-        return f"(cannot read {path}: {e})"
-
-
-# --- processes --------------------------------------------------------------------------------
-
-def process_state(pid):
-    """The state letter of a process (R, S, T, Z, ...), or None when there is none."""
-    try:
-        with open(f"/proc/{pid}/stat", encoding="ascii") as f:
-            return f.read().rsplit(")", 1)[1].split()[0]
-    except (OSError, IndexError):
-        return None
-
-
-def is_running(pid):
-    return process_state(pid) not in (None, "Z")
-
-
-def children_of(pid):
-    kids = []
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat", encoding="ascii") as f:
-                ppid = int(f.read().rsplit(")", 1)[1].split()[1])
-        except (OSError, IndexError, ValueError):
-            continue
-        if ppid == pid:
-            kids.append(int(entry))
-    return kids
-
-
-def signal_all(pids, signum):
-    for pid in pids:
-        try:
-            os.kill(pid, signum)
-        except ProcessLookupError:
-            pass
-
-
-def wait_gone(pids, limit):
-    """Waits until none of pids exists, zombies included (a zombie still owns its pid, and
-    PostgreSQL takes a lock file naming a live pid as a running postmaster). Returns the pids
-    still there after limit seconds."""
-    deadline = time.monotonic() + limit
-    while time.monotonic() < deadline:
-        if all(process_state(pid) is None for pid in pids):
-            return []
-        time.sleep(0.05)
-    return [pid for pid in pids if process_state(pid) is not None]
-
-
-class Cluster:
-    """A private PostgreSQL 15 cluster in DIR, on 127.0.0.1:PORT, with trust authentication."""
-
-    def __init__(self, workdir):
-        self.dir = os.path.join(workdir, "pg")
-        self.log = os.path.join(self.dir, "server.log")
-        self.port = free_port()
-        self.url = f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
-        self.frozen = []
-
-    def create(self):
-        os.mkdir(self.dir, 0o700)
-        if os.geteuid() == 0:
-            shutil.chown(self.dir, "postgres", "postgres")
-        run(as_owner([f"{PG_BIN}/initdb", "-D", self.dir, "-U", "postgres", "--auth=trust",
-                      "--encoding=UTF8", "--locale=C.UTF-8", "--no-sync"]))
-
-    def pg_ctl(self, *args):
-        run(as_owner([f"{PG_BIN}/pg_ctl", "-D", self.dir, *args]))
-
-    def start(self):
-        """Starts the cluster; returns the moment it accepts connections."""
-        # Crash recovery first syncs the data directory: one syncfs() instead of an fsync() per
-        # file takes it from ~4 s to ~1 s on a busy disk, and is just as durable.
-        options = (f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self.dir} "
-                   "-c fsync=on -c synchronous_commit=on -c recovery_init_sync_method=syncfs")
-        self.pg_ctl("-l", self.log, "-o", options, "-W", "start")
-        return self.wait_accepting()
-
-    def restart_fast(self):
-        """`pg_ctl restart -m fast`; returns the moment the cluster accepts connections again."""
-        self.pg_ctl("-l", self.log, "-m", "fast", "-W", "-t", "30", "restart")
-        return self.wait_accepting()
-
-    def stop_immediate(self):
-        self.pg_ctl("-m", "immediate", "-w", "-t", "30", "stop")
-
-    def accepting(self):
-        command = [f"{PG_BIN}/pg_isready", "-q", "-U", "postgres", "-h", "127.0.0.1",
-                   "-p", str(self.port), "-t", "1"]
-        return subprocess.run(command, check=False, timeout=5).returncode == 0
-
-    def wait_accepting(self, limit=30.0):
-        deadline = time.monotonic() + limit
-        while time.monotonic() < deadline:
-            if self.accepting():
-                return time.monotonic()
-            time.sleep(0.05)
-        raise TestError(f"PostgreSQL does not accept connections after {limit} s:\n"
-                        f"{tail(self.log)}")
-
-    def postmaster_pid(self):
-        try:
-            with open(os.path.join(self.dir, "postmaster.pid"), encoding="ascii") as f:
-                return int(f.readline())
-        except (OSError, ValueError):
-            return None
-
-    def kill_postmaster(self):
-        """SIGKILL to the postmaster, then waits (10 s at most) for its backends to notice and
-        exit, as a new postmaster cannot start while they hold the shared memory. Returns how
-        many were still running then and had to be killed."""
-        pid = self.postmaster_pid()
-        kids = children_of(pid)
-        os.kill(pid, signal.SIGKILL)
-        leftovers = [p for p in wait_gone([pid, *kids], 10.0) if is_running(p)]
-        signal_all(leftovers, signal.SIGKILL)
-        remaining = wait_gone([pid, *kids], 10.0)
-        if remaining:
-            raise TestError(f"PostgreSQL processes {remaining} are still there after SIGKILL")
-        return len(leftovers)
-
-    def freeze(self):
-        """SIGSTOP to the postmaster first (so it forks nothing more), then to its children."""
-        pid = self.postmaster_pid()
-        os.kill(pid, signal.SIGSTOP)
-        self.frozen = [pid]
-        kids = children_of(pid)
-        self.frozen += kids
-        signal_all(kids, signal.SIGSTOP)
-        return len(self.frozen)
-
-    def thaw(self):
-        signal_all(self.frozen, signal.SIGCONT)
-        self.frozen = []
-
-    def sql(self, query):
-        """Rows of a query as lists of strings (psql, unaligned)."""
-        out = run([f"{PG_BIN}/psql", "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1",
-                   "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", "-d", "postgres",
-                   "-c", query], timeout=30)
-        return [line.split("|") for line in out.splitlines() if line]
-
-    def destroy(self):
-        """Stops the cluster whatever its state (frozen, stopped, half killed)."""
-        self.thaw()
-        pid = self.postmaster_pid()
-        if pid is None or not is_running(pid):
-            return
-        try:
-            self.pg_ctl("-m", "immediate", "-w", "-t", "10", "stop")
-        except TestError:
-            pass
-        if is_running(pid):
-            pids = [pid, *children_of(pid)]
-            signal_all(pids, signal.SIGKILL)
-            wait_gone(pids, 5.0)
-
-
-class Server:
-    """`kkr serve` on a free port of 127.0.0.1, its output in a log file."""
-
-    def __init__(self, kkr, env, log_path):
-        self.kkr = kkr
-        self.env = env
-        self.log = log_path
-        self.proc = None
-        self.port = None
-
-    def start(self, limit=60.0):
-        with open(self.log, "wb") as out:
-            self.proc = subprocess.Popen([self.kkr, "serve"], env=self.env, cwd="/",
-                                         stdout=out, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + limit
-        while time.monotonic() < deadline:
-            found = re.search(r"serving on http://127\.0\.0\.1:(\d+)", tail(self.log, 200))
-            if found:
-                self.port = int(found.group(1))
-                return
-            if self.proc.poll() is not None:
-                raise TestError(f"kkr serve exited at start:\n{tail(self.log)}")
-            time.sleep(0.05)
-        raise TestError(f"kkr serve did not say where it serves within {limit} s")
-
-    def alive(self):
-        return self.proc is not None and self.proc.poll() is None
-
-    def terminate(self):
-        self.proc.send_signal(signal.SIGTERM)
-
-    def wait(self, limit):
-        """The exit status, or None when still running after limit seconds."""
-        try:
-            return self.proc.wait(timeout=max(0.0, limit))
-        except subprocess.TimeoutExpired:
-            return None
-
-    def kill(self):
-        if self.alive():
-            self.proc.kill()
-            self.proc.wait(timeout=10)
-
-
-# --- HTTP -------------------------------------------------------------------------------------
-
-@dataclass
-class Answer:
-    """One HTTP exchange. status None: no response (error says why)."""
-
-    what: str  # write, read, readyz, healthz, feed
-    started: float
-    ended: float
-    status: int | None = None
-    headers: dict = field(default_factory=dict)
-    body: bytes = b""
-    error: str = ""
-    name: str = ""  # the person a write created
-
-    @property
-    def elapsed(self):
-        return self.ended - self.started
-
-    def person_id(self):
-        return int(json.loads(self.body)["id"])
-
-    def describe(self):
-        outcome = self.status if self.status is not None else self.error
-        return (f"{self.what} started at {self.started - T0:.2f} s: {outcome} "
-                f"after {self.elapsed:.2f} s {self.body[:200]!r}")
-
-
-class Client:
-    """HTTP/1.1 to kkr: a fresh connection per request, or one connection kept alive."""
-
-    def __init__(self, port, token=None, keep_alive=False):
-        self.port = port
-        self.token = token
-        self.keep_alive = keep_alive
-        self.conn = None
-
-    def exchange(self, what, method, path, body=None, headers=None):
-        headers = {"Connection": "keep-alive" if self.keep_alive else "close", **(headers or {})}
-        if self.conn is None:
-            self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=HTTP_TIMEOUT_S)
-        started = time.monotonic()
-        try:
-            self.conn.request(method, path, body=body, headers=headers)
-            response = self.conn.getresponse()
-            data = response.read()
-            answer = Answer(what, started, time.monotonic(), response.status,
-                            {k.lower(): v for k, v in response.getheaders()}, data)
-        except (OSError, http.client.HTTPException) as e:
-            answer = Answer(what, started, time.monotonic(), error=f"{type(e).__name__}: {e}")
-            self.close()
-        if not self.keep_alive:
-            self.close()
-        return answer
-
-    def get(self, path, what):
-        return self.exchange(what, "GET", path)
-
-    def create_person(self, name):
-        body = json.dumps({"name": name, "kommune_code": "0851"})
-        answer = self.exchange("write", "POST", "/v1/persons", body,
-                               {"Content-Type": "application/json",
-                                "Authorization": f"Bearer {self.token}"})
-        answer.name = name
-        return answer
-
-    def close(self):
-        if self.conn is not None:
-            self.conn.close()
-            self.conn = None
+def create_person(client, name):
+    """POST /v1/persons for a synthetic person in Aalborg; the answer carries the name."""
+    body = json.dumps({"name": name, "kommune_code": "0851"})
+    answer = client.exchange("write", "POST", "/v1/persons", body,
+                             {"Content-Type": "application/json",
+                              "Authorization": f"Bearer {client.token}"})
+    answer.name = name
+    return answer
 
 
 class Load:
@@ -438,7 +123,7 @@ class Load:
         while not self.stopping.is_set():
             with self.lock:
                 name = f"Synthetic Person {self.prefix}-{next(self.numbers)}"
-            answer = client.create_person(name)
+            answer = create_person(client, name)
             self.record(answer)
             # Failures come back at once (refused, 500, 503): do not spin on them.
             self.stopping.wait(pause if answer.status == 201 else max(pause, 0.05))
@@ -481,38 +166,6 @@ def probe_connection(port):
         return "reset"
     except socket.timeout:
         return "timeout"
-
-
-# --- checks -----------------------------------------------------------------------------------
-
-class Verdict:
-    """The failed checks and the measured figures of one scenario."""
-
-    def __init__(self, scenario):
-        self.scenario = scenario
-        self.failures = []
-        self.figures = []
-
-    def check(self, ok, message):
-        if not ok:
-            self.failures.append(message)
-            log(f"FAIL: {message}")
-
-    def figure(self, text):
-        self.figures.append(text)
-
-    def summary(self):
-        figures = "; ".join(self.figures) or "no figures"
-        result = "ok" if not self.failures else f"FAILED ({len(self.failures)} checks)"
-        return f"{self.scenario}: {figures} -- {result}"
-
-
-def count(answers, status):
-    return sum(1 for a in answers if a.status == status)
-
-
-def seconds(value):
-    return "never" if value is None else f"{value:.2f} s"
 
 
 def first_after(answers, moment, status):
@@ -607,8 +260,7 @@ class Rig:
         self.loads = []
 
     def __enter__(self):
-        self.workdir = tempfile.mkdtemp(prefix=f"kkr-faults-{self.scenario}-")
-        os.chmod(self.workdir, 0o755)  # the postgres user must reach the data directory
+        self.workdir = make_workdir(f"kkr-faults-{self.scenario}-")
         try:
             self.setup()
         except BaseException:
@@ -620,14 +272,9 @@ class Rig:
         self.cluster = Cluster(self.workdir)
         self.cluster.create()
         self.cluster.start()
-        env = {k: v for k, v in os.environ.items() if not k.startswith("KKR_")}
-        env.update({"KKR_DATABASE_URL": self.cluster.url, "KKR_ADDRESS": "127.0.0.1",
-                    "KKR_PORT": "0", "KKR_LOG_LEVEL": "info",
-                    "KKR_API_KEY_SECRET": secrets.token_hex(32), **self.extra_env})
-        run([self.kkr, "migrate"], env)
-        run([self.kkr, "seed"], env)
-        out = run([self.kkr, "keys", "create", "--role", "editor", "--name", "faults"], env)
-        self.token = out.strip().splitlines()[-1]
+        env = kkr_env(self.cluster.url, self.extra_env)
+        migrate_and_seed(self.kkr, env)
+        self.token = create_key(self.kkr, env, "editor", "faults")
         self.server = Server(self.kkr, env, os.path.join(self.workdir, "kkr.log"))
         self.server.start()
         log(f"kkr serve pid {self.server.proc.pid} on port {self.server.port}, "
@@ -642,9 +289,9 @@ class Rig:
         return Client(self.server.port, self.token)
 
     def logs(self):
-        server_log = tail(self.server.log) if self.server else "(not started)"
+        kkr_log = server_log(self.server.log) if self.server else "(not started)"
         cluster_log = tail(self.cluster.log, 15) if self.cluster else "(not created)"
-        return f"--- kkr log (tail) ---\n{server_log}\n--- PostgreSQL log (tail) ---\n{cluster_log}"
+        return f"--- kkr log (tail) ---\n{kkr_log}\n--- PostgreSQL log (tail) ---\n{cluster_log}"
 
     def __exit__(self, *exc):
         for load in self.loads:
@@ -653,7 +300,7 @@ class Rig:
             self.server.kill()
         if self.cluster:
             self.cluster.destroy()
-        shutil.rmtree(self.workdir, ignore_errors=True)
+        remove_workdir(self.workdir)
         return False
 
 
@@ -901,40 +548,6 @@ SCENARIOS = {
 }
 
 
-def raise_timeout(*_):
-    raise TestError(f"the scenario did not finish within {SCENARIO_LIMIT_S} s")
-
-
-def raise_exit(signum, _):
-    raise SystemExit(f"stopped by signal {signum}")
-
-
-def main(argv):
-    if len(argv) != 3 or argv[2] not in SCENARIOS:
-        print(f"usage: {argv[0]} PATH/TO/kkr {{{','.join(SCENARIOS)}}}", file=sys.stderr)
-        return 2
-    kkr, name = os.path.abspath(argv[1]), argv[2]
-    scenario, extra_env = SCENARIOS[name]
-    verdict = Verdict(name)
-    signal.signal(signal.SIGTERM, raise_exit)
-    signal.signal(signal.SIGALRM, raise_timeout)
-    signal.alarm(SCENARIO_LIMIT_S)
-    rig = Rig(kkr, name, extra_env)
-    try:
-        with rig:
-            try:
-                scenario(rig, verdict)
-            except TestError as e:
-                verdict.check(False, str(e))
-            if verdict.failures:
-                print(rig.logs(), flush=True)
-    except TestError as e:  # setup failed; the message says why
-        verdict.check(False, str(e))
-    finally:
-        signal.alarm(0)
-    print(verdict.summary(), flush=True)
-    return 1 if verdict.failures else 0
-
-
 if __name__ == "__main__":
-    sys.exit(main(sys.argv))
+    sys.exit(main(sys.argv, {name: run for name, (run, _) in SCENARIOS.items()},
+                  lambda kkr, name: Rig(kkr, name, SCENARIOS[name][1]), SCENARIO_LIMIT_S))
