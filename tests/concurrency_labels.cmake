@@ -5,12 +5,13 @@
 # error, so that a renamed test cannot drop out of the ThreadSanitizer run unnoticed.
 
 set(kkr_concurrency_patterns
-    # unit: the read model (snapshots swapped under readers, writes applied while a load runs)
-    "^ReadModel\\." "^ReadModelApply\\." "^SnapshotWith\\."
+    # unit: the read model (snapshots swapped under readers, commits applied while a load or the
+    # feed runs)
+    "^ReadModel\\."
     # integration: racing writers, the pool, the change feed, idempotency, migrate and seed at once
     "^WriterConcurrency\\." "^ChangeFeedTest\\.AClientMirrorsThePersonTableExactlyUnderConcurrent"
     "^Database\\.ABusyPoolAnswersUnavailable" "^IdempotentCreateTest\\.ConcurrentCreates"
-    "^Migrator\\.ConcurrentRuns" "^Seed\\.TwoSeedsAtOnce"
+    "^Migrator\\.ConcurrentRuns" "^Seed\\.TwoSeedsAtOnce" "^ReadModelFeedTest\\."
     # http: reactor threads and workers, shutdown, the key cache, concurrent writes over HTTP
     "^Workers\\." "^Shutdown\\." "^KeyCache\\." "^Writes\\.TwentyConcurrentPatches"
     "^Writes\\.ConcurrentPatches" "^Rules\\.RacingForTheLastSeat"

@@ -457,14 +457,20 @@ std::shared_ptr<DeadlineTimer> ApiHandler::watchTimer(std::chrono::milliseconds 
   timer->armed = true;
   auto registration = std::make_shared<TimerRegistration>(timer);
   std::optional<Pistache::Async::Deferred<uint64_t>> deferred;
-  Pistache::Async::Promise<uint64_t> expired(
-      [&](Pistache::Async::Deferred<uint64_t> d) { deferred.emplace(std::move(d)); });
-  expired.then(
-      [registration, fired = std::move(fired)](uint64_t) {
-        registration->timer->armed = false;  // Pistache forgets a timer that has fired
-        fired();
-      },
-      [registration](std::exception_ptr) {});
+  {
+    Pistache::Async::Promise<uint64_t> expired(
+        [&](Pistache::Async::Deferred<uint64_t> d) { deferred.emplace(std::move(d)); });
+    expired.then(
+        [registration, fired = std::move(fired)](uint64_t) {
+          registration->timer->armed = false;  // Pistache forgets a timer that has fired
+          fired();
+        },
+        [registration](std::exception_ptr) {});
+  }
+  // The promise is gone before the timer is armed: the deferred, handed to the transport, is the
+  // last owner of the promise's state, so that state is freed on the reactor thread that resolves
+  // it, never on a worker racing with the resolve (whose ordering ThreadSanitizer cannot see
+  // inside uninstrumented libpistache).
   transport()->armTimer(fd, std::max(delay, std::chrono::milliseconds(1)), std::move(*deferred));
   return timer;
 }

@@ -8,8 +8,10 @@ ReadModel::ReadModel(SnapshotSource& source, ReadModelLimits limits)
     : source_(source), limits_(limits), current_(std::make_shared<const RegisterSnapshot>()) {}
 
 void ReadModel::publish(RegisterSnapshot next) {
-  current_.store(std::make_shared<const RegisterSnapshot>(std::move(next)),
-                 std::memory_order_release);
+  auto fresh = std::make_shared<const RegisterSnapshot>(std::move(next));
+  std::lock_guard lock(currentMutex_);
+  current_.swap(fresh);
+  // The old version is released after the lock (by `fresh`), so freeing it never holds readers.
 }
 
 void ReadModel::remember(const RowWrite& removed) {

@@ -20,7 +20,8 @@ Scenarios (exit status 0 when every check holds, 1 otherwise):
                - read-your-own-write: a GET on the instance that answered the write shows it at
                  once (the same JSON as the write's answer, or 404 after a DELETE);
                - visibility: the other instance is polled every 5 ms until it shows the same; the
-                 delay from the write's answer must stay within VISIBILITY_LIMIT_S.
+                 delay from the write's answer must stay within VISIBILITY_LIMIT_S (p90)
+                 and VISIBILITY_MAX_S (every write).
                Then, once both instances' snapshots (/metrics kkr_snapshot_seq) reach the last
                seq of /v1/changes (within CONVERGE_LIMIT_S), every list (all pages, following
                `next`; with the admin key so restricted fields are in; a public and a CSV variant
@@ -55,15 +56,17 @@ sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 from harness import (Client, Cluster, Server, TestError, create_key, kkr_env, log, main,
                      make_workdir, migrate_and_seed, remove_workdir, server_log, tail)
 
-# How often each instance looks for changes written by the other (KKR_FOLLOW_INTERVAL_MS).
-# Today that poll is the only way an instance learns of the other's writes, so it is set small
-# here; once LISTEN/NOTIFY lands it goes back up (e.g. 1000) and only the notification counts.
-FOLLOW_INTERVAL_MS = 20
-# Cross-instance visibility: a write answered by one instance shows on the other within this many
-# seconds. The goal of issue #8 is 0.100 with LISTEN/NOTIFY. Today's code (the poll above, then a
-# full snapshot load, on the ASan build on 2 shared cores) stays far below 1 s but not reliably
-# below 0.1 s, so the bound is 1 s until LISTEN/NOTIFY lands: then tighten it to 0.100.
-VISIBILITY_LIMIT_S = 1.0
+# How often each instance looks for changes written by the other when nothing wakes it
+# (KKR_FOLLOW_INTERVAL_MS): the default. Only LISTEN kkr_changes (and each instance's own commits)
+# can make a write visible on the other instance within VISIBILITY_LIMIT_S.
+FOLLOW_INTERVAL_MS = 1000
+# Cross-instance visibility: nine writes in ten answered by one instance show on the other within
+# VISIBILITY_LIMIT_S (issue #8: 100 ms, through LISTEN/NOTIFY), and every write well before the
+# poll interval, so the notification, not the poll, did it. One slow write on a loaded 2-core CI
+# machine running the ASan build must not fail the suite; a broken notification path still does.
+# Measured on such a machine: p50 23 ms, p90 45 ms, max 74 ms.
+VISIBILITY_LIMIT_S = 0.100
+VISIBILITY_MAX_S = 0.500
 VISIBILITY_POLL_S = 0.005  # how often the other instance is asked
 VISIBILITY_WAIT_S = 5.0  # how long it is asked before the item counts as never seen
 CONVERGE_LIMIT_S = 10.0  # after the last write, until both snapshots reach the feed's last seq
@@ -262,10 +265,16 @@ class Tracker:
 
     def check_limit(self):
         with self.lock:
+            values = sorted(latency for latency, _ in self.latencies)
             slow = sorted(((latency, what) for latency, what in self.latencies
-                           if latency > VISIBILITY_LIMIT_S), reverse=True)
+                           if latency > VISIBILITY_MAX_S), reverse=True)
+        if values:
+            p90 = values[min(len(values) - 1, int(len(values) * 0.9))]
+            self.verdict.check(p90 <= VISIBILITY_LIMIT_S,
+                               f"p90 of the visibility on the other instance is "
+                               f"{p90 * 1000:.0f} ms, over {VISIBILITY_LIMIT_S * 1000:.0f} ms")
         self.verdict.check(not slow, f"{len(slow)} writes showed on the other instance later than "
-                                     f"{VISIBILITY_LIMIT_S} s; slowest: "
+                                     f"{VISIBILITY_MAX_S} s; slowest: "
                                      f"{[(round(s, 3), w) for s, w in slow[:3]]}")
 
 

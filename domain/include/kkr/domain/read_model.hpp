@@ -2,10 +2,10 @@
 // The in-memory read model: every read is answered from an immutable snapshot of the register.
 // It moves forward row by row: a write made here applies the rows its transaction changed as
 // soon as it commits, and the change feed brings every instance's rows in seq order. A full load
-// happens at start and when the instance has fallen too far behind. Readers never wait: the
-// current snapshot is one atomic pointer, swapped after a new version has been built.
+// happens at start and when the instance has fallen too far behind. Readers never wait for a
+// write: a new version is built aside and swapped in; the current snapshot is one pointer, read
+// and replaced under a mutex held only for that copy.
 
-#include <atomic>
 #include <cstdint>
 #include <deque>
 #include <map>
@@ -50,9 +50,12 @@ class ReadModel final : public CommitObserver {
  public:
   explicit ReadModel(SnapshotSource& source, ReadModelLimits limits = {});
 
-  /// The current snapshot: one atomic load, never blocks on a writer or on I/O. Empty (seq 0)
-  /// until the first load.
-  SnapshotPtr current() const { return current_.load(std::memory_order_acquire); }
+  /// The current snapshot: one shared_ptr copy, never waits for a write being built or for I/O.
+  /// Empty (seq 0) until the first load.
+  SnapshotPtr current() const {
+    std::lock_guard lock(currentMutex_);
+    return current_;
+  }
 
   /// Loads the whole register and makes it current. Rows committed here while it loads are
   /// applied on top, so a reader never loses its own write to a load that read too early.
@@ -78,7 +81,12 @@ class ReadModel final : public CommitObserver {
 
   SnapshotSource& source_;
   ReadModelLimits limits_;
-  std::atomic<SnapshotPtr> current_;
+  /// Guards only the pointer. Not std::atomic<std::shared_ptr>: libstdc++ 12's releases its
+  /// internal lock with relaxed order after a load, which ThreadSanitizer reports as a race with
+  /// the next store; a mutex held for one pointer copy costs about the same and is plainly
+  /// correct.
+  mutable std::mutex currentMutex_;
+  SnapshotPtr current_;
 
   /// Serialises catchUp() and reload() (their I/O included); readers never take it.
   std::mutex followMutex_;
