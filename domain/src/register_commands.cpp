@@ -1,5 +1,6 @@
 #include "kkr/domain/register_commands.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <thread>
 #include <utility>
@@ -134,8 +135,8 @@ Result<E> RegisterCommands::update(const Principal& caller, const KeyOf<E>& key,
           "nothing was written, retry"));
     }
     // Another instance's commit reaches this one once it is published (usually within
-    // milliseconds); a short, growing pause lets that happen instead of failing eight times.
-    std::this_thread::sleep_for(std::chrono::milliseconds(2 * attempt));
+    // milliseconds); a short pause, growing to 10 ms, lets that happen and spreads the racers.
+    std::this_thread::sleep_for(std::chrono::milliseconds(std::min(attempt, 10)));
   }
 }
 
