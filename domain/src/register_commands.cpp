@@ -95,20 +95,21 @@ Result<IdempotentCreate<E>> RegisterCommands::create(const Principal& caller, co
 template <typename E>
 Result<E> RegisterCommands::current(const KeyOf<E>& key, ExpectedVersion expected,
                                     bool catchUpFirst) {
-  for (int look = catchUpFirst ? 1 : 0; look < 2; ++look) {
-    if (look == 1) (void)model_.catchUp();  // a failure shows as the row still missing or old
-    const SnapshotPtr snapshot = model_.current();
-    const E* row = find<E>(*snapshot, key);
-    if (row != nullptr && (!expected || row->meta.version == *expected)) return *row;
-    if (look == 1) {
-      if (row == nullptr) {
-        return fail(
-            Error::notFound(std::string(entityName<E>()) + " " + keyText(key) + " does not exist"));
-      }
-      return fail(stale());
-    }
+  const auto fits = [&](const E* row) {
+    return row != nullptr && (!expected || row->meta.version == *expected);
+  };
+  if (!catchUpFirst) {
+    if (const E* row = find<E>(*model_.current(), key); fits(row)) return *row;
   }
-  return fail(Error::internal("unreachable"));
+  (void)model_.catchUp();  // a failure shows as the row still missing or old
+  const SnapshotPtr snapshot = model_.current();
+  const E* row = find<E>(*snapshot, key);
+  if (fits(row)) return *row;
+  if (row == nullptr) {
+    return fail(
+        Error::notFound(std::string(entityName<E>()) + " " + keyText(key) + " does not exist"));
+  }
+  return fail(stale());
 }
 
 template <typename E>

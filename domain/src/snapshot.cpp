@@ -11,15 +11,12 @@ namespace {
 std::string keyText(const std::string& key) { return key; }
 std::string keyText(Id id) { return std::to_string(id); }
 
+/// A row's key, as the snapshot's tables order it (KommuneByCode, PeriodById, ById).
+std::string keyOf(const Kommune& k) { return KommuneByCode::of(k); }
+std::string keyOf(const Period& p) { return PeriodById::of(p); }
 template <typename E>
-auto keyOf(const E& row) {
-  if constexpr (std::is_same_v<E, Kommune>) {
-    return row.code;
-  } else if constexpr (std::is_same_v<E, Period>) {
-    return row.id;
-  } else {
-    return row.id;
-  }
+Id keyOf(const E& row) {
+  return ById::of(row);
 }
 
 /// `table` with `row` applied, or nullopt when that changes nothing. An upsert wins only over an
