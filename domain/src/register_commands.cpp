@@ -99,7 +99,9 @@ Result<E> RegisterCommands::current(const KeyOf<E>& key, ExpectedVersion expecte
     return row != nullptr && (!expected || row->meta.version == *expected);
   };
   if (!catchUpFirst) {
-    if (const E* row = find<E>(*model_.current(), key); fits(row)) return *row;
+    // The snapshot is held while its row is read: a newer write may free it at any moment.
+    const SnapshotPtr snapshot = model_.current();
+    if (const E* row = find<E>(*snapshot, key); fits(row)) return *row;
   }
   (void)model_.catchUp();  // a failure shows as the row still missing or old
   const SnapshotPtr snapshot = model_.current();
