@@ -55,7 +55,9 @@ domain::Result<SessionLease> Database::lease(std::chrono::milliseconds budget) {
   return *lease;
 }
 
-soci::session& Database::sessionOf(const SessionLease& leased) { return pool_->session(leased); }
+Connection Database::connectionOf(const SessionLease& leased) {
+  return Connection{pool_->session(leased), pool_->statements(leased)};
+}
 
 void Database::giveBack(const SessionLease& leased, bool connection_lost) {
   pool_->release(leased, connection_lost);

@@ -1,9 +1,13 @@
-// PgRegisterWriter: the writes that need no cross-row rule, each a single autocommit statement
-// (see pg_writer_support.hpp). The rule-checked writes are in pg_register_writer_rules.cpp.
+// PgRegisterWriter: the writes that need no cross-row rule, each a single autocommit statement,
+// prepared once per connection (see pg_writer_support.hpp, statement_cache.hpp). The
+// rule-checked writes are in pg_register_writer_rules.cpp.
 
 #include "kkr/persistence/pg_register_writer.hpp"
 
+#include <stdexcept>
+
 #include "kkr/domain/validation.hpp"
+#include "kkr/persistence/statement_cache.hpp"
 #include "pg_writer_support.hpp"
 
 namespace kkr::persistence {
@@ -27,11 +31,11 @@ d::Result<Entity> fastCreate(Database& database, d::CommitObserver* observer,
   if (auto valid = d::checkFields(entity); !valid) return d::fail(valid.error());
   const auto& t = tableOf<Entity>();
   const std::string doc = rowjson::toJson(entity).dump();
-  return told(observer, database.withSession<Entity>([&](soci::session& sql) -> d::Result<Entity> {
+  return told(observer, database.withConnection<Entity>([&](Connection& c) -> d::Result<Entity> {
     return guarded<Entity>(t, [&]() -> d::Result<Entity> {
-      std::string row;
-      sql << insertSql(t, true), soci::use(doc), soci::use(context.actor), soci::into(row);
-      return rowjson::fromText<Entity>(row);
+      auto row = c.statements.queryText(insertSql(t, true), {doc, context.actor});
+      if (!row) throw std::logic_error("an INSERT ... RETURNING returned no row");
+      return rowjson::fromText<Entity>(*row);
     });
   }));
 }
@@ -57,18 +61,12 @@ d::Result<Entity> fastUpdate(Database& database, d::CommitObserver* observer,
   if (auto valid = d::checkFields(entity); !valid) return d::fail(valid.error());
   const auto& t = tableOf<Entity>();
   const std::string doc = rowjson::toJson(entity).dump();
-  return told(observer, database.withSession<Entity>([&](soci::session& sql) -> d::Result<Entity> {
+  return told(observer, database.withConnection<Entity>([&](Connection& c) -> d::Result<Entity> {
     return guarded<Entity>(t, [&]() -> d::Result<Entity> {
-      auto boundKey = bindable(key);
-      VersionBind version(expected);
-      std::string row;
-      soci::indicator rowIndicator = soci::i_null;
-      sql << updateSql(t, true), soci::use(doc), soci::use(context.actor), soci::use(boundKey),
-          soci::use(version.value, version.indicator), soci::into(row, rowIndicator);
-      if (!sql.got_data() || rowIndicator != soci::i_ok) {
-        return d::fail(missingOrStale(sql, t, key));
-      }
-      return rowjson::fromText<Entity>(row);
+      auto row = c.statements.queryText(updateSql(t, true),
+                                        {doc, context.actor, keyText(key), versionParam(expected)});
+      if (!row) return d::fail(missingOrStale(c.sql, t, key));
+      return rowjson::fromText<Entity>(*row);
     });
   }));
 }
@@ -77,17 +75,14 @@ template <typename Entity, typename Key>
 d::Status fastRemove(Database& database, d::CommitObserver* observer,
                      const d::WriteContext& context, const Key& key, d::ExpectedVersion expected) {
   const auto& t = tableOf<Entity>();
-  auto removed = database.withSession<Entity>([&](soci::session& sql) -> d::Result<Entity> {
+  auto removed = database.withConnection<Entity>([&](Connection& c) -> d::Result<Entity> {
     return guarded<Entity>(
         t,
         [&]() -> d::Result<Entity> {
-          auto boundKey = bindable(key);
-          VersionBind version(expected);
-          std::string row;
-          sql << removeSql(t), soci::use(context.actor), soci::use(boundKey),
-              soci::use(version.value, version.indicator), soci::into(row);
-          if (!sql.got_data()) return d::fail(missingOrStale(sql, t, key));
-          return rowjson::fromText<Entity>(row);
+          auto row = c.statements.queryText(removeSql(t),
+                                            {context.actor, keyText(key), versionParam(expected)});
+          if (!row) return d::fail(missingOrStale(c.sql, t, key));
+          return rowjson::fromText<Entity>(*row);
         },
         RowChange::Delete);
   });

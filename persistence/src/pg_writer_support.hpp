@@ -70,6 +70,12 @@ inline const std::string& bindable(const std::string& key) { return key; }
 inline std::string keyText(domain::Id id) { return std::to_string(id); }
 inline const std::string& keyText(const std::string& key) { return key; }
 
+/// The expected version as a prepared statement's parameter (NULL: any version).
+inline std::optional<std::string> versionParam(domain::ExpectedVersion expected) {
+  if (!expected) return std::nullopt;
+  return std::to_string(*expected);
+}
+
 /// The expected version as a nullable bind value.
 struct VersionBind {
   explicit VersionBind(domain::ExpectedVersion expected)

@@ -49,6 +49,7 @@ struct SocketIdentity {
 
 struct SessionPool::Slot {
   std::unique_ptr<soci::session> sql;
+  std::unique_ptr<StatementCache> statements;  ///< prepared on `sql`; dropped before it
   State state = State::Idle;
   std::uint64_t lease_id = 0;
   Clock::time_point deadline;  ///< while leased: when the maintenance thread cuts it off
@@ -61,6 +62,7 @@ SessionPool::SessionPool(SessionPoolOptions options) : options_(std::move(option
   for (std::size_t i = 0; i < options_.size; ++i) {
     auto slot = std::make_unique<Slot>();
     slot->sql = connect();
+    slot->statements = std::make_unique<StatementCache>(*slot->sql);
     slots_.push_back(std::move(slot));
   }
   watchdog_ = std::thread([this] { watch(); });
@@ -131,6 +133,10 @@ std::optional<SessionPool::Lease> SessionPool::acquire(std::chrono::milliseconds
 
 soci::session& SessionPool::session(const Lease& lease) { return *slots_[lease.slot]->sql; }
 
+StatementCache& SessionPool::statements(const Lease& lease) {
+  return *slots_[lease.slot]->statements;
+}
+
 bool SessionPool::connectionLost(const Lease& lease) {
   std::lock_guard lock(mutex_);
   Slot& slot = *slots_[lease.slot];
@@ -187,9 +193,13 @@ bool SessionPool::reconnectOne(std::unique_lock<std::mutex>& lock) {
   if (due == slots_.end()) return false;
   Slot& slot = **due;
   slot.state = State::Connecting;
+  std::unique_ptr<StatementCache> oldStatements = std::move(slot.statements);
   std::unique_ptr<soci::session> old = std::move(slot.sql);
   lock.unlock();
-  old.reset();  // closing a dead connection may touch its socket: not under the lock
+  // Closing a dead connection may touch its socket: not under the lock. Its statements go
+  // first, while the session they belong to still exists.
+  oldStatements.reset();
+  old.reset();
   std::unique_ptr<soci::session> fresh;
   try {
     fresh = connect();
@@ -198,6 +208,7 @@ bool SessionPool::reconnectOne(std::unique_lock<std::mutex>& lock) {
   }
   lock.lock();
   if (fresh) {
+    slot.statements = std::make_unique<StatementCache>(*fresh);
     slot.sql = std::move(fresh);
     slot.state = State::Idle;
     if (consecutiveFailures_ > 0) {

@@ -21,6 +21,7 @@
 #include <soci/soci.h>
 
 #include "kkr/persistence/database.hpp"
+#include "kkr/persistence/statement_cache.hpp"
 
 namespace kkr::persistence {
 
@@ -50,6 +51,8 @@ class SessionPool {
   /// is down or not answering).
   std::optional<Lease> acquire(std::chrono::milliseconds budget);
   soci::session& session(const Lease& lease);
+  /// The statements prepared on the leased session's connection.
+  StatementCache& statements(const Lease& lease);
   /// Returns the session; `connection_lost` (or a dead connection seen here) sends it to be
   /// replaced instead of back into use.
   void release(const Lease& lease, bool connection_lost);

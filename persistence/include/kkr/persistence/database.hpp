@@ -18,6 +18,14 @@
 namespace kkr::persistence {
 
 class SessionPool;
+class StatementCache;
+
+/// A leased pooled connection: its session, and the statements prepared on it (they live as
+/// long as the connection does; see statement_cache.hpp).
+struct Connection {
+  soci::session& sql;
+  StatementCache& statements;
+};
 
 /// One pooled session, held by one caller until it is given back (see SessionPool).
 struct SessionLease {
@@ -67,6 +75,11 @@ class Database {
   domain::Result<T> withSession(const std::function<domain::Result<T>(soci::session&)>& work,
                                 std::optional<std::chrono::milliseconds> budget = std::nullopt);
 
+  /// withSession for work that also uses the connection's prepared statements.
+  template <typename T>
+  domain::Result<T> withConnection(const std::function<domain::Result<T>(Connection&)>& work,
+                                   std::optional<std::chrono::milliseconds> budget = std::nullopt);
+
   /// A cheap round trip that also reads the durability settings.
   domain::Result<DurabilityReport> ping();
 
@@ -81,7 +94,7 @@ class Database {
     return config_.statement_timeout + config_.deadline_grace;
   }
   domain::Result<SessionLease> lease(std::chrono::milliseconds budget);
-  soci::session& sessionOf(const SessionLease& leased);
+  Connection connectionOf(const SessionLease& leased);
   void giveBack(const SessionLease& leased, bool connection_lost);
   bool connectionLost(const SessionLease& leased);
 
@@ -104,10 +117,19 @@ template <typename T>
 domain::Result<T> Database::withSession(
     const std::function<domain::Result<T>(soci::session&)>& work,
     std::optional<std::chrono::milliseconds> budget) {
+  return withConnection<T>([&work](Connection& connection) { return work(connection.sql); },
+                           budget);
+}
+
+template <typename T>
+domain::Result<T> Database::withConnection(
+    const std::function<domain::Result<T>(Connection&)>& work,
+    std::optional<std::chrono::milliseconds> budget) {
   auto leased = lease(budget.value_or(defaultBudget()));
   if (!leased) return domain::fail(leased.error());
   try {
-    auto result = work(sessionOf(*leased));
+    Connection connection = connectionOf(*leased);
+    auto result = work(connection);
     giveBack(*leased, false);
     return result;
   } catch (const std::exception& e) {

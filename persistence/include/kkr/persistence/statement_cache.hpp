@@ -1,0 +1,54 @@
+#pragma once
+// Statements prepared once per pooled connection.
+//
+// SOCI sends `sql << text` as a one-time query, so PostgreSQL parses, analyses and plans every
+// write afresh: under a write load that was about a fifth of all CPU on the machine (perf, see
+// docs/benchmarks.md). A statement kept here is prepared (PQprepare) the first time a connection
+// runs it and only executed (PQexecPrepared) after that. The cache belongs to one connection and
+// dies with it, before its session, so a reconnected session never runs a statement its server
+// has not seen. PostgreSQL re-plans a prepared statement by itself when a migration changes a
+// table it uses.
+
+#include <cstddef>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include <soci/soci.h>
+
+namespace kkr::persistence {
+
+/// A bind value: text as PostgreSQL reads a parameter of unknown type, nullopt for NULL.
+using SqlParam = std::optional<std::string>;
+
+class StatementCache {
+ public:
+  explicit StatementCache(soci::session& sql);
+  ~StatementCache();
+  StatementCache(const StatementCache&) = delete;
+  StatementCache& operator=(const StatementCache&) = delete;
+
+  /// Runs `text` (placeholders `:name`, bound in order of appearance) with `params`, preparing
+  /// it on this connection the first time. Returns the first column of the first row as text, or
+  /// nullopt when there is no row or that column is NULL. The texts are the writer's fixed SQL,
+  /// so the cache holds a few dozen statements at most. Errors are thrown as SOCI throws them,
+  /// and the statement that failed is deallocated. Meant for statements in autocommit: inside a
+  /// transaction that a failure aborted, PostgreSQL would refuse that DEALLOCATE and keep the
+  /// statement until the connection closes.
+  std::optional<std::string> queryText(const std::string& text,
+                                       const std::vector<SqlParam>& params);
+
+  /// Statements prepared on this connection so far (for tests).
+  std::size_t size() const { return statements_.size(); }
+
+ private:
+  struct Prepared;
+  Prepared& prepared(const std::string& text, std::size_t params);
+
+  soci::session& sql_;
+  std::unordered_map<std::string, std::unique_ptr<Prepared>> statements_;
+};
+
+}  // namespace kkr::persistence
