@@ -177,31 +177,24 @@ if wants locked; then
   lock_pid=$!
   sleep 0.5
   touch "$work/locked"
-  for _ in $(seq 1 $((KKR_WORKERS + 2))); do
-    (while [[ -f "$work/locked" ]]; do
-      curl -s -o /dev/null -m 10 -X POST "$app/v1/persons" \
-        -H "Authorization: Bearer $token" -H 'Content-Type: application/json' \
-        -d '{"name":"Benchperson Venter","kommune_code":"0851"}'
-    done) &
-  done
+  # Two writers more than workers, so the work queue is full too (bench/lock_writers.py).
+  python3 bench/lock_writers.py "$app" "$token" $((KKR_WORKERS + 2)) "$work/locked" &
+  writers_pid=$!
   sleep 1
   run_wrk "GET /healthz, every worker waiting on a lock" "$app/healthz"
   run_wrk "GET /v1/kommuner/0851, every worker waiting on a lock" "$app/v1/kommuner/0851"
   rm -f "$work/locked"
+  wait "$writers_pid"
   wait "$lock_pid"
   sleep 1
 fi
 
-# pgbench's one-row INSERT into a scratch table, at wrk's concurrency: the ceiling for a durable
-# write on this cluster. Sets last_rps (transactions per second) like run_wrk.
+# pgbench at wrk's concurrency on the same cluster: run_pgbench LABEL SCRIPT MODE. Sets last_rps
+# (transactions per second) like run_wrk.
 run_pgbench() {
-  psql -X -q "$KKR_DATABASE_URL" -c "CREATE TABLE IF NOT EXISTS bench_insert (
-    id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, at timestamptz NOT NULL DEFAULT now(),
-    note text NOT NULL)"
-  echo "INSERT INTO bench_insert (note) VALUES ('bench');" > "$work/insert.sql"
-  local output
-  output="$(cd "$work" && "$PGBENCH" -n -c "$CONNECTIONS" -j "$THREADS" -T "$DURATION" \
-    -f insert.sql -l --log-prefix=pgbench "$KKR_DATABASE_URL" 2>&1)" ||
+  local label=$1 script=$2 mode=$3 output
+  output="$(cd "$work" && "$PGBENCH" -n -M "$mode" -c "$CONNECTIONS" -j "$THREADS" \
+    -T "$DURATION" -f "$script" -l --log-prefix=pgbench "$KKR_DATABASE_URL" 2>&1)" ||
     kkr_die "pgbench failed: $output"
   last_rps="$(awk '/^tps = / {printf "%.2f", $3; exit}' <<<"$output")"
   # The per-transaction log's third field is the latency in microseconds.
@@ -211,14 +204,38 @@ run_pgbench() {
   p99="$(awk '{a[NR]=$1} END {printf "%.2fms", a[int(NR*0.99)+1]/1000}' <<<"$latencies")"
   failed="$(awk '/number of failed transactions/ {print $5; exit}' <<<"$output")"
   rm -f "$work"/pgbench.*
-  printf '| %s | %s | %s | %s | %s |\n' "pgbench, one-row INSERT (tps; last column: failed)" \
+  printf '| %s | %s | %s | %s | %s |\n' "$label (tps; last column: failed)" \
     "$last_rps" "$p50" "$p99" "${failed:-0}" >> "$work/rows.md"
-  echo "pgbench one-row INSERT: $last_rps tps (p50 $p50, p99 $p99)"
+  echo "$label: $last_rps tps (p50 $p50, p99 $p99)"
+}
+
+# The ceiling for a durable write on this cluster: a one-row INSERT into a scratch table.
+pgbench_insert() {
+  psql -X -q "$KKR_DATABASE_URL" -c "CREATE TABLE IF NOT EXISTS bench_insert (
+    id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, at timestamptz NOT NULL DEFAULT now(),
+    note text NOT NULL)"
+  echo "INSERT INTO bench_insert (note) VALUES ('bench');" > "$work/insert.sql"
+  run_pgbench "pgbench, one-row INSERT" insert.sql simple
+}
+
+# What the schema alone allows: pgbench running the writer's own INSERT of a person (the text of
+# persistence/src/pg_writer_support.cpp, prepared as the service prepares it), with its triggers
+# and the change-log row, but without HTTP, JSON or the service.
+pgbench_writer_insert() {
+  cat > "$work/writer_insert.sql" <<'SQL'
+\set n random(1, 1000000000)
+INSERT INTO person (name, other_names, party, kommune_code, office, email, phone) SELECT r.name, r.other_names, r.party, r.kommune_code, r.office, r.email, r.phone FROM jsonb_populate_record(NULL::person, CAST(jsonb_build_object('name', 'Benchperson ' || :n, 'other_names', jsonb_build_array(), 'kommune_code', '0851', 'party', 'Ø') AS jsonb)) AS r CROSS JOIN (SELECT set_config('kkr.actor', 'bench', true)) AS actor RETURNING kkr_row_json(person)::text;
+SQL
+  run_pgbench "pgbench, the writer's INSERT of a person (prepared, triggers included)" \
+    writer_insert.sql prepared
 }
 
 if wants writes; then
-  run_pgbench
+  pgbench_insert
   pgbench_tps="$last_rps"
+  pgbench_writer_insert
+  note "the writer's INSERT via pgbench / one-row INSERT: $(ratio "$last_rps" "$pgbench_tps")×"
+  writer_sql_tps="$last_rps"
   # Updates first, while the register still has its fixture size; creates then grow it.
   BENCH_TOKEN="$token" BENCH_PERSON_IDS="$person_ids" run_wrk \
     "PATCH /v1/persons/{id} (durable update, 100 persons)" "$app" bench/update_person.lua
@@ -226,6 +243,7 @@ if wants writes; then
   BENCH_TOKEN="$token" run_wrk "POST /v1/persons (durable create; the register grows)" \
     "$app/v1/persons" bench/create_person.lua
   note "POST / pgbench INSERT: $(ratio "$last_rps" "$pgbench_tps")× (goal ≥ 0.4×)"
+  note "POST / the writer's INSERT via pgbench: $(ratio "$last_rps" "$writer_sql_tps")×"
 fi
 
 # The same list, item and PATCH on the small register and on one 100 times larger (about 10 000
