@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# What a write costs PostgreSQL alone, without the service: pgbench runs the writer's own SQL for
+# a person (persistence/src/pg_writer_support.cpp) against a private cluster (fsync on), as a
+# one-time query (extended protocol, what SOCI's `sql << …` does) and prepared (what the
+# StatementCache does), next to pgbench's one-row INSERT into a scratch table.
+#
+# Usage: bash bench/sql_writes.sh [seconds-per-run] [variant...]
+#   variants: baseline (default), no-change-log (the change-log triggers disabled),
+#             no-change-log-no-fk (also without the foreign key to kommune)
+# Environment: BENCH_CONNECTIONS (64), BENCH_THREADS (2). Prints a Markdown table; nothing is
+# written to docs/ (copy what you keep, with this command).
+set -euo pipefail
+# shellcheck source=scripts/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../scripts/lib.sh"
+cd "$KKR_ROOT"
+
+DURATION="${1:-6}"
+shift || true
+VARIANTS="${*:-baseline}"
+CONNECTIONS="${BENCH_CONNECTIONS:-64}"
+THREADS="${BENCH_THREADS:-2}"
+PGBENCH="$KKR_PG_BIN/pgbench"
+
+install_deps
+[[ -x "$PGBENCH" ]] || kkr_die "pgbench not found at $PGBENCH (Debian: postgresql-client-15)"
+build "$KKR_ROOT/build" -DCMAKE_BUILD_TYPE=Release -DKKR_BUILD_TESTS=OFF >/dev/null
+
+work="$(mktemp -d /tmp/kkr-sql-bench.XXXXXX)"
+chmod 755 "$work"
+trap 'stop_postgres; rm -rf "$work"' EXIT
+
+run() {  # LABEL SCRIPT MODE DB
+  local tps
+  tps="$("$PGBENCH" -n -M "$3" -c "$CONNECTIONS" -j "$THREADS" -T "$DURATION" -f "$work/$2" \
+    -h 127.0.0.1 -p "$port" -U postgres "$4" 2>&1 | awk '/^tps = / {printf "%.0f", $3; exit}')"
+  printf '| %s | %s | %s |\n' "$variant" "$1 ($3)" "${tps:-failed}"
+}
+
+cat > "$work/insert.sql" <<'SQL'
+INSERT INTO bench_insert (note) VALUES ('bench');
+SQL
+cat > "$work/writer_insert.sql" <<'SQL'
+\set n random(1, 1000000000)
+INSERT INTO person (name, other_names, party, kommune_code, office, email, phone) SELECT r.name, r.other_names, r.party, r.kommune_code, r.office, r.email, r.phone FROM jsonb_populate_record(NULL::person, CAST(jsonb_build_object('name', 'Benchperson ' || :n, 'other_names', jsonb_build_array(), 'kommune_code', '0851', 'party', 'Ø') AS jsonb)) AS r CROSS JOIN (SELECT set_config('kkr.actor', 'bench', true)) AS actor RETURNING kkr_row_json(person)::text;
+SQL
+
+port="$(free_port)"
+start_postgres "$work/pg" "$port"
+echo "| variant | statement | tps |"
+echo "|---|---|---|"
+for variant in $VARIANTS; do
+  db="bench_${variant//-/_}"
+  create_database "$port" "$db"
+  KKR_DATABASE_URL="postgresql://postgres@127.0.0.1:$port/$db" build/kkr migrate >/dev/null 2>&1
+  KKR_DATABASE_URL="postgresql://postgres@127.0.0.1:$port/$db" build/kkr seed >/dev/null 2>&1
+  psql_at "$port" "$db" -c "CREATE TABLE bench_insert (id bigint GENERATED ALWAYS AS IDENTITY
+    PRIMARY KEY, at timestamptz NOT NULL DEFAULT now(), note text NOT NULL)" >/dev/null
+  psql_at "$port" "$db" -c "INSERT INTO person (name, kommune_code)
+    SELECT 'Benchperson ' || g, '0851' FROM generate_series(1, 100) AS g" >/dev/null
+  lo="$(psql_at "$port" "$db" -tAc "SELECT min(id) FROM person")"
+  cat > "$work/writer_update.sql" <<SQL
+\\set id random($lo, $((lo + 99)))
+\\set n random(1, 1000000000)
+UPDATE person SET (name, other_names, party, kommune_code, office, email, phone) = ROW(r.name, r.other_names, r.party, r.kommune_code, r.office, r.email, r.phone) FROM jsonb_populate_record(NULL::person, CAST(jsonb_build_object('name', 'Benchperson', 'other_names', jsonb_build_array('Benchnavn ' || :n), 'kommune_code', '0851') AS jsonb)) AS r CROSS JOIN (SELECT set_config('kkr.actor', 'bench', true)) AS actor WHERE person.id = :id AND person.version = coalesce(CAST(NULL AS bigint), person.version) RETURNING kkr_row_json(person)::text;
+SQL
+  case "$variant" in
+    baseline) ;;
+    no-change-log)
+      psql_at "$port" "$db" -c "ALTER TABLE person DISABLE TRIGGER person_change;
+        ALTER TABLE person DISABLE TRIGGER person_change_update" >/dev/null ;;
+    no-change-log-no-fk)
+      psql_at "$port" "$db" -c "ALTER TABLE person DISABLE TRIGGER person_change;
+        ALTER TABLE person DISABLE TRIGGER person_change_update;
+        ALTER TABLE person DROP CONSTRAINT person_kommune_code_fkey" >/dev/null ;;
+    *) kkr_die "unknown variant $variant" ;;
+  esac
+  run "one-row INSERT into a scratch table" insert.sql simple "$db"
+  run "the writer's INSERT of a person" writer_insert.sql extended "$db"
+  run "the writer's INSERT of a person" writer_insert.sql prepared "$db"
+  run "the writer's UPDATE of a person (100 persons)" writer_update.sql extended "$db"
+  run "the writer's UPDATE of a person (100 persons)" writer_update.sql prepared "$db"
+done
