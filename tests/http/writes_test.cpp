@@ -63,18 +63,22 @@ TEST(WriteAuth, EditorsAreForbiddenOnlyOnAdminRoutes) {
     auto editor = client.request(
         route.method, route.path,
         withBodyType(route.method, {{"Authorization", "Bearer " + tokens().editor}}), "{}");
+    // Past authorisation, what fails is the empty body of a create (422: required fields
+    // missing) or the unknown key of a PATCH or DELETE (404).
+    const int pastAuthorisation = std::string(route.method) == "POST" ? 422 : 404;
     if (route.adminOnly) {
       expectProblem(editor, 403);
     } else {
-      // Past authorisation: the empty body or the unknown id is what fails now.
-      EXPECT_TRUE(editor.status == 404 || editor.status == 422)
+      EXPECT_EQ(editor.status, pastAuthorisation)
           << route.method << " " << route.path << " " << editor.body;
+      expectProblem(editor, pastAuthorisation);
     }
     auto admin = client.request(
         route.method, route.path,
         withBodyType(route.method, {{"Authorization", "Bearer " + tokens().admin}}), "{}");
-    EXPECT_TRUE(admin.status == 404 || admin.status == 422)
+    EXPECT_EQ(admin.status, pastAuthorisation)
         << route.method << " " << route.path << " " << admin.body;
+    expectProblem(admin, pastAuthorisation);
   }
 }
 
@@ -126,8 +130,8 @@ TEST(Writes, BodyErrorsAre400415And422WithPointers) {
   expectProblem(unknown, 422, "/name");
   auto outside = client.request("POST", "/v1/persons", jsonAuth(tokens().editor),
                                 R"({"name":"Testperson Udenfor","kommune_code":"0101"})");
-  EXPECT_TRUE(outside.status == 409 || outside.status == 422) << outside.body;
-  expectProblem(outside, outside.status, "/kommune_code");
+  // Kommune 0101 is not in the register at all: a reference to nothing, not a rule.
+  expectProblem(outside, 422, "/kommune_code");
 }
 
 TEST(Writes, PatchHonoursIfMatchAndGetHonoursIfNoneMatch) {
@@ -268,8 +272,8 @@ TEST(Rules, AppointmentMustStartInsideItsPeriodAndNotOverlap) {
   const auto forum = createForum(client, "Testforum Periode", nullptr);
   const auto p = createPerson(client, "Testperson Periode").json().at("id").get<long long>();
   auto before = appoint(client, forum, p, "member", "2021-12-31");
-  EXPECT_TRUE(before.status == 409 || before.status == 422) << before.body;
-  expectProblem(before, before.status, "/start_date");
+  // The period exists and the date is well formed: a rule about other rows, so 409.
+  expectProblem(before, 409, "/start_date");
   EXPECT_EQ(appoint(client, forum, p, "member", "2022-02-01").status, 201);
   auto overlap = appoint(client, forum, p, "observer", "2023-02-01");
   expectProblem(overlap, 409);
