@@ -288,8 +288,8 @@ void respond(const std::shared_ptr<Peer>& peer, ServerContext& ctx, HttpResponse
   ctx.metrics->record(route, res.status, elapsed);
 }
 
-ApiHandler::ApiHandler(const Pistache::Rest::Router& router, std::shared_ptr<ServerContext> ctx)
-    : Pistache::Rest::Private::RouterHandler(router), ctx_(std::move(ctx)) {}
+ApiHandler::ApiHandler(const Pistache::Rest::Router& routes, std::shared_ptr<ServerContext> ctx)
+    : Pistache::Rest::Private::RouterHandler(routes), ctx_(std::move(ctx)) {}
 
 void ApiHandler::onInput(const char* buffer, size_t len, const std::shared_ptr<Peer>& peer) {
   auto conn = connectionOf(peer, ctx_->limits);

@@ -80,7 +80,7 @@ class ApiHandler : public Pistache::Rest::Private::RouterHandler {
  public:
   HTTP_PROTOTYPE(ApiHandler)
 
-  ApiHandler(const Pistache::Rest::Router& router, std::shared_ptr<ServerContext> ctx);
+  ApiHandler(const Pistache::Rest::Router& routes, std::shared_ptr<ServerContext> ctx);
 
   void onInput(const char* buffer, size_t len,
                const std::shared_ptr<Pistache::Tcp::Peer>& peer) override;

@@ -164,11 +164,11 @@ domain::Result<T> inTransaction(Database& database, domain::CommitObserver* obse
     return guarded<T>(t, [&]() -> domain::Result<T> {
       soci::transaction tx(sql);
       setActor(sql, context.actor);
-      auto result = work(sql);
-      if (!result) return result;  // the transaction's destructor rolls it back
+      auto done = work(sql);
+      if (!done) return done;  // the transaction's destructor rolls it back
       if (observer != nullptr) changed = changedRows(sql);
       tx.commit();
-      return result;
+      return done;
     });
   });
   if (result) tell(observer, changed);
