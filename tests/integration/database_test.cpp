@@ -66,14 +66,7 @@ TEST(Database, RecoversAConnectionTheServerClosed) {
   // Terminate the pool's only connection from outside, as a server restart would. The pool
   // notices before handing the session out (the server said goodbye on the socket) and
   // replaces it, so not even the next call fails.
-  const std::string pooled =
-      "FROM pg_stat_activity WHERE datname = current_database() "
-      "AND application_name = 'kkr-register'";
-  kkr::testing::execSql("SELECT pg_terminate_backend(pid) " + pooled);
-  // The backend says goodbye asynchronously; an idle pool meets it only after it has gone.
-  for (int i = 0; i < 200 && kkr::testing::queryInt("SELECT count(*) " + pooled) > 0; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
+  kkr::testing::terminatePooledConnections();
   auto afterRestart = database->ping();
   EXPECT_TRUE(afterRestart) << afterRestart.error().detail;
   EXPECT_EQ(database->healthySessions(), 1u);

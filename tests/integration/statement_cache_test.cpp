@@ -5,9 +5,7 @@
 
 #include <gtest/gtest.h>
 
-#include <chrono>
 #include <string>
-#include <thread>
 
 #include "kkr/persistence/database.hpp"
 #include "support/pg_fixture.hpp"
@@ -82,13 +80,7 @@ TEST(StatementCache, AReplacedConnectionPreparesItsStatementsAfresh) {
   ASSERT_TRUE(prepare);
   ASSERT_EQ(*prepare, 1);
   // The server ends the pool's only connection, as a restart would; the pool replaces it.
-  const std::string pooled =
-      "FROM pg_stat_activity WHERE datname = current_database() "
-      "AND application_name = 'kkr-register'";
-  kkr::testing::execSql("SELECT pg_terminate_backend(pid) " + pooled);
-  for (int i = 0; i < 200 && kkr::testing::queryInt("SELECT count(*) " + pooled) > 0; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
+  kkr::testing::terminatePooledConnections();
   auto after = database->withConnection<std::string>([](Connection& c) -> Result<std::string> {
     EXPECT_EQ(c.statements.size(), 0u);  // the old connection's statements went with it
     auto sum = c.statements.queryText(kEcho, {"2", "2"});

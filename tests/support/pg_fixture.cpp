@@ -4,11 +4,13 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <mutex>
 #include <random>
 #include <stdexcept>
+#include <thread>
 
 #include <soci/postgresql/soci-postgresql.h>
 
@@ -202,6 +204,17 @@ void execSql(const std::string& sql) {
   auto& db = testDatabase();
   std::lock_guard lock(db.mutex);
   runScript(db.session(), sql);
+}
+
+void terminatePooledConnections() {
+  const std::string pooled =
+      "FROM pg_stat_activity WHERE datname = current_database() "
+      "AND application_name = 'kkr-register'";
+  execSql("SELECT pg_terminate_backend(pid) " + pooled);
+  // The backend says goodbye asynchronously; an idle pool meets it only after it has gone.
+  for (int i = 0; i < 200 && queryInt("SELECT count(*) " + pooled) > 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
 }
 
 std::int64_t queryInt(const std::string& query) {

@@ -47,6 +47,10 @@ std::int64_t queryInt(const std::string& query);
 /// A Database (pool) on the test database.
 std::unique_ptr<persistence::Database> openTestDatabase(std::size_t poolSize = 2);
 
+/// Ends the pooled connections (application_name kkr-register) to the test database from
+/// outside, as a server restart would, and waits (up to 2 s) until the server has let them go.
+void terminatePooledConnections();
+
 /// An extra, empty database (no migrations) for tests that need one of their own, such as
 /// migrator tests. Dropped by the destructor.
 class ScratchDatabase {
