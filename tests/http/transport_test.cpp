@@ -209,6 +209,110 @@ TEST(TransportHttp, HeadGetsNoBody) {
   EXPECT_EQ(bytes.substr(bytes.find("\r\n\r\n") + 4, 9), "HTTP/1.1 ");
 }
 
+/// One probe: raw request bytes and the status they must get.
+struct Probe {
+  std::string request;
+  long status;
+};
+
+// RFC 9112 and RFC 9110 to the letter (issue #9): line ends, Host, request-target characters and
+// the HTTP version. Every refusal is a problem with X-Request-Id, answered at once, and the
+// connection is closed after it, so the request hidden behind each probe is never answered.
+TEST(TransportHttp, Http11ViolationsAreRefusedAtOnceAsProblems) {
+  using namespace std::string_literals;
+  auto get = [](const std::string& target, const std::string& rest) {
+    return "GET " + target + rest;
+  };
+  const std::string ok = " HTTP/1.1\r\nHost: localhost\r\n\r\n";
+  std::vector<Probe> probes{
+      // Line ends: CRLF only (a bare LF used to wait for the header timeout).
+      {"GET /healthz HTTP/1.1\nHost: localhost\n\n", 400},
+      {"GET /healthz HTTP/1.1\r\nHost: localhost\n\r\n", 400},
+      {"GET /healthz HTTP/1.1\r\nHost: localhost\r\n\n", 400},
+      {"GET /healthz HTTP/1.1\r\nHost: localhost\rX-A: b\r\n\r\n", 400},
+      // Host: exactly one (HTTP/1.1), and a valid uri-host[:port].
+      {"GET /healthz HTTP/1.1\r\n\r\n", 400},
+      {"GET /healthz HTTP/1.1\r\nHost: localhost\r\nHost: localhost\r\n\r\n", 400},
+      {"GET /healthz HTTP/1.1\r\nHost: bad host\r\n\r\n", 400},
+      {"GET /healthz HTTP/1.1\r\nHost: localhost:80x\r\n\r\n", 400},
+      {"GET /healthz HTTP/1.1\r\nHost: localhost:\r\n\r\n", 400},
+      {"GET /healthz HTTP/1.1\r\nHost: localhost:65536\r\n\r\n", 400},
+      {"GET /healthz HTTP/1.1\r\nHost: a/b\r\n\r\n", 400},
+      {"GET /healthz HTTP/1.1\r\nHost: user@localhost\r\n\r\n", 400},
+      {"GET /healthz HTTP/1.1\r\nHost: [::1\r\n\r\n", 400},
+      {"GET /healthz HTTP/1.1\r\nHost: [localhost]\r\n\r\n", 400},
+      {"GET /healthz HTTP/1.1\r\nHost: local%zzhost\r\n\r\n", 400},
+      {"GET /healthz HTTP/1.0\r\nHost: bad host\r\n\r\n", 400},
+      // Versions: malformed is 400, another major version 505.
+      {"GET /healthz HTTP/2.0\r\nHost: localhost\r\n\r\n", 505},
+      {"GET /healthz HTTP/9.9\r\nHost: localhost\r\n\r\n", 505},
+      {"GET /healthz HTTP/0.9\r\nHost: localhost\r\n\r\n", 505},
+      {"GET /healthz HTTP/1.x\r\nHost: localhost\r\n\r\n", 400},
+      {"GET /healthz HTTP/10.0\r\nHost: localhost\r\n\r\n", 400},
+      {"GET /healthz HTTP/1\r\nHost: localhost\r\n\r\n", 400},
+      {"GET /healthz http/1.1\r\nHost: localhost\r\n\r\n", 400},
+  };
+  // Request-target: only what RFC 3986 allows, in the path and in the query.
+  for (const std::string c :
+       {"\"", "<", ">", "{", "}", "|", "\\", "^", "`", "[", "]", "\x01", "\x1f", "\t"}) {
+    probes.push_back({get("/healthz" + c, ok), 400});
+    probes.push_back({get("/v1/persons?q=a" + c + "b", ok), 400});
+  }
+  probes.push_back({"GET /healthz?a=\"b\" HTTP/1.1\r\nHost: localhost\r\n\r\n", 400});
+  probes.push_back({"GET /v1/persons?q=a b HTTP/1.1\r\nHost: localhost\r\n\r\n", 400});
+
+  for (const auto& probe : probes) {
+    SCOPED_TRACE(::testing::PrintToString(probe.request));
+    RawConnection conn(server().port());
+    const auto start = std::chrono::steady_clock::now();
+    ASSERT_TRUE(conn.send(probe.request + rawGet("/healthz", "X-Request-Id: hidden\r\n")));
+    const auto r = conn.readResponse(std::chrono::milliseconds(3000));
+    ASSERT_TRUE(r.has_value()) << "no answer";
+    EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(2));
+    EXPECT_EQ(r->status, probe.status) << r->body;
+    EXPECT_EQ(r->mediaType(), "application/problem+json");
+    EXPECT_EQ(r->json()["status"], probe.status);
+    EXPECT_FALSE(r->header("X-Request-Id").value_or("").empty());
+    EXPECT_NE(r->header("X-Request-Id"), "hidden");
+    EXPECT_EQ(r->header("Connection"), "close");
+    EXPECT_EQ(responsesIn(conn.readUntilClosed(std::chrono::milliseconds(3000))), 0u);
+    EXPECT_TRUE(conn.closedByPeer());
+  }
+}
+
+// What HTTP/1.1 allows is served: a higher minor version of HTTP/1 as HTTP/1.1 (RFC 9110 §2.5),
+// every host form RFC 3986 has, and every character it allows in a target; the connection stays
+// open.
+TEST(TransportHttp, WhatHttp11AllowsIsServed) {
+  const std::vector<std::pair<std::string, long>> probes{
+      {"GET /healthz HTTP/1.2\r\nHost: localhost\r\n\r\n", 200},
+      {"GET /healthz HTTP/1.9\r\nHost: localhost\r\n\r\n", 200},
+      {"GET /healthz HTTP/1.0\r\nConnection: keep-alive\r\n\r\n", 200},
+      {"GET /healthz HTTP/1.1\r\nHost: localhost:8080\r\n\r\n", 200},
+      {"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", 200},
+      {"GET /healthz HTTP/1.1\r\nHost: [::1]:8080\r\n\r\n", 200},
+      {"GET /healthz HTTP/1.1\r\nHost: [v1.fe80::a+en1]\r\n\r\n", 200},
+      {"GET /healthz HTTP/1.1\r\nHost: kkr.example\r\n\r\n", 200},
+      {"GET /healthz HTTP/1.1\r\nHost: k%C3%A6r_~-.example:65535\r\n\r\n", 200},
+      {"GET /healthz HTTP/1.1\r\nHost:\r\n\r\n", 200},
+      {"GET /v1/persons?q=a%20b!$'()*+,;:@/?x HTTP/1.1\r\nHost: localhost\r\n\r\n", 200},
+      {"GET /a-._~!$&'()*+,;=:@%20 HTTP/1.1\r\nHost: localhost\r\n\r\n", 404},
+  };
+  for (const auto& [request, status] : probes) {
+    SCOPED_TRACE(::testing::PrintToString(request));
+    RawConnection conn(server().port());
+    ASSERT_TRUE(conn.send(request));
+    const auto r = conn.readResponse(std::chrono::milliseconds(3000));
+    ASSERT_TRUE(r.has_value()) << "no answer";
+    EXPECT_EQ(r->status, status) << r->body;
+    EXPECT_EQ(r->header("Connection"), "keep-alive");
+    ASSERT_TRUE(conn.send(rawGet("/healthz", "X-Request-Id: again\r\n")));
+    const auto again = conn.readResponse(std::chrono::milliseconds(3000));
+    ASSERT_TRUE(again.has_value());
+    EXPECT_EQ(again->header("X-Request-Id"), "again");
+  }
+}
+
 // More answers than the socket takes while the client does not read: the rest waits in
 // Pistache's write queue (api/src/socket_write.hpp), and later answers must queue behind it
 // rather than overtake it.
