@@ -197,16 +197,64 @@ TEST(TransportHttp, ABodyWithinTheLimitIsFramedExactly) {
 }
 
 TEST(TransportHttp, HeadGetsNoBody) {
+  const auto get = server().client().get("/v1/kommuner");
+  ASSERT_EQ(get.status, 200);
   RawConnection conn(server().port());
   ASSERT_TRUE(conn.send("HEAD /v1/kommuner HTTP/1.1\r\nHost: localhost\r\n\r\n" +
-                        rawGet("/healthz", "X-Request-Id: next\r\n")));
-  // The 405 to HEAD carries a Content-Length but no content, so the next response follows it
-  // directly.
-  std::string bytes = conn.readUntilClosed(std::chrono::milliseconds(1500));
-  ASSERT_EQ(bytes.rfind("HTTP/1.1 405 ", 0), 0u) << bytes;
-  const auto second = bytes.find("HTTP/1.1 200 ");
-  ASSERT_NE(second, std::string::npos) << bytes;
-  EXPECT_EQ(bytes.substr(bytes.find("\r\n\r\n") + 4, 9), "HTTP/1.1 ");
+                        rawGet("/healthz", "X-Request-Id: next\r\nConnection: close\r\n")));
+  // The answer to HEAD says GET's Content-Length but carries no content, so the next response
+  // follows its head directly.
+  const std::string bytes = conn.readUntilClosed(std::chrono::milliseconds(3000));
+  ASSERT_EQ(bytes.rfind("HTTP/1.1 200 ", 0), 0u) << bytes;
+  const std::string head = bytes.substr(0, bytes.find("\r\n\r\n") + 4);
+  EXPECT_NE(head.find("\r\nContent-Length: " + std::to_string(get.body.size()) + "\r\n"),
+            std::string::npos)
+      << head;
+  EXPECT_NE(head.find("\r\nContent-Type: application/json\r\n"), std::string::npos) << head;
+  EXPECT_EQ(bytes.substr(head.size(), 13), "HTTP/1.1 200 ") << bytes;
+  EXPECT_NE(bytes.find("X-Request-Id: next"), std::string::npos) << bytes;
+  EXPECT_EQ(responsesIn(bytes), 2u) << bytes;
+}
+
+// RFC 9110 §9.3.2: HEAD wherever GET is, with GET's status and headers and no content.
+TEST(TransportHttp, HeadAnswersLikeGetWithoutContent) {
+  auto client = server().client();
+  const std::vector<std::string> paths{
+      "/v1/kommuner", "/v1/kommuner/0851", "/v1/kommuner?format=csv", "/v1/persons/9999999",
+      "/healthz",     "/openapi.yaml",     "/v1/kommuner?bogus=1"};
+  for (const auto& path : paths) {
+    SCOPED_TRACE(path);
+    const auto get = client.get(path);
+    const auto head = client.request("HEAD", path);
+    EXPECT_EQ(head.status, get.status);
+    EXPECT_TRUE(head.body.empty()) << head.body;
+    for (const char* name : {"Content-Type", "Content-Length", "ETag", "Cache-Control"}) {
+      EXPECT_EQ(head.header(name), get.header(name)) << name;
+    }
+    EXPECT_EQ(head.header("Content-Length"), std::to_string(get.body.size()));
+  }
+  // Conditional HEAD, and HEAD on a route answered by a worker (credentials, /readyz).
+  const auto etag = client.get("/v1/kommuner/0851").header("ETag");
+  ASSERT_TRUE(etag.has_value());
+  EXPECT_EQ(client.request("HEAD", "/v1/kommuner/0851", {{"If-None-Match", *etag}}).status, 304);
+  EXPECT_EQ(client.request("HEAD", "/readyz").status, 200);
+  EXPECT_EQ(client.request("HEAD", "/v1/kommuner", {{"Authorization", "Bearer wrong"}}).status,
+            401);
+  // HEAD where GET is not served; Allow names HEAD wherever GET is allowed.
+  const auto noGet = client.request("PUT", "/v1/kommuner", {}, std::string("{}"));
+  EXPECT_EQ(noGet.status, 405);
+  EXPECT_EQ(noGet.header("Allow"), "GET, HEAD, POST");
+  EXPECT_EQ(client.request("HEAD", "/nowhere").status, 404);
+  // Like GET, HEAD takes no body. (Its answer has no content whatever its Content-Length says,
+  // so it is read up to the end of the stream.)
+  RawConnection conn(server().port());
+  ASSERT_TRUE(
+      conn.send("HEAD /healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n"
+                "Content-Length: 2\r\n\r\nhi"));
+  const std::string bytes = conn.readUntilClosed(std::chrono::milliseconds(3000));
+  EXPECT_EQ(bytes.rfind("HTTP/1.1 400 ", 0), 0u) << bytes;
+  EXPECT_EQ(bytes.find("\r\n\r\n") + 4, bytes.size()) << bytes;
+  EXPECT_NE(bytes.find("application/problem+json"), std::string::npos) << bytes;
 }
 
 /// One probe: raw request bytes and the status they must get.
@@ -433,7 +481,7 @@ TEST(TransportHttp, CorsForConfiguredOriginsOnly) {
   EXPECT_EQ(preflight.status, 204);
   EXPECT_EQ(preflight.header("Access-Control-Allow-Origin"), "https://intranet.example");
   // The methods the route serves, so a browser app of the secretariat can also edit.
-  EXPECT_EQ(preflight.header("Access-Control-Allow-Methods"), "GET, PATCH, DELETE");
+  EXPECT_EQ(preflight.header("Access-Control-Allow-Methods"), "GET, HEAD, PATCH, DELETE");
   EXPECT_NE(preflight.header("Access-Control-Allow-Headers").value_or("").find("If-None-Match"),
             std::string::npos);
   EXPECT_TRUE(preflight.body.empty());
