@@ -425,7 +425,7 @@ TEST(TransportHttp, SlowRequestsTimeOut) {
     c.server.body_timeout = std::chrono::seconds(2);
   }});
   {
-    // A head that never ends (slowloris): Pistache's header timeout answers 408 and closes.
+    // A head that never ends (slowloris): the header timeout answers 408 and closes.
     RawConnection conn(slow.port());
     ASSERT_TRUE(conn.send("GET /healthz HTTP/1.1\r\nHost: localhost\r\n"));
     const auto start = std::chrono::steady_clock::now();
