@@ -132,10 +132,19 @@ void onDeadline(const std::weak_ptr<Peer>& weak, ServerContext& ctx) {
   const auto data = peer->tryGetData(kStateKey);
   if (!data) return;
   auto& conn = *std::static_pointer_cast<ConnectionState>(data);
-  if (conn.closing || conn.framer.idle()) return;  // between requests: nothing is late
+  if (conn.closing || conn.with_worker) return;
+  // Between requests nothing is late (the keep-alive timeout applies), except on a connection
+  // that has not sent its first request: Pistache counts that as a request still arriving.
+  if (conn.framer.idle() && !conn.fresh) return;
   if (std::chrono::steady_clock::now() < conn.deadline) return;
-  refuse(peer, ctx, conn, 408, "the request did not arrive completely in time");
+  refuse(peer, ctx, conn, 408,
+         conn.framer.idle() ? "no request arrived in time"
+                            : "the request did not arrive completely in time");
 }
+
+/// Far enough ahead never to fire while a connection lives (the keep-alive timeout ends an idle
+/// one long before).
+constexpr std::chrono::hours kParked{24 * 365};
 
 /// Marks code that runs inside the transport's timer dispatch, where arming a timer would insert
 /// into the map of timers that Pistache is iterating.
@@ -291,6 +300,14 @@ void respond(const std::shared_ptr<Peer>& peer, ServerContext& ctx, HttpResponse
 ApiHandler::ApiHandler(const Pistache::Rest::Router& routes, std::shared_ptr<ServerContext> ctx)
     : Pistache::Rest::Private::RouterHandler(routes), ctx_(std::move(ctx)) {}
 
+void ApiHandler::onConnection(const std::shared_ptr<Peer>& peer) {
+  // What Http::Handler::onConnection (private, so not callable) does: the peer's parser.
+  peer->putData(ParserData, std::make_shared<Pistache::Http::RequestParser>(getMaxRequestSize()));
+  auto conn = connectionOf(peer, ctx_->limits);
+  conn->started = std::chrono::steady_clock::now();
+  setDeadline(peer, *conn, conn->started + ctx_->config.header_timeout);
+}
+
 void ApiHandler::onInput(const char* buffer, size_t len, const std::shared_ptr<Peer>& peer) {
   auto conn = connectionOf(peer, ctx_->limits);
   std::string_view input(buffer, len);
@@ -312,6 +329,7 @@ void ApiHandler::onInput(const char* buffer, size_t len, const std::shared_ptr<P
     input.remove_prefix(out.consumed);
     auto parser = Pistache::Http::Handler::getParser(peer);
     if (out.started) {
+      conn->fresh = false;
       conn->started = std::chrono::steady_clock::now();
       // Pistache's timeouts run from the parser's reset time, and use the header/body timeouts
       // only for peers that are not idle: both now describe this request.
@@ -362,6 +380,7 @@ void ApiHandler::onInput(const char* buffer, size_t len, const std::shared_ptr<P
       return;
     }
     if (out.complete) {
+      parkDeadline(*conn);
       dispatch(peer, *conn);
       parser->reset();
       conn->framer.next();
@@ -375,6 +394,10 @@ void ApiHandler::answerFromWorker(const std::shared_ptr<Peer>& peer, std::size_t
   auto request = std::make_shared<HttpRequest>(conn->request);
   std::weak_ptr<Peer> weak = peer;
   conn->with_worker = true;
+  // The request has arrived: Pistache must not time it out as one still arriving (its header
+  // timeout would answer a bare 408 while the worker runs). As idle, only its keep-alive timeout
+  // applies, far longer than the database timeouts that bound a worker's answer.
+  peer->setIdle(true);
   const bool queued = ctx_->workers->submit([this, weak, request, route] {
     // Nothing here touches the peer or the connection: only the request's own copy.
     auto response = std::make_shared<HttpResponse>(runHandler(route, *request, *ctx_));
@@ -414,6 +437,11 @@ void ApiHandler::resume(const std::shared_ptr<Peer>& peer, std::shared_ptr<HttpR
   conn->pending.clear();
   const InTimerDispatch inDispatch;
   onInput(pending.data(), pending.size(), peer);
+}
+
+void ApiHandler::parkDeadline(ConnectionState& conn) {
+  conn.deadline = std::chrono::steady_clock::now() + kParked;
+  if (conn.timer && conn.timer->armed) setExpiry(conn.timer->fd, conn.deadline);
 }
 
 void ApiHandler::setDeadline(const std::shared_ptr<Peer>& peer, ConnectionState& conn,

@@ -38,6 +38,8 @@ struct ConnectionState {
   bool closing = false;    ///< no further request will be read (refused, or the client asked)
   bool responded = false;  ///< the current request has its response
   bool keep_alive = true;
+  /// No request has begun on this connection yet: one must begin within the header timeout.
+  bool fresh = true;
   std::chrono::steady_clock::time_point started;
   HttpRequest request;  ///< the request being answered
   /// The current request's place among those shutdown waits for; respond() takes it.
@@ -73,14 +75,19 @@ void respond(const std::shared_ptr<Pistache::Tcp::Peer>& peer, ServerContext& ct
 /// The Pistache handler: frames each request (see request_framing.hpp), then lets Pistache parse
 /// and route exactly that request. Requests it refuses get a problem+json answer and the
 /// connection is closed after it, so nothing after a refused request is ever executed. It times
-/// out slow requests itself (408 as problem+json, logged and counted): Pistache's own header and
-/// body timeouts answer a bare 408 from inside its transport, where no handler hook sees it, so
-/// they are configured later than ours and only act as a backstop.
+/// out slow requests itself (408 as problem+json, logged and counted), a connection that sends
+/// nothing at all included: Pistache's own header and body timeouts answer a bare 408 from inside
+/// its transport, where no handler hook sees it, so they are configured later than ours and only
+/// act as a backstop (when no timerfd can be had).
 class ApiHandler : public Pistache::Rest::Private::RouterHandler {
  public:
   HTTP_PROTOTYPE(ApiHandler)
 
   ApiHandler(const Pistache::Rest::Router& routes, std::shared_ptr<ServerContext> ctx);
+
+  /// A new connection: its first request must begin within the header timeout, as Pistache
+  /// would otherwise answer a silent connection with its bare 408.
+  void onConnection(const std::shared_ptr<Pistache::Tcp::Peer>& peer) override;
 
   void onInput(const char* buffer, size_t len,
                const std::shared_ptr<Pistache::Tcp::Peer>& peer) override;
@@ -97,6 +104,9 @@ class ApiHandler : public Pistache::Rest::Private::RouterHandler {
               std::shared_ptr<HttpResponse> response, std::size_t route);
   void setDeadline(const std::shared_ptr<Pistache::Tcp::Peer>& peer, ConnectionState& conn,
                    std::chrono::steady_clock::time_point deadline);
+  /// The current request has arrived: its timer is kept (armed, far in the future) for the next
+  /// request, whose deadline may have to be set where no timer can be armed.
+  static void parkDeadline(ConnectionState& conn);
   /// A timerfd watched by this reactor's transport; `fired` runs on the reactor thread when it
   /// expires. Null when no timer can be made.
   std::shared_ptr<DeadlineTimer> watchTimer(std::chrono::milliseconds delay,

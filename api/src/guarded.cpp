@@ -15,22 +15,28 @@ namespace Rest = Pistache::Rest;
 constexpr std::string_view kCorsRequestHeaders =
     "Authorization, Content-Type, If-Match, If-None-Match, Idempotency-Key, X-Request-Id";
 
+/// Answers the connection's current request with route `index` of apiRoutes().
+void serveRoute(const std::shared_ptr<Pistache::Tcp::Peer>& peer, ServerContext& ctx,
+                std::size_t index) {
+  auto conn = connectionOf(peer, ctx.limits);
+  HttpRequest& req = conn->request;
+  const Route& route = apiRoutes()[index];
+  req.path_params.clear();
+  matchTemplate(route.path, req.path, &req.path_params);
+  if (needsWorker(route, req)) {
+    conn->handler->answerFromWorker(peer, index);
+  } else {
+    respond(peer, ctx, runHandler(index, req, ctx), index);
+  }
+}
+
 }  // namespace
 
 Rest::Route::Handler guarded(std::size_t index, std::shared_ptr<ServerContext> ctx) {
   return [index, ctx](const Pistache::Rest::Request&, ResponseWriter writer) {
     auto peer = writer.getPeer();
     if (!peer) return Rest::Route::Result::Ok;  // the client has gone; nobody to answer
-    auto conn = connectionOf(peer, ctx->limits);
-    HttpRequest& req = conn->request;
-    const Route& route = apiRoutes()[index];
-    req.path_params.clear();
-    matchTemplate(route.path, req.path, &req.path_params);
-    if (needsWorker(route, req)) {
-      conn->handler->answerFromWorker(peer, index);
-    } else {
-      respond(peer, *ctx, runHandler(index, req, *ctx), index);
-    }
+    serveRoute(peer, *ctx, index);
     return Rest::Route::Result::Ok;
   };
 }
@@ -69,10 +75,18 @@ Rest::Route::Middleware frontController(std::shared_ptr<ServerContext> ctx) {
               Metrics::kUnmatched);
       return false;
     }
-    if (req.method == "GET" && !req.body.empty()) {
+    const bool head = req.method == "HEAD";
+    if ((req.method == "GET" || head) && !req.body.empty()) {
       respond(peer, *ctx,
-              httpProblem(400, "a GET request must not have a body", req.target(), req.request_id),
+              httpProblem(400, "a " + req.method + " request must not have a body", req.target(),
+                          req.request_id),
               *lookup.route);
+      return false;
+    }
+    if (head) {
+      // HEAD runs the GET route (lookupRoute) and respond() leaves the content out, so status and
+      // headers are GET's (RFC 9110 §9.3.2). Pistache's router has no HEAD routes: answered here.
+      serveRoute(peer, *ctx, *lookup.route);
       return false;
     }
     return true;

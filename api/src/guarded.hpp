@@ -15,7 +15,8 @@ namespace kkr::api {
 Pistache::Rest::Route::Handler guarded(std::size_t index, std::shared_ptr<ServerContext> ctx);
 
 /// Runs before Pistache's route lookup: answers CORS preflights, unknown paths (404), known paths
-/// with a method they do not route (405, with Allow) and GET requests carrying a body (400).
+/// with a method they do not route (405, with Allow), GET and HEAD requests carrying a body (400)
+/// and HEAD requests (with the path's GET route; the response goes without its content).
 /// Pistache's own answers for these are text/plain, and its lookup for a method without routes
 /// races between reactor threads (upstream #1238): here such requests never reach it.
 Pistache::Rest::Route::Middleware frontController(std::shared_ptr<ServerContext> ctx);

@@ -70,7 +70,11 @@ class RequestFramer {
 
  private:
   enum class State { Head, Body, Done, Failed };
-  std::optional<FramingError> parseHead(std::string_view text);
+  /// Validates the head in `text` (buffer_); may rewrite its HTTP version in place (HTTP/1.2 and
+  /// later minors are handed to Pistache as HTTP/1.1).
+  std::optional<FramingError> parseHead(std::string& text);
+  /// A bare LF or CR among the head bytes buffer_[from, to).
+  std::optional<FramingError> checkLineEnds(std::size_t from, std::size_t to) const;
 
   FramingLimits limits_;
   State state_ = State::Head;

@@ -75,7 +75,11 @@ HttpResponse runHandler(std::size_t index, const HttpRequest& req, ServerContext
 
 std::vector<RouteInfo> routeTable() {
   std::vector<RouteInfo> table;
-  for (const auto& r : apiRoutes()) table.push_back({std::string(r.method), std::string(r.path)});
+  for (const auto& r : apiRoutes()) {
+    table.push_back({std::string(r.method), std::string(r.path)});
+    // Served by the GET route (lookupRoute); the contract implies it from GET.
+    if (r.method == "GET") table.push_back({"HEAD", std::string(r.path)});
+  }
   return table;
 }
 
@@ -110,13 +114,18 @@ bool matchTemplate(std::string_view tmpl, std::string_view path,
 RouteLookup lookupRoute(std::string_view method, std::string_view path) {
   RouteLookup result;
   const auto& routes = apiRoutes();
+  // HEAD is served wherever GET is, by the GET route (RFC 9110 §9.3.2).
+  const std::string_view routed = method == "HEAD" ? std::string_view("GET") : method;
+  auto allow = [&result](std::string_view m) {
+    if (result.allowed.find(m) != std::string::npos) return;
+    if (!result.allowed.empty()) result.allowed += ", ";
+    result.allowed += m;
+  };
   for (std::size_t i = 0; i < routes.size(); ++i) {
     if (!matchTemplate(routes[i].path, path, nullptr)) continue;
-    if (routes[i].method == method) result.route = i;
-    if (result.allowed.find(routes[i].method) == std::string::npos) {
-      if (!result.allowed.empty()) result.allowed += ", ";
-      result.allowed += routes[i].method;
-    }
+    if (routes[i].method == routed) result.route = i;
+    allow(routes[i].method);
+    if (routes[i].method == "GET") allow("HEAD");
   }
   return result;
 }

@@ -43,10 +43,11 @@ const std::vector<Route>& apiRoutes();
 bool matchTemplate(std::string_view tmpl, std::string_view path,
                    std::map<std::string, std::string, std::less<>>* params);
 
-/// What the route table knows about a method and path.
+/// What the route table knows about a method and path. HEAD finds the path's GET route.
 struct RouteLookup {
   std::optional<std::size_t> route;  ///< the route for this method and path
-  std::string allowed;               ///< methods routed for this path ("GET"); empty: unknown path
+  /// Methods served at this path ("GET, HEAD"; HEAD wherever GET is); empty: unknown path.
+  std::string allowed;
 };
 RouteLookup lookupRoute(std::string_view method, std::string_view path);
 

@@ -99,6 +99,95 @@ TEST(RequestFramer, RefusesBadRequestLines) {
   }
 }
 
+TEST(RequestFramer, RefusesABareLfOrCrAsSoonAsItArrives) {
+  for (const std::string request :
+       {"GET /a HTTP/1.1\nHost: x\n\n", "GET /a HTTP/1.1\r\nHost: x\n", "GET /a HTTP/1.1\rHost: x",
+        "GET /a HTTP/1.1\r\nHost: x\r\n\n"}) {
+    RequestFramer framer;
+    const auto out = framer.consume(request);
+    ASSERT_TRUE(out.error) << request;
+    EXPECT_EQ(out.error->status, 400) << request;
+  }
+  // Byte by byte: the bare LF is refused when it arrives, not when the head would end; a CRLF
+  // split between two reads is fine.
+  RequestFramer framer;
+  const std::string lf = "GET /a HTTP/1.1\r\nHost: x\nX: y";
+  for (std::size_t i = 0; i < lf.size(); ++i) {
+    const auto out = framer.consume(lf.substr(i, 1));
+    if (lf[i] == '\n' && lf[i - 1] != '\r') {
+      ASSERT_TRUE(out.error) << i;
+      break;
+    }
+    ASSERT_FALSE(out.error) << i;
+  }
+  RequestFramer split;
+  EXPECT_FALSE(split.consume("GET /a HTTP/1.1\r").error);
+  const auto rest = split.consume("\nHost: x\r\n\r\n");
+  EXPECT_FALSE(rest.error);
+  EXPECT_TRUE(rest.complete);
+}
+
+TEST(RequestFramer, ServesHigherMinorVersionsOfHttp1AsHttp11) {
+  RequestFramer framer;
+  const auto out = framer.consume("GET /a HTTP/1.7\r\nHost: x\r\n\r\n");
+  ASSERT_FALSE(out.error);
+  EXPECT_TRUE(framer.head().http11);
+  EXPECT_TRUE(framer.head().keep_alive);
+  // Pistache's parser, which knows only 1.0 and 1.1, gets the version we serve.
+  EXPECT_EQ(out.head, "GET /a HTTP/1.1\r\nHost: x\r\n\r\n");
+  for (const std::string version : {"HTTP/2.0", "HTTP/3.0", "HTTP/9.9", "HTTP/0.9"}) {
+    RequestFramer other;
+    const auto refused = other.consume("GET /a " + version + "\r\nHost: x\r\n\r\n");
+    ASSERT_TRUE(refused.error) << version;
+    EXPECT_EQ(refused.error->status, 505) << version;
+  }
+  for (const std::string version : {"HTTP/1.x", "HTTP/1", "HTTP/1.10", "HTTP/11.1", "HTTP/1.1 "}) {
+    RequestFramer other;
+    const auto refused = other.consume("GET /a " + version + "\r\nHost: x\r\n\r\n");
+    ASSERT_TRUE(refused.error) << version;
+    EXPECT_EQ(refused.error->status, 400) << version;
+  }
+}
+
+TEST(RequestFramer, ChecksTheHostHeader) {
+  auto status = [](const std::string& headers, const std::string& version = "HTTP/1.1") {
+    RequestFramer framer;
+    const auto out = framer.consume("GET /a " + version + "\r\n" + headers + "\r\n");
+    return out.error ? out.error->status : 0;
+  };
+  for (const std::string host :
+       {"x", "localhost:8080", "127.0.0.1:1", "[::1]", "[2001:db8::1]:443", "[::ffff:1.2.3.4]",
+        "[v7.a:b]", "a%2Fb", "sub-delims!$&'()*+,;=", "", "x:65535", "x:0", "x:000001"}) {
+    EXPECT_EQ(status("Host: " + host + "\r\n"), 0) << host;
+  }
+  for (const std::string host :
+       {"bad host", "a/b", "a@b", "a:b:c", "a:-1", "[::1", "[]", "[x]", "[::1]x", "[v.x]", "%zz",
+        "a%2", "a\"b", "a?b", "a#b", "x:", "x:65536", "[::1]:"}) {
+    EXPECT_EQ(status("Host: " + host + "\r\n"), 400) << host;
+  }
+  EXPECT_EQ(status(""), 400);
+  EXPECT_EQ(status("Host: x\r\nHost: x\r\n"), 400);
+  EXPECT_EQ(status("", "HTTP/1.0"), 0);
+  EXPECT_EQ(status("Host: bad host\r\n", "HTTP/1.0"), 400);
+}
+
+TEST(RequestFramer, AllowsOnlyRfc3986CharactersInTheTarget) {
+  for (const char c : std::string("\"<>{}|\\^`[] \x01\x1f\x7f#")) {
+    for (const std::string prefix : {"/a", "/a?q="}) {
+      RequestFramer framer;
+      const auto out =
+          framer.consume("GET " + prefix + std::string(1, c) + "b HTTP/1.1\r\nHost: x\r\n\r\n");
+      ASSERT_TRUE(out.error) << prefix << c;
+      EXPECT_EQ(out.error->status, 400) << prefix << c;
+    }
+  }
+  RequestFramer framer;
+  const auto out =
+      framer.consume("GET /a-._~!$&'()*+,;=:@%41/b?c=d/?e%zz HTTP/1.1\r\nHost: x\r\n\r\n");
+  EXPECT_FALSE(out.error);
+  EXPECT_TRUE(out.complete);
+}
+
 TEST(RequestFramer, LimitsHeadAndTarget) {
   FramingLimits limits;
   limits.max_head_bytes = 256;

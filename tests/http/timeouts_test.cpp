@@ -81,6 +81,41 @@ TEST(Timeouts, StalledRequestsGet408ProblemsThatAreLoggedAndCounted) {
       << log;
 }
 
+// Pistache counts a new connection as a request in progress: without our own deadline it would
+// answer a silent one with its bare 408 (no problem, no X-Request-Id), 2 s after ours.
+TEST(Timeouts, AConnectionThatSendsNothingGetsA408Problem) {
+  CapturedLog captured(spdlog::level::info);
+  TestServer slow({.configure =
+                       [](app::AppConfig& c) {
+                         c.server.header_timeout = std::chrono::seconds(1);
+                         c.server.body_timeout = std::chrono::seconds(2);
+                       },
+                   .logger = captured.logger()});
+  RawConnection silent(slow.port());
+  const auto r = expect408(silent, 1s, 2500ms);
+  EXPECT_EQ(r.json()["detail"], "no request arrived in time");
+  // The access line is written just after the answer: the client may read it first.
+  const std::string rid = "rid=" + r.header("X-Request-Id").value_or("?");
+  std::string line;
+  for (auto until = Clock::now() + 2s; line.empty() && Clock::now() < until;) {
+    line = lineWith(captured.text(), rid);
+    if (line.empty()) std::this_thread::sleep_for(20ms);
+  }
+  EXPECT_NE(line.find(R"x(access method=- target="-" route="(refused)" status=408 )x"),
+            std::string::npos)
+      << captured.text();
+
+  // A connection that sent a request and then idles is kept (the keep-alive timeout applies).
+  RawConnection used(slow.port());
+  ASSERT_TRUE(used.send("GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n"));
+  ASSERT_TRUE(used.readResponse().has_value());
+  std::this_thread::sleep_for(3500ms);  // past our deadline and Pistache's header timeout
+  ASSERT_TRUE(used.send("GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n"));
+  const auto again = used.readResponse();
+  ASSERT_TRUE(again.has_value());
+  EXPECT_EQ(again->status, 200);
+}
+
 TEST(Timeouts, KeptAliveConnectionsAreTimedPerRequest) {
   TestServer slow({.configure = [](app::AppConfig& c) {
     c.server.header_timeout = std::chrono::seconds(1);

@@ -197,16 +197,168 @@ TEST(TransportHttp, ABodyWithinTheLimitIsFramedExactly) {
 }
 
 TEST(TransportHttp, HeadGetsNoBody) {
+  const auto get = server().client().get("/v1/kommuner");
+  ASSERT_EQ(get.status, 200);
   RawConnection conn(server().port());
   ASSERT_TRUE(conn.send("HEAD /v1/kommuner HTTP/1.1\r\nHost: localhost\r\n\r\n" +
-                        rawGet("/healthz", "X-Request-Id: next\r\n")));
-  // The 405 to HEAD carries a Content-Length but no content, so the next response follows it
-  // directly.
-  std::string bytes = conn.readUntilClosed(std::chrono::milliseconds(1500));
-  ASSERT_EQ(bytes.rfind("HTTP/1.1 405 ", 0), 0u) << bytes;
-  const auto second = bytes.find("HTTP/1.1 200 ");
-  ASSERT_NE(second, std::string::npos) << bytes;
-  EXPECT_EQ(bytes.substr(bytes.find("\r\n\r\n") + 4, 9), "HTTP/1.1 ");
+                        rawGet("/healthz", "X-Request-Id: next\r\nConnection: close\r\n")));
+  // The answer to HEAD says GET's Content-Length but carries no content, so the next response
+  // follows its head directly.
+  const std::string bytes = conn.readUntilClosed(std::chrono::milliseconds(3000));
+  ASSERT_EQ(bytes.rfind("HTTP/1.1 200 ", 0), 0u) << bytes;
+  const std::string head = bytes.substr(0, bytes.find("\r\n\r\n") + 4);
+  EXPECT_NE(head.find("\r\nContent-Length: " + std::to_string(get.body.size()) + "\r\n"),
+            std::string::npos)
+      << head;
+  EXPECT_NE(head.find("\r\nContent-Type: application/json\r\n"), std::string::npos) << head;
+  EXPECT_EQ(bytes.substr(head.size(), 13), "HTTP/1.1 200 ") << bytes;
+  EXPECT_NE(bytes.find("X-Request-Id: next"), std::string::npos) << bytes;
+  EXPECT_EQ(responsesIn(bytes), 2u) << bytes;
+}
+
+// RFC 9110 §9.3.2: HEAD wherever GET is, with GET's status and headers and no content.
+TEST(TransportHttp, HeadAnswersLikeGetWithoutContent) {
+  auto client = server().client();
+  const std::vector<std::string> paths{
+      "/v1/kommuner", "/v1/kommuner/0851", "/v1/kommuner?format=csv", "/v1/persons/9999999",
+      "/healthz",     "/openapi.yaml",     "/v1/kommuner?bogus=1"};
+  for (const auto& path : paths) {
+    SCOPED_TRACE(path);
+    const auto get = client.get(path);
+    const auto head = client.request("HEAD", path);
+    EXPECT_EQ(head.status, get.status);
+    EXPECT_TRUE(head.body.empty()) << head.body;
+    for (const char* name : {"Content-Type", "Content-Length", "ETag", "Cache-Control"}) {
+      EXPECT_EQ(head.header(name), get.header(name)) << name;
+    }
+    EXPECT_EQ(head.header("Content-Length"), std::to_string(get.body.size()));
+  }
+  // Conditional HEAD, and HEAD on a route answered by a worker (credentials, /readyz).
+  const auto etag = client.get("/v1/kommuner/0851").header("ETag");
+  ASSERT_TRUE(etag.has_value());
+  EXPECT_EQ(client.request("HEAD", "/v1/kommuner/0851", {{"If-None-Match", *etag}}).status, 304);
+  EXPECT_EQ(client.request("HEAD", "/readyz").status, 200);
+  EXPECT_EQ(client.request("HEAD", "/v1/kommuner", {{"Authorization", "Bearer wrong"}}).status,
+            401);
+  // HEAD where GET is not served; Allow names HEAD wherever GET is allowed.
+  const auto noGet = client.request("PUT", "/v1/kommuner", {}, std::string("{}"));
+  EXPECT_EQ(noGet.status, 405);
+  EXPECT_EQ(noGet.header("Allow"), "GET, HEAD, POST");
+  EXPECT_EQ(client.request("HEAD", "/nowhere").status, 404);
+  // Like GET, HEAD takes no body. (Its answer has no content whatever its Content-Length says,
+  // so it is read up to the end of the stream.)
+  RawConnection conn(server().port());
+  ASSERT_TRUE(
+      conn.send("HEAD /healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n"
+                "Content-Length: 2\r\n\r\nhi"));
+  const std::string bytes = conn.readUntilClosed(std::chrono::milliseconds(3000));
+  EXPECT_EQ(bytes.rfind("HTTP/1.1 400 ", 0), 0u) << bytes;
+  EXPECT_EQ(bytes.find("\r\n\r\n") + 4, bytes.size()) << bytes;
+  EXPECT_NE(bytes.find("application/problem+json"), std::string::npos) << bytes;
+}
+
+/// One probe: raw request bytes and the status they must get.
+struct Probe {
+  std::string request;
+  long status;
+};
+
+// RFC 9112 and RFC 9110 to the letter (issue #9): line ends, Host, request-target characters and
+// the HTTP version. Every refusal is a problem with X-Request-Id, answered at once, and the
+// connection is closed after it, so the request hidden behind each probe is never answered.
+TEST(TransportHttp, Http11ViolationsAreRefusedAtOnceAsProblems) {
+  using namespace std::string_literals;
+  auto get = [](const std::string& target, const std::string& rest) {
+    return "GET " + target + rest;
+  };
+  const std::string ok = " HTTP/1.1\r\nHost: localhost\r\n\r\n";
+  std::vector<Probe> probes{
+      // Line ends: CRLF only (a bare LF used to wait for the header timeout).
+      {"GET /healthz HTTP/1.1\nHost: localhost\n\n", 400},
+      {"GET /healthz HTTP/1.1\r\nHost: localhost\n\r\n", 400},
+      {"GET /healthz HTTP/1.1\r\nHost: localhost\r\n\n", 400},
+      {"GET /healthz HTTP/1.1\r\nHost: localhost\rX-A: b\r\n\r\n", 400},
+      // Host: exactly one (HTTP/1.1), and a valid uri-host[:port].
+      {"GET /healthz HTTP/1.1\r\n\r\n", 400},
+      {"GET /healthz HTTP/1.1\r\nHost: localhost\r\nHost: localhost\r\n\r\n", 400},
+      {"GET /healthz HTTP/1.1\r\nHost: bad host\r\n\r\n", 400},
+      {"GET /healthz HTTP/1.1\r\nHost: localhost:80x\r\n\r\n", 400},
+      {"GET /healthz HTTP/1.1\r\nHost: localhost:\r\n\r\n", 400},
+      {"GET /healthz HTTP/1.1\r\nHost: localhost:65536\r\n\r\n", 400},
+      {"GET /healthz HTTP/1.1\r\nHost: a/b\r\n\r\n", 400},
+      {"GET /healthz HTTP/1.1\r\nHost: user@localhost\r\n\r\n", 400},
+      {"GET /healthz HTTP/1.1\r\nHost: [::1\r\n\r\n", 400},
+      {"GET /healthz HTTP/1.1\r\nHost: [localhost]\r\n\r\n", 400},
+      {"GET /healthz HTTP/1.1\r\nHost: local%zzhost\r\n\r\n", 400},
+      {"GET /healthz HTTP/1.0\r\nHost: bad host\r\n\r\n", 400},
+      // Versions: malformed is 400, another major version 505.
+      {"GET /healthz HTTP/2.0\r\nHost: localhost\r\n\r\n", 505},
+      {"GET /healthz HTTP/9.9\r\nHost: localhost\r\n\r\n", 505},
+      {"GET /healthz HTTP/0.9\r\nHost: localhost\r\n\r\n", 505},
+      {"GET /healthz HTTP/1.x\r\nHost: localhost\r\n\r\n", 400},
+      {"GET /healthz HTTP/10.0\r\nHost: localhost\r\n\r\n", 400},
+      {"GET /healthz HTTP/1\r\nHost: localhost\r\n\r\n", 400},
+      {"GET /healthz http/1.1\r\nHost: localhost\r\n\r\n", 400},
+  };
+  // Request-target: only what RFC 3986 allows, in the path and in the query.
+  for (const std::string c :
+       {"\"", "<", ">", "{", "}", "|", "\\", "^", "`", "[", "]", "\x01", "\x1f", "\t"}) {
+    probes.push_back({get("/healthz" + c, ok), 400});
+    probes.push_back({get("/v1/persons?q=a" + c + "b", ok), 400});
+  }
+  probes.push_back({"GET /healthz?a=\"b\" HTTP/1.1\r\nHost: localhost\r\n\r\n", 400});
+  probes.push_back({"GET /v1/persons?q=a b HTTP/1.1\r\nHost: localhost\r\n\r\n", 400});
+
+  for (const auto& probe : probes) {
+    SCOPED_TRACE(::testing::PrintToString(probe.request));
+    RawConnection conn(server().port());
+    const auto start = std::chrono::steady_clock::now();
+    ASSERT_TRUE(conn.send(probe.request + rawGet("/healthz", "X-Request-Id: hidden\r\n")));
+    const auto r = conn.readResponse(std::chrono::milliseconds(3000));
+    ASSERT_TRUE(r.has_value()) << "no answer";
+    EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(2));
+    EXPECT_EQ(r->status, probe.status) << r->body;
+    EXPECT_EQ(r->mediaType(), "application/problem+json");
+    EXPECT_EQ(r->json()["status"], probe.status);
+    EXPECT_FALSE(r->header("X-Request-Id").value_or("").empty());
+    EXPECT_NE(r->header("X-Request-Id"), "hidden");
+    EXPECT_EQ(r->header("Connection"), "close");
+    EXPECT_EQ(responsesIn(conn.readUntilClosed(std::chrono::milliseconds(3000))), 0u);
+    EXPECT_TRUE(conn.closedByPeer());
+  }
+}
+
+// What HTTP/1.1 allows is served: a higher minor version of HTTP/1 as HTTP/1.1 (RFC 9110 §2.5),
+// every host form RFC 3986 has, and every character it allows in a target; the connection stays
+// open.
+TEST(TransportHttp, WhatHttp11AllowsIsServed) {
+  const std::vector<std::pair<std::string, long>> probes{
+      {"GET /healthz HTTP/1.2\r\nHost: localhost\r\n\r\n", 200},
+      {"GET /healthz HTTP/1.9\r\nHost: localhost\r\n\r\n", 200},
+      {"GET /healthz HTTP/1.0\r\nConnection: keep-alive\r\n\r\n", 200},
+      {"GET /healthz HTTP/1.1\r\nHost: localhost:8080\r\n\r\n", 200},
+      {"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", 200},
+      {"GET /healthz HTTP/1.1\r\nHost: [::1]:8080\r\n\r\n", 200},
+      {"GET /healthz HTTP/1.1\r\nHost: [v1.fe80::a+en1]\r\n\r\n", 200},
+      {"GET /healthz HTTP/1.1\r\nHost: kkr.example\r\n\r\n", 200},
+      {"GET /healthz HTTP/1.1\r\nHost: k%C3%A6r_~-.example:65535\r\n\r\n", 200},
+      {"GET /healthz HTTP/1.1\r\nHost:\r\n\r\n", 200},
+      {"GET /v1/persons?q=a%20b!$'()*+,;:@/?x HTTP/1.1\r\nHost: localhost\r\n\r\n", 200},
+      {"GET /a-._~!$&'()*+,;=:@%20 HTTP/1.1\r\nHost: localhost\r\n\r\n", 404},
+  };
+  for (const auto& [request, status] : probes) {
+    SCOPED_TRACE(::testing::PrintToString(request));
+    RawConnection conn(server().port());
+    ASSERT_TRUE(conn.send(request));
+    const auto r = conn.readResponse(std::chrono::milliseconds(3000));
+    ASSERT_TRUE(r.has_value()) << "no answer";
+    EXPECT_EQ(r->status, status) << r->body;
+    EXPECT_EQ(r->header("Connection"), "keep-alive");
+    ASSERT_TRUE(conn.send(rawGet("/healthz", "X-Request-Id: again\r\n")));
+    const auto again = conn.readResponse(std::chrono::milliseconds(3000));
+    ASSERT_TRUE(again.has_value());
+    EXPECT_EQ(again->header("X-Request-Id"), "again");
+  }
 }
 
 // More answers than the socket takes while the client does not read: the rest waits in
@@ -273,7 +425,7 @@ TEST(TransportHttp, SlowRequestsTimeOut) {
     c.server.body_timeout = std::chrono::seconds(2);
   }});
   {
-    // A head that never ends (slowloris): Pistache's header timeout answers 408 and closes.
+    // A head that never ends (slowloris): the header timeout answers 408 and closes.
     RawConnection conn(slow.port());
     ASSERT_TRUE(conn.send("GET /healthz HTTP/1.1\r\nHost: localhost\r\n"));
     const auto start = std::chrono::steady_clock::now();
@@ -329,7 +481,7 @@ TEST(TransportHttp, CorsForConfiguredOriginsOnly) {
   EXPECT_EQ(preflight.status, 204);
   EXPECT_EQ(preflight.header("Access-Control-Allow-Origin"), "https://intranet.example");
   // The methods the route serves, so a browser app of the secretariat can also edit.
-  EXPECT_EQ(preflight.header("Access-Control-Allow-Methods"), "GET, PATCH, DELETE");
+  EXPECT_EQ(preflight.header("Access-Control-Allow-Methods"), "GET, HEAD, PATCH, DELETE");
   EXPECT_NE(preflight.header("Access-Control-Allow-Headers").value_or("").find("If-None-Match"),
             std::string::npos);
   EXPECT_TRUE(preflight.body.empty());

@@ -110,6 +110,40 @@ TEST(Workers, AnswersLeaveAConnectionInRequestOrder) {
   EXPECT_EQ(second->json(), json({{"status", "ok"}}));
 }
 
+// A request that has arrived is not "slow" while a worker waits on its answer: Pistache, which
+// still saw it as a request in progress, used to answer it with a bare 408 once its header
+// timeout passed. The next request, pipelined behind it and arriving slowly, is timed out with a
+// 408 problem: its deadline is set where no timer can be armed (inside the hand-over from the
+// worker), by moving the connection's timer that was kept armed for it.
+TEST(Workers, AWriteThatWaitsLongerThanTheHeaderTimeoutIsAnswered) {
+  const std::string token = editorToken();
+  TestServer own({.configure = [](app::AppConfig& c) {
+    c.server.workers = 2;
+    c.server.header_timeout = std::chrono::seconds(1);  // Pistache's own: 3 s
+    c.server.body_timeout = std::chrono::seconds(1);
+    c.database.pool_size = 2;
+    c.database.statement_timeout = std::chrono::milliseconds(8000);
+  }});
+  PersonTableLock lock;
+  RawConnection conn(own.port());
+  ASSERT_TRUE(conn.send(rawPost("Testperson Langsom") +
+                        "GET /healthz HTTP/1.1\r\nHost: localhost\r\n"));  // never completed
+  std::this_thread::sleep_for(milliseconds(4500));
+  lock.release();
+  const auto written = conn.readResponse();
+  const auto answered = Clock::now();
+  ASSERT_TRUE(written.has_value()) << "no answer to the write";
+  EXPECT_EQ(written->status, 201) << written->body;
+  const auto timedOut = conn.readResponse();
+  ASSERT_TRUE(timedOut.has_value()) << "no answer to the incomplete request";
+  EXPECT_EQ(timedOut->status, 408);
+  EXPECT_EQ(timedOut->mediaType(), "application/problem+json");
+  EXPECT_FALSE(timedOut->header("X-Request-Id").value_or("").empty());
+  EXPECT_LT(Clock::now() - answered, milliseconds(2500));
+  conn.readUntilClosed(milliseconds(3000));
+  EXPECT_TRUE(conn.closedByPeer());
+}
+
 TEST(Workers, AFullWorkQueueIsAnswered503AtOnce) {
   const std::string token = editorToken();
   TestServer own(withWorkers(1, 1));

@@ -7,6 +7,10 @@
 // OpenAPI-style {param} templates (Pistache-style :param is accepted too). Paths are compared
 // with parameter names ignored, then the names are compared as well. Exits 1 listing every
 // route the contract lacks, every operation the server lacks, and every parameter-name mismatch.
+//
+// HEAD is implied by GET (RFC 9110 §9.3.2; the contract's description says so): a served HEAD
+// route is documented by the contract's GET on the same path, and the server must serve HEAD
+// wherever the contract has a GET. A HEAD operation written in the contract is compared as such.
 import fs from 'node:fs';
 import { Contract, templateShape } from './contract.mjs';
 
@@ -19,6 +23,14 @@ if (!contractFile) {
 const contract = new Contract(contractFile);
 const documented = new Map(); // "METHOD shape" -> template
 for (const op of contract.operations()) documented.set(`${op.method} ${templateShape(op.template)}`, op.template);
+let implied = 0;
+for (const op of contract.operations()) {
+  const head = `HEAD ${templateShape(op.template)}`;
+  if (op.method === 'GET' && !documented.has(head)) {
+    documented.set(head, op.template);
+    implied++;
+  }
+}
 
 const served = new Map();
 const problems = [];
@@ -56,4 +68,7 @@ if (problems.length) {
   for (const p of problems) console.error(`  ${p}`);
   process.exit(1);
 }
-console.log(`routes: the server's ${served.size} routes and the contract's ${documented.size} operations match`);
+console.log(
+  `routes: the server's ${served.size} routes and the contract's ${documented.size} operations ` +
+    `(${implied} of them HEAD, implied by GET) match`,
+);

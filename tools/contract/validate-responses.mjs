@@ -139,7 +139,10 @@ function checkLine(entry) {
     return { label: '(malformed log line)', problems: ['needs method, path and an integer status'] };
   }
   const template = matcher.match(entry.path);
-  const op = template && byTemplate.get(template).get(method);
+  // HEAD is implied by GET (the contract's description): its status and headers are GET's.
+  const op =
+    template &&
+    (byTemplate.get(template).get(method) ?? (method === 'HEAD' ? byTemplate.get(template).get('GET') : undefined));
   if (!op && method === 'OPTIONS' && status === 204 && template) {
     // A CORS preflight the server answers for every documented path (docs/api.md, CORS). It is
     // transport, like 405: OpenAPI has no per-path place for it, so only its shape is checked.
@@ -152,10 +155,12 @@ function checkLine(entry) {
     if (status < 400 || status > 499) problems.push(`status ${status} for an undocumented operation`);
     if (type !== 'application/problem+json') problems.push(`content type '${type}' is not application/problem+json`);
     else if (!hasProblemSchema) problems.push('the contract has no #/components/schemas/Problem');
-    else checkJsonBody(body, contract.rootUrl, problemPointer, problems);
+    else if (method === 'HEAD') {
+      if (body !== '') problems.push('a HEAD response must have an empty body');
+    } else checkJsonBody(body, contract.rootUrl, problemPointer, problems);
     return { label, problems };
   }
-  const label = `${method} ${template}${op.operation.operationId ? ` (${op.operation.operationId})` : ''}`;
+  const label = `${method} ${template}${op.operation.operationId ? ` (${op.operation.operationId}${op.method === method ? '' : `, as ${op.method}`})` : ''}`;
   const responsesPointer = op.pointer + pointerOf(['responses']);
   const key = findResponse(op.operation.responses, status);
   if (!key) {

@@ -11,7 +11,8 @@ struct RouteInfo {
   std::string path;    ///< OpenAPI-style template: "/v1/kommuner/{code}"
 };
 
-/// Every route the server answers, in the order of its route table.
+/// Every route the server answers, in the order of its route table; each GET is followed by the
+/// HEAD that the same route serves.
 std::vector<RouteInfo> routeTable();
 
 }  // namespace kkr::api
