@@ -32,7 +32,10 @@ bool isValidUtf8(std::string_view text);
 /// "+5", " 5", "05"... all fail except "05", which is the number 5).
 std::optional<domain::Id> parseId(std::string_view text);
 
-/// A period id: "YYYY-YYYY" ("2022-2026").
+/// The shape of a period id, "YYYY-YYYY" ("2022-2026"): the one check of a period id in a path
+/// or a query. Whether the years make a period (the second after the first) is the domain's
+/// validation of a period being written (domain::isPeriodId), not a parsing question: a
+/// well-formed id that names no period is a 404.
 bool isPeriodId(std::string_view text);
 
 struct QueryParam {

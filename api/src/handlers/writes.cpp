@@ -43,11 +43,9 @@ struct Resource<domain::Period> {
   static constexpr std::string_view param = "id";
   static std::string key(const domain::Period& p) { return p.id; }
   static std::optional<std::string> parseKey(std::string_view raw) {
-    // "2022-2026": the shape is checked here, the years by validation on write.
-    if (raw.size() != 9 || raw[4] != '-') return std::nullopt;
-    for (std::size_t i = 0; i < raw.size(); ++i) {
-      if (i != 4 && (raw[i] < '0' || raw[i] > '9')) return std::nullopt;
-    }
+    // "2022-2026": the shape, as for every period id in a path or query (params.hpp); the years
+    // are checked by validation when a period is written.
+    if (!isPeriodId(raw)) return std::nullopt;
     return std::string(raw);
   }
 };
