@@ -45,6 +45,19 @@ struct SocketIdentity {
   }
 };
 
+/// Closes a connection without waiting for its server. SOCI sends a DEALLOCATE, and waits for its
+/// answer, for every prepared statement it destroys; on a frozen server that would never return.
+/// The server forgets a connection's statements when it ends anyway, so the socket is shut first:
+/// each DEALLOCATE then fails at once (SOCI swallows the error) and the session closes.
+void closeWithoutWaiting(std::unique_ptr<StatementCache>& statements,
+                         std::unique_ptr<soci::session>& sql) {
+  if (PGconn* conn = connectionOf(sql.get()); conn != nullptr && PQsocket(conn) >= 0) {
+    ::shutdown(PQsocket(conn), SHUT_RDWR);
+  }
+  statements.reset();
+  sql.reset();
+}
+
 }  // namespace
 
 struct SessionPool::Slot {
@@ -78,6 +91,7 @@ SessionPool::~SessionPool() {
   reconnect_.notify_all();
   if (watchdog_.joinable()) watchdog_.join();
   if (reconnector_.joinable()) reconnector_.join();
+  for (auto& slot : slots_) closeWithoutWaiting(slot->statements, slot->sql);
 }
 
 std::unique_ptr<soci::session> SessionPool::connect() {
@@ -196,10 +210,8 @@ bool SessionPool::reconnectOne(std::unique_lock<std::mutex>& lock) {
   std::unique_ptr<StatementCache> oldStatements = std::move(slot.statements);
   std::unique_ptr<soci::session> old = std::move(slot.sql);
   lock.unlock();
-  // Closing a dead connection may touch its socket: not under the lock. Its statements go
-  // first, while the session they belong to still exists.
-  oldStatements.reset();
-  old.reset();
+  // Closing may touch the socket: not under the lock.
+  closeWithoutWaiting(oldStatements, old);
   std::unique_ptr<soci::session> fresh;
   try {
     fresh = connect();
