@@ -198,7 +198,8 @@ int keysCommand(std::vector<std::string> args, const std::map<std::string, std::
 
 int routesCommand() {
   for (const auto& route : api::routeTable()) {
-    std::cout << R"({"method":")" << route.method << R"(","path":")" << route.path << "\"}\n";
+    std::cout << R"({"method":")" << route.method << R"(","path":")" << route.path
+              << R"(","access":")" << route.access << "\"}\n";
   }
   return kOk;
 }

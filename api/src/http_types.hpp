@@ -10,6 +10,8 @@
 #include <utility>
 #include <vector>
 
+#include "kkr/domain/auth.hpp"
+
 namespace kkr::api {
 
 struct HttpHeader {
@@ -29,6 +31,9 @@ struct HttpRequest {
   /// Path parameters by name ("code", "id"), percent-decoded.
   std::map<std::string, std::string, std::less<>> path_params;
   std::string request_id;  ///< the client's sane X-Request-Id, or a generated one
+  /// The authenticated caller, set by the route's access check (routes.hpp) before the handler
+  /// runs; nullopt for anonymous callers and on routes that do not look at credentials.
+  std::optional<domain::Principal> caller;
 
   /// The first header with this name (case-insensitive).
   std::optional<std::string_view> header(std::string_view name) const;

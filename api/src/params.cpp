@@ -135,7 +135,7 @@ bool isPeriodId(std::string_view text) {
          allDigits(text.substr(5));
 }
 
-QueryReader::QueryReader(std::string_view raw, std::initializer_list<std::string_view> allowed) {
+QueryReader::QueryReader(std::string_view raw, std::span<const std::string_view> allowed) {
   std::size_t pos = 0;
   while (pos <= raw.size() && !raw.empty()) {
     std::size_t amp = raw.find('&', pos);
@@ -260,7 +260,7 @@ domain::PageRequest QueryReader::page() {
 }
 
 std::vector<std::string> QueryReader::list(std::string_view name,
-                                           std::initializer_list<std::string_view> choices) {
+                                           std::span<const std::string_view> choices) {
   std::vector<std::string> chosen;
   auto raw = text(name, 128);
   if (!raw) return chosen;

@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <initializer_list>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -48,7 +49,9 @@ struct QueryParam {
 class QueryReader {
  public:
   /// Splits and decodes `raw` (the text after '?'). Problems are reported by finish().
-  QueryReader(std::string_view raw, std::initializer_list<std::string_view> allowed);
+  QueryReader(std::string_view raw, std::span<const std::string_view> allowed);
+  QueryReader(std::string_view raw, std::initializer_list<std::string_view> allowed)
+      : QueryReader(raw, std::span<const std::string_view>(allowed.begin(), allowed.size())) {}
 
   /// A non-empty text of at most `max_bytes` bytes.
   std::optional<std::string> text(std::string_view name, std::size_t max_bytes = 200);
@@ -61,8 +64,11 @@ class QueryReader {
   /// `limit` (default 50, 1..1000) and `cursor`.
   domain::PageRequest page();
   /// Comma-separated subset of `choices` ("person,forum"); empty when absent.
+  std::vector<std::string> list(std::string_view name, std::span<const std::string_view> choices);
   std::vector<std::string> list(std::string_view name,
-                                std::initializer_list<std::string_view> choices);
+                                std::initializer_list<std::string_view> choices) {
+    return list(name, std::span<const std::string_view>(choices.begin(), choices.size()));
+  }
 
   /// One of `choices`, exactly.
   std::optional<std::string> choice(std::string_view name,

@@ -1,68 +1,117 @@
 #include "routes.hpp"
 
+#include "auth.hpp"
 #include "handlers/handlers.hpp"
-#include "handlers/write_handlers.hpp"
+#include "handlers/resources.hpp"
 #include "kkr/api/routes.hpp"
 #include "params.hpp"
 #include "problem.hpp"
 
 namespace kkr::api {
 
-const std::vector<Route>& apiRoutes() {
+namespace {
+
+/// The five operations of a resource (resources.hpp): reads for anyone, writes for the role the
+/// use-case layer requires.
+template <typename E>
+void addResource(std::vector<Route>& routes) {
   namespace h = handlers;
-  // Reads like openapi.yaml's paths. Each entry is one operation; the 405 and 404 answers, the
-  // metrics labels and `kkr routes` all come from this table.
-  static const std::vector<Route> routes{
-      {"GET", "/v1/kommuner", h::listKommuner},
-      {"GET", "/v1/kommuner/{code}", h::getKommune},
-      {"POST", "/v1/kommuner", h::createKommune, kUsesDatabase},
-      {"PATCH", "/v1/kommuner/{code}", h::updateKommune, kUsesDatabase},
-      {"DELETE", "/v1/kommuner/{code}", h::deleteKommune, kUsesDatabase},
-      {"GET", "/v1/periods", h::listPeriods},
-      {"GET", "/v1/periods/{id}", h::getPeriod},
-      {"POST", "/v1/periods", h::createPeriod, kUsesDatabase},
-      {"PATCH", "/v1/periods/{id}", h::updatePeriod, kUsesDatabase},
-      {"DELETE", "/v1/periods/{id}", h::deletePeriod, kUsesDatabase},
-      {"GET", "/v1/persons", h::listPersons},
-      {"GET", "/v1/persons/{id}", h::getPerson},
-      {"POST", "/v1/persons", h::createPerson, kUsesDatabase},
-      {"PATCH", "/v1/persons/{id}", h::updatePerson, kUsesDatabase},
-      {"DELETE", "/v1/persons/{id}", h::deletePerson, kUsesDatabase},
-      {"GET", "/v1/members", h::listMembers},
-      {"GET", "/v1/members/{id}", h::getMember},
-      {"POST", "/v1/members", h::createMember, kUsesDatabase},
-      {"PATCH", "/v1/members/{id}", h::updateMember, kUsesDatabase},
-      {"DELETE", "/v1/members/{id}", h::deleteMember, kUsesDatabase},
-      {"GET", "/v1/forums", h::listForums},
-      {"GET", "/v1/forums/{id}", h::getForum},
-      {"POST", "/v1/forums", h::createForum, kUsesDatabase},
-      {"PATCH", "/v1/forums/{id}", h::updateForum, kUsesDatabase},
-      {"DELETE", "/v1/forums/{id}", h::deleteForum, kUsesDatabase},
-      {"GET", "/v1/appointments", h::listAppointments},
-      {"GET", "/v1/appointments/{id}", h::getAppointment},
-      {"POST", "/v1/appointments", h::createAppointment, kUsesDatabase},
-      {"PATCH", "/v1/appointments/{id}", h::updateAppointment, kUsesDatabase},
-      {"DELETE", "/v1/appointments/{id}", h::deleteAppointment, kUsesDatabase},
-      {"GET", "/v1/changes", h::listChanges, kUsesDatabase},
-      {"GET", "/v1/audit", h::listAudit, kUsesDatabase},
-      {"GET", "/v1/blue-book", h::getBlueBook},
-      {"GET", "/healthz", h::healthz},
-      {"GET", "/readyz", h::readyz, kUsesDatabase},
-      {"GET", "/metrics", h::metrics},
-      {"GET", "/openapi.yaml", h::openapiYaml},
-      {"GET", "/docs", h::docsPage},
-      {"GET", "/docs/redoc.standalone.js", h::docsScript},
-  };
+  const std::string collection = h::collectionPath<E>();
+  const std::string item = collection + "/{" + std::string(h::Resource<E>::param) + "}";
+  const Access writer = h::writeRole<E>() == domain::Role::Admin ? Access::Admin : Access::Editor;
+  routes.push_back({"GET", collection, h::listResource<E>, Access::Public});
+  routes.push_back({"GET", item, h::getResource<E>, Access::Public});
+  routes.push_back({"POST", collection, h::createResource<E>, writer, kUsesDatabase});
+  routes.push_back({"PATCH", item, h::updateResource<E>, writer, kUsesDatabase});
+  routes.push_back({"DELETE", item, h::removeResource<E>, writer, kUsesDatabase});
+}
+
+std::vector<Route> makeRoutes() {
+  namespace h = handlers;
+  std::vector<Route> routes;
+  addResource<domain::Kommune>(routes);
+  addResource<domain::Period>(routes);
+  addResource<domain::Person>(routes);
+  addResource<domain::KkrMember>(routes);
+  addResource<domain::RegionalForum>(routes);
+  addResource<domain::Appointment>(routes);
+  routes.insert(routes.end(),
+                {
+                    {"GET", "/v1/changes", h::listChanges, Access::Public, kUsesDatabase},
+                    {"GET", "/v1/audit", h::listAudit, Access::Admin, kUsesDatabase},
+                    {"GET", "/v1/blue-book", h::getBlueBook, Access::Public},
+                    {"GET", "/healthz", h::healthz, Access::Open},
+                    {"GET", "/readyz", h::readyz, Access::Open, kUsesDatabase},
+                    {"GET", "/metrics", h::metrics, Access::Open},
+                    {"GET", "/openapi.yaml", h::openapiYaml, Access::Open},
+                    {"GET", "/docs", h::docsPage, Access::Open},
+                    {"GET", "/docs/redoc.standalone.js", h::docsScript, Access::Open},
+                });
+  return routes;
+}
+
+/// Authenticates the caller when the route looks at credentials, and checks the route's role.
+domain::Status admit(const Route& route, HttpRequest& req, const ServerContext& ctx) {
+  req.caller.reset();
+  if (route.access == Access::Open) return domain::ok();
+  const bool needs_key = route.access == Access::Editor || route.access == Access::Admin;
+  if (ctx.services.keys == nullptr) {
+    // Without the key secret the instance serves reads only (services.hpp): no key is valid.
+    if (needs_key) {
+      return domain::fail(
+          domain::Error::unavailable("this instance serves reads only; it accepts no API keys"));
+    }
+    if (req.header("Authorization")) {
+      return domain::fail(domain::Error{
+          domain::ErrorCode::Unauthenticated, "this instance does not accept API keys", {}});
+    }
+    return domain::ok();
+  }
+  std::optional<std::string> header;
+  if (auto h = req.header("Authorization")) header = std::string(*h);
+  auto caller = authenticate(header, *ctx.services.keys);
+  if (!caller) return domain::fail(std::move(caller).error());
+  req.caller = *caller;
+  if (!needs_key) return domain::ok();
+  return requireRole(req.caller,
+                     route.access == Access::Admin ? domain::Role::Admin : domain::Role::Editor);
+}
+
+}  // namespace
+
+std::string_view toString(Access access) {
+  switch (access) {
+    case Access::Public:
+      return "public";
+    case Access::Editor:
+      return "editor";
+    case Access::Admin:
+      return "admin";
+    case Access::Open:
+      break;
+  }
+  return "open";
+}
+
+const std::vector<Route>& apiRoutes() {
+  // Each entry is one operation; the 405 and 404 answers, the metrics labels, `kkr routes` and
+  // the access check all come from this table.
+  static const std::vector<Route> routes = makeRoutes();
   return routes;
 }
 
 bool needsWorker(const Route& route, const HttpRequest& req) {
-  return route.uses_database || req.header("Authorization").has_value();
+  return route.uses_database ||
+         (route.access != Access::Open && req.header("Authorization").has_value());
 }
 
-HttpResponse runHandler(std::size_t index, const HttpRequest& req, ServerContext& ctx) {
+HttpResponse runHandler(std::size_t index, HttpRequest& req, ServerContext& ctx) {
+  const Route& route = apiRoutes()[index];
   try {
-    return apiRoutes()[index].handler(req, ctx);
+    if (auto admitted = admit(route, req, ctx); !admitted) {
+      return toProblem(admitted.error(), req.target(), req.request_id);
+    }
+    return route.handler(req, ctx);
   } catch (const std::exception& e) {
     ctx.log->error("request {} ({} {}) failed: {}", req.request_id, req.method, req.path, e.what());
     return toProblem(domain::Error::internal(e.what()), req.target(), req.request_id);
@@ -76,9 +125,10 @@ HttpResponse runHandler(std::size_t index, const HttpRequest& req, ServerContext
 std::vector<RouteInfo> routeTable() {
   std::vector<RouteInfo> table;
   for (const auto& r : apiRoutes()) {
-    table.push_back({std::string(r.method), std::string(r.path)});
+    const std::string access(toString(r.access));
+    table.push_back({r.method, r.path, access});
     // Served by the GET route (lookupRoute); the contract implies it from GET.
-    if (r.method == "GET") table.push_back({"HEAD", std::string(r.path)});
+    if (r.method == "GET") table.push_back({"HEAD", r.path, access});
   }
   return table;
 }

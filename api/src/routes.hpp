@@ -15,12 +15,25 @@ namespace kkr::api {
 
 using Handler = HttpResponse (*)(const HttpRequest&, ServerContext&);
 
+/// Who may call a route. Checked before its handler runs (runHandler), so a handler starts with
+/// an authenticated caller in HttpRequest::caller whenever its route needs one.
+enum class Access {
+  Open,    ///< anyone; credentials are not looked at (health, metrics, the contract, docs)
+  Public,  ///< anyone; a valid key also sees restricted fields, an invalid key is refused (401)
+  Editor,  ///< an API key with the editor role or above (anonymous 401, weaker 403)
+  Admin,   ///< an API key with the admin role
+};
+
+std::string_view toString(Access access);
+
 struct Route {
-  std::string_view method;
-  std::string_view path;  ///< OpenAPI-style template: "/v1/kommuner/{code}"
+  std::string method;
+  std::string path;  ///< OpenAPI-style template: "/v1/kommuner/{code}"
   Handler handler;
+  Access access = Access::Open;
   /// The handler may wait on the database, so it runs on a worker, never on a reactor thread.
-  /// (Any request with credentials does too: checking a token may need the database.)
+  /// (So does any request with credentials for a route that checks them: checking a token may
+  /// need the database.)
   bool uses_database = false;
 };
 
@@ -30,9 +43,9 @@ inline constexpr bool kUsesDatabase = true;
 /// Whether this request must be answered from a worker (see Route::uses_database).
 bool needsWorker(const Route& route, const HttpRequest& req);
 
-/// Route `index` of apiRoutes() on `req`; an exception is logged with the request id and becomes
-/// a generic 500 problem.
-HttpResponse runHandler(std::size_t index, const HttpRequest& req, ServerContext& ctx);
+/// Route `index` of apiRoutes() on `req`: checks the route's access (setting req.caller), then
+/// runs the handler. An exception is logged with the request id and becomes a generic 500 problem.
+HttpResponse runHandler(std::size_t index, HttpRequest& req, ServerContext& ctx);
 
 /// All routes, in a fixed order (their index identifies them in metrics).
 const std::vector<Route>& apiRoutes();

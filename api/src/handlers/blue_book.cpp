@@ -258,9 +258,7 @@ HttpResponse getBlueBook(const HttpRequest& req, ServerContext& ctx) {
   if (auto status = query.finish(); !status) return problem(status.error(), req);
 
   const auto snapshot = snapshotOf(ctx);  // the book points into it: keep it for the whole call
-  auto options = readerOptions(req, ctx);
-  if (!options) return problem(options.error(), req);
-  const MappingContext mapping{snapshot.get(), *options, {}};
+  const MappingContext mapping{snapshot.get(), readerOptions(req), {}};
   const std::string key = cacheKey(req, format, mapping.options);
   if (auto cached = ctx.cache.find(snapshot, key)) return fromCache(req, *cached);
   auto book = domain::buildBlueBook(*snapshot, bookQuery);

@@ -1,7 +1,5 @@
 #include "common.hpp"
 
-#include "../auth.hpp"
-
 #include <vector>
 
 namespace kkr::api::handlers {
@@ -25,19 +23,9 @@ HttpResponse badPathParam(const HttpRequest& req, std::string_view name, std::st
       req);
 }
 
-domain::Result<MappingOptions> readerOptions(const HttpRequest& req, const ServerContext& ctx) {
+MappingOptions readerOptions(const HttpRequest& req) {
   MappingOptions options;
-  options.include_restricted = false;
-  const auto header = req.header("Authorization");
-  if (!header) return options;
-  if (ctx.services.keys == nullptr) {
-    // A read-only instance has no keys to check against; it must not pretend the key is valid.
-    return domain::fail(domain::Error{
-        domain::ErrorCode::Unauthenticated, "this instance does not accept API keys", {}});
-  }
-  auto caller = authenticate(std::string(*header), *ctx.services.keys);
-  if (!caller) return domain::fail(std::move(caller).error());
-  options.include_restricted = caller->has_value();
+  options.include_restricted = req.caller.has_value();
   return options;
 }
 

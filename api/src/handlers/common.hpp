@@ -30,10 +30,10 @@ HttpResponse problem(const domain::Error& error, const HttpRequest& req);
 /// 400 for a path parameter that cannot be an id/code at all.
 HttpResponse badPathParam(const HttpRequest& req, std::string_view name, std::string detail);
 
-/// The mapping options for this caller: restricted fields (contact details) for any valid API key,
-/// the public representation for anonymous callers. An Authorization header that does not
-/// authenticate is a 401, never a silent anonymous read, so a client learns its key is wrong.
-domain::Result<MappingOptions> readerOptions(const HttpRequest& req, const ServerContext& ctx);
+/// The mapping options for this caller: restricted fields (contact details) for a caller with an
+/// API key, the public representation for anonymous callers. (A key that does not authenticate
+/// never gets here: the route's access check answers 401, so a client learns its key is wrong.)
+MappingOptions readerOptions(const HttpRequest& req);
 
 enum class Format { Json, Csv, Html };
 

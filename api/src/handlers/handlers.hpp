@@ -1,23 +1,28 @@
 #pragma once
-// Every operation's handler: parse (path, query) → read the snapshot → map to a response.
+// Every operation's handler. A handler runs after the route's access check (routes.hpp), so
+// HttpRequest::caller is set whenever the route needs a key; it parses the path and query, asks
+// the snapshot or the use-case layer, and maps the result to a response.
 
 #include "../http_types.hpp"
 #include "../server_context.hpp"
 
 namespace kkr::api::handlers {
 
-HttpResponse listKommuner(const HttpRequest& req, ServerContext& ctx);
-HttpResponse getKommune(const HttpRequest& req, ServerContext& ctx);
-HttpResponse listPeriods(const HttpRequest& req, ServerContext& ctx);
-HttpResponse getPeriod(const HttpRequest& req, ServerContext& ctx);
-HttpResponse listPersons(const HttpRequest& req, ServerContext& ctx);
-HttpResponse getPerson(const HttpRequest& req, ServerContext& ctx);
-HttpResponse listMembers(const HttpRequest& req, ServerContext& ctx);
-HttpResponse getMember(const HttpRequest& req, ServerContext& ctx);
-HttpResponse listForums(const HttpRequest& req, ServerContext& ctx);
-HttpResponse getForum(const HttpRequest& req, ServerContext& ctx);
-HttpResponse listAppointments(const HttpRequest& req, ServerContext& ctx);
-HttpResponse getAppointment(const HttpRequest& req, ServerContext& ctx);
+// The five operations of every resource described in resources.hpp, one template each
+// (reads.cpp, writes.cpp): a list, an item, and create (POST), update (merge PATCH) and remove.
+template <typename E>
+HttpResponse listResource(const HttpRequest& req, ServerContext& ctx);
+template <typename E>
+HttpResponse getResource(const HttpRequest& req, ServerContext& ctx);
+template <typename E>
+HttpResponse createResource(const HttpRequest& req, ServerContext& ctx);
+template <typename E>
+HttpResponse updateResource(const HttpRequest& req, ServerContext& ctx);
+template <typename E>
+HttpResponse removeResource(const HttpRequest& req, ServerContext& ctx);
+
+HttpResponse listChanges(const HttpRequest& req, ServerContext& ctx);
+HttpResponse listAudit(const HttpRequest& req, ServerContext& ctx);
 HttpResponse getBlueBook(const HttpRequest& req, ServerContext& ctx);
 
 HttpResponse healthz(const HttpRequest& req, ServerContext& ctx);

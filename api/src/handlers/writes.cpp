@@ -1,95 +1,30 @@
+// The write operations of every resource (resources.hpp): POST creates, PATCH applies a JSON
+// merge patch, DELETE removes. Each parses the request and hands it to the use-case layer
+// (domain/register_commands.hpp), where idempotency, the patch retry loop and the rules live.
+
 #include <optional>
 #include <string>
 #include <type_traits>
 
 #include "kkr/domain/register_commands.hpp"
 
-#include "../auth.hpp"
 #include "../body_parsing.hpp"
 #include "../caching.hpp"
 #include "../json_mapping.hpp"
 #include "../params.hpp"
 #include "../problem.hpp"
-#include "write_handlers.hpp"
+#include "common.hpp"
+#include "handlers.hpp"
+#include "resources.hpp"
 
 namespace kkr::api::handlers {
 
 using domain::Error;
 using domain::ErrorCode;
-using domain::Role;
 
 namespace {
 
-// What differs between resources over HTTP: names, paths and how a path names the key. Who may
-// write what, and how, is the use-case layer's (domain/register_commands.hpp).
-template <typename E>
-struct Resource;
-
-template <>
-struct Resource<domain::Kommune> {
-  static constexpr std::string_view entity = "kommune";
-  static constexpr std::string_view collection = "/v1/kommuner";
-  static constexpr std::string_view param = "code";
-  static std::string key(const domain::Kommune& k) { return k.code; }
-  static std::optional<std::string> parseKey(std::string_view raw) {
-    return domain::normalizeKommuneCode(raw);
-  }
-};
-
-template <>
-struct Resource<domain::Period> {
-  static constexpr std::string_view entity = "period";
-  static constexpr std::string_view collection = "/v1/periods";
-  static constexpr std::string_view param = "id";
-  static std::string key(const domain::Period& p) { return p.id; }
-  static std::optional<std::string> parseKey(std::string_view raw) {
-    // "2022-2026": the shape, as for every period id in a path or query (params.hpp); the years
-    // are checked by validation when a period is written.
-    if (!isPeriodId(raw)) return std::nullopt;
-    return std::string(raw);
-  }
-};
-
-// Resources keyed by a numeric id share their key handling and path parameter.
-template <typename E>
-struct NumericResource {
-  static constexpr std::string_view param = "id";
-  static std::string key(const E& e) { return std::to_string(e.id); }
-  static std::optional<domain::Id> parseKey(std::string_view raw) { return parseId(raw); }
-};
-
-template <>
-struct Resource<domain::Person> : NumericResource<domain::Person> {
-  static constexpr std::string_view entity = "person";
-  static constexpr std::string_view collection = "/v1/persons";
-};
-
-template <>
-struct Resource<domain::KkrMember> : NumericResource<domain::KkrMember> {
-  static constexpr std::string_view entity = "member";
-  static constexpr std::string_view collection = "/v1/members";
-};
-
-template <>
-struct Resource<domain::RegionalForum> : NumericResource<domain::RegionalForum> {
-  static constexpr std::string_view entity = "forum";
-  static constexpr std::string_view collection = "/v1/forums";
-};
-
-template <>
-struct Resource<domain::Appointment> : NumericResource<domain::Appointment> {
-  static constexpr std::string_view entity = "appointment";
-  static constexpr std::string_view collection = "/v1/appointments";
-};
-
-std::string keyText(const std::string& key) { return key; }
-std::string keyText(domain::Id id) { return std::to_string(id); }
-
 constexpr std::string_view kRestrictedVariant = "r";
-
-HttpResponse problem(const Error& error, const HttpRequest& req) {
-  return toProblem(error, req.target(), req.request_id);
-}
 
 bool hasMediaType(const HttpRequest& req, std::string_view expected) {
   auto type = req.header("Content-Type");
@@ -104,24 +39,20 @@ HttpResponse unsupportedMediaType(const HttpRequest& req, std::string_view expec
                      req.request_id);
 }
 
-// Authenticates the caller and checks that it may write E, before the request's body is looked
-// at; the use case checks the role again on every call.
-template <typename E>
-domain::Result<domain::Principal> authorize(const HttpRequest& req, ServerContext& ctx) {
-  if (ctx.services.keys == nullptr || ctx.services.commands == nullptr) {
+// The route's access check has authenticated the caller and checked its role (routes.cpp); the
+// use case checks the role again on every call.
+domain::Result<domain::Principal> writer(const HttpRequest& req, const ServerContext& ctx) {
+  if (ctx.services.commands == nullptr) {
     return domain::fail(Error::unavailable("this instance does not accept writes"));
   }
-  std::optional<std::string> header;
-  if (auto h = req.header("Authorization")) header = std::string(*h);
-  auto caller = authenticate(header, *ctx.services.keys);
-  if (!caller) return domain::fail(std::move(caller).error());
-  if (auto known = requireRole(*caller, Role::Editor); !known) {
-    return domain::fail(std::move(known).error());
-  }
-  if (auto allowed = domain::RegisterCommands::authorize<E>(**caller); !allowed) {
-    return domain::fail(std::move(allowed).error());
-  }
-  return **caller;
+  if (!req.caller)
+    return domain::fail(Error{ErrorCode::Unauthenticated, "an API key is needed", {}});
+  return *req.caller;
+}
+
+template <typename E>
+HttpResponse badKey(const HttpRequest& req) {
+  return badPathParam(req, Resource<E>::param, std::string(Resource<E>::key_shape));
 }
 
 // If-Match: nullopt when absent or "*"; a version when it names ours; PreconditionFailed when it
@@ -158,14 +89,15 @@ HttpResponse entityResponse(int status, const E& entity, ServerContext& ctx) {
   const auto key = R::key(entity);
   response.header("ETag", itemEtag(R::entity, key, entity.meta.version, kRestrictedVariant));
   response.header("Cache-Control", "no-store");
-  if (status == 201) response.header("Location", std::string(R::collection) + "/" + key);
+  if (status == 201) response.header("Location", collectionPath<E>() + "/" + key);
   return response;
 }
 
+}  // namespace
+
 template <typename E>
-HttpResponse create(const HttpRequest& req, ServerContext& ctx) {
-  using R = Resource<E>;
-  auto caller = authorize<E>(req, ctx);
+HttpResponse createResource(const HttpRequest& req, ServerContext& ctx) {
+  auto caller = writer(req, ctx);
   if (!caller) return problem(caller.error(), req);
   if (!hasMediaType(req, "application/json")) return unsupportedMediaType(req, "application/json");
   auto body = parseJsonObject(req.body);
@@ -177,7 +109,7 @@ HttpResponse create(const HttpRequest& req, ServerContext& ctx) {
   options.status_given = body->contains("status");
   if (auto key = req.header("Idempotency-Key")) {
     // The canonical form (sorted keys, no insignificant space) makes a re-serialised retry match.
-    const std::string fingerprint = std::string(R::collection) + "\n" + body->dump();
+    const std::string fingerprint = collectionPath<E>() + "\n" + body->dump();
     options.idempotency = domain::IdempotencyKey{
         std::string(*key), hashedEtag("req", fingerprint) + std::to_string(fingerprint.size())};
   }
@@ -199,16 +131,12 @@ HttpResponse create(const HttpRequest& req, ServerContext& ctx) {
 }
 
 template <typename E>
-HttpResponse update(const HttpRequest& req, ServerContext& ctx) {
+HttpResponse updateResource(const HttpRequest& req, ServerContext& ctx) {
   using R = Resource<E>;
-  auto caller = authorize<E>(req, ctx);
+  auto caller = writer(req, ctx);
   if (!caller) return problem(caller.error(), req);
   auto key = R::parseKey(req.param(R::param));
-  if (!key) {
-    return problem(Error::malformed("the path does not name a valid " + std::string(R::entity),
-                                    {{std::string(R::param), "is not valid"}}),
-                   req);
-  }
+  if (!key) return badKey<E>(req);
   if (!hasMediaType(req, "application/merge-patch+json")) {
     return unsupportedMediaType(req, "application/merge-patch+json");
   }
@@ -225,16 +153,12 @@ HttpResponse update(const HttpRequest& req, ServerContext& ctx) {
 }
 
 template <typename E>
-HttpResponse remove(const HttpRequest& req, ServerContext& ctx) {
+HttpResponse removeResource(const HttpRequest& req, ServerContext& ctx) {
   using R = Resource<E>;
-  auto caller = authorize<E>(req, ctx);
+  auto caller = writer(req, ctx);
   if (!caller) return problem(caller.error(), req);
   auto key = R::parseKey(req.param(R::param));
-  if (!key) {
-    return problem(Error::malformed("the path does not name a valid " + std::string(R::entity),
-                                    {{std::string(R::param), "is not valid"}}),
-                   req);
-  }
+  if (!key) return badKey<E>(req);
   auto expected = expectedVersion(req, R::entity, keyText(*key));
   if (!expected) return problem(expected.error(), req);
   auto removed = ctx.services.commands->remove<E>(*caller, *key, *expected);
@@ -244,25 +168,16 @@ HttpResponse remove(const HttpRequest& req, ServerContext& ctx) {
   return response;
 }
 
-}  // namespace
-
-#define KKR_WRITE_HANDLERS(Name, Entity)                                  \
-  HttpResponse create##Name(const HttpRequest& req, ServerContext& ctx) { \
-    return create<Entity>(req, ctx);                                      \
-  }                                                                       \
-  HttpResponse update##Name(const HttpRequest& req, ServerContext& ctx) { \
-    return update<Entity>(req, ctx);                                      \
-  }                                                                       \
-  HttpResponse delete##Name(const HttpRequest& req, ServerContext& ctx) { \
-    return remove<Entity>(req, ctx);                                      \
-  }
-
-KKR_WRITE_HANDLERS(Kommune, domain::Kommune)
-KKR_WRITE_HANDLERS(Period, domain::Period)
-KKR_WRITE_HANDLERS(Person, domain::Person)
-KKR_WRITE_HANDLERS(Member, domain::KkrMember)
-KKR_WRITE_HANDLERS(Forum, domain::RegionalForum)
-KKR_WRITE_HANDLERS(Appointment, domain::Appointment)
+#define KKR_WRITE_HANDLERS(Entity)                                                  \
+  template HttpResponse createResource<Entity>(const HttpRequest&, ServerContext&); \
+  template HttpResponse updateResource<Entity>(const HttpRequest&, ServerContext&); \
+  template HttpResponse removeResource<Entity>(const HttpRequest&, ServerContext&);
+KKR_WRITE_HANDLERS(domain::Kommune)
+KKR_WRITE_HANDLERS(domain::Period)
+KKR_WRITE_HANDLERS(domain::Person)
+KKR_WRITE_HANDLERS(domain::KkrMember)
+KKR_WRITE_HANDLERS(domain::RegionalForum)
+KKR_WRITE_HANDLERS(domain::Appointment)
 #undef KKR_WRITE_HANDLERS
 
 }  // namespace kkr::api::handlers

@@ -1,0 +1,226 @@
+#pragma once
+// Every resource of the register, described once: its names, how a path names one, which query
+// parameters filter its list, what a representation may embed, and who may write it. The generic
+// handlers (reads.cpp, writes.cpp) and the route table (routes.cpp) serve every resource from
+// these descriptions; docs/architecture.md says how to add one.
+
+#include <array>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "kkr/domain/entities.hpp"
+#include "kkr/domain/queries.hpp"
+#include "kkr/domain/register_commands.hpp"
+#include "kkr/domain/snapshot.hpp"
+#include "kkr/domain/validation.hpp"
+
+#include "../params.hpp"
+
+namespace kkr::api::handlers {
+
+template <typename E>
+struct Resource;
+
+/// The query parameters every list takes besides its filters (params.hpp: page(), format).
+inline constexpr std::array<std::string_view, 3> kListParameters{"limit", "cursor", "format"};
+
+/// Resources keyed by a numeric id share their key handling.
+template <typename E>
+struct NumericKey {
+  using Key = domain::Id;
+  static constexpr std::string_view param = "id";
+  static constexpr std::string_view key_shape = "must be a positive integer";
+  static std::string key(const E& e) { return std::to_string(e.id); }
+  static std::optional<Key> parseKey(std::string_view raw) { return parseId(raw); }
+};
+
+template <>
+struct Resource<domain::Kommune> {
+  using Key = std::string;
+  using Filter = domain::KommuneFilter;
+  static constexpr std::string_view entity = "kommune";
+  static constexpr std::string_view collection = "kommuner";
+  static constexpr std::string_view param = "code";
+  static constexpr std::string_view key_shape = "must be a kommune code of 4 digits, such as 0851";
+  static constexpr std::array<std::string_view, 1> filters{"q"};
+  static constexpr std::array<std::string_view, 0> embeds{};
+
+  static std::string key(const domain::Kommune& k) { return k.code; }
+  /// DAWA writes kommunekoder without the leading zero ("851"); both spellings name one kommune.
+  static std::optional<Key> parseKey(std::string_view raw) {
+    return domain::normalizeKommuneCode(raw);
+  }
+  static const domain::Kommune* find(const domain::RegisterSnapshot& s, const Key& code) {
+    return s.kommune(code);
+  }
+  static Filter readFilter(QueryReader& query) {
+    Filter filter;
+    filter.q = query.text("q");
+    return filter;
+  }
+  static auto list(const domain::RegisterSnapshot& s, const Filter& f,
+                   const domain::PageRequest& page) {
+    return domain::listKommuner(s, f, page);
+  }
+};
+
+template <>
+struct Resource<domain::Period> {
+  using Key = std::string;
+  using Filter = domain::PeriodFilter;
+  static constexpr std::string_view entity = "period";
+  static constexpr std::string_view collection = "periods";
+  static constexpr std::string_view param = "id";
+  static constexpr std::string_view key_shape = "must be a period id such as 2022-2026";
+  static constexpr std::array<std::string_view, 1> filters{"at"};
+  static constexpr std::array<std::string_view, 0> embeds{};
+
+  static std::string key(const domain::Period& p) { return p.id; }
+  /// The shape only, as for every period id in a path or query (params.hpp); the years are
+  /// checked by validation when a period is written.
+  static std::optional<Key> parseKey(std::string_view raw) {
+    if (!isPeriodId(raw)) return std::nullopt;
+    return std::string(raw);
+  }
+  static const domain::Period* find(const domain::RegisterSnapshot& s, const Key& id) {
+    return s.period(id);
+  }
+  static Filter readFilter(QueryReader& query) {
+    Filter filter;
+    filter.at = query.date("at");
+    return filter;
+  }
+  static auto list(const domain::RegisterSnapshot& s, const Filter& f,
+                   const domain::PageRequest& page) {
+    return domain::listPeriods(s, f, page);
+  }
+};
+
+template <>
+struct Resource<domain::Person> : NumericKey<domain::Person> {
+  using Filter = domain::PersonFilter;
+  static constexpr std::string_view entity = "person";
+  static constexpr std::string_view collection = "persons";
+  static constexpr std::array<std::string_view, 4> filters{"kommune_code", "party", "office", "q"};
+  static constexpr std::array<std::string_view, 0> embeds{};
+
+  static const domain::Person* find(const domain::RegisterSnapshot& s, Key id) {
+    return s.person(id);
+  }
+  static Filter readFilter(QueryReader& query) {
+    Filter filter;
+    filter.kommune_code = query.kommuneCode("kommune_code");
+    filter.party = query.text("party", 16);
+    filter.office = query.oneOf<domain::Office>("office");
+    filter.q = query.text("q");
+    return filter;
+  }
+  static auto list(const domain::RegisterSnapshot& s, const Filter& f,
+                   const domain::PageRequest& page) {
+    return domain::listPersons(s, f, page);
+  }
+};
+
+template <>
+struct Resource<domain::KkrMember> : NumericKey<domain::KkrMember> {
+  using Filter = domain::MemberFilter;
+  static constexpr std::string_view entity = "member";
+  static constexpr std::string_view collection = "members";
+  static constexpr std::array<std::string_view, 7> filters{
+      "period_id", "person_id", "kommune_code", "party", "role", "seat_basis", "at"};
+  static constexpr std::array<std::string_view, 1> embeds{"person"};
+
+  static const domain::KkrMember* find(const domain::RegisterSnapshot& s, Key id) {
+    return s.member(id);
+  }
+  static Filter readFilter(QueryReader& query) {
+    Filter filter;
+    filter.period_id = query.periodId("period_id");
+    filter.person_id = query.id("person_id");
+    filter.kommune_code = query.kommuneCode("kommune_code");
+    filter.party = query.text("party", 16);
+    filter.role = query.oneOf<domain::MemberRole>("role");
+    filter.seat_basis = query.oneOf<domain::SeatBasis>("seat_basis");
+    filter.at = query.date("at");
+    return filter;
+  }
+  static auto list(const domain::RegisterSnapshot& s, const Filter& f,
+                   const domain::PageRequest& page) {
+    return domain::listMembers(s, f, page);
+  }
+};
+
+template <>
+struct Resource<domain::RegionalForum> : NumericKey<domain::RegionalForum> {
+  using Filter = domain::ForumFilter;
+  static constexpr std::string_view entity = "forum";
+  static constexpr std::string_view collection = "forums";
+  static constexpr std::array<std::string_view, 4> filters{"kind", "kkr_action", "at", "q"};
+  static constexpr std::array<std::string_view, 0> embeds{};
+
+  static const domain::RegionalForum* find(const domain::RegisterSnapshot& s, Key id) {
+    return s.forum(id);
+  }
+  static Filter readFilter(QueryReader& query) {
+    Filter filter;
+    filter.kind = query.oneOf<domain::ForumKind>("kind");
+    filter.kkr_action = query.oneOf<domain::KkrAction>("kkr_action");
+    filter.at = query.date("at");
+    filter.q = query.text("q");
+    return filter;
+  }
+  static auto list(const domain::RegisterSnapshot& s, const Filter& f,
+                   const domain::PageRequest& page) {
+    return domain::listForums(s, f, page);
+  }
+};
+
+template <>
+struct Resource<domain::Appointment> : NumericKey<domain::Appointment> {
+  using Filter = domain::AppointmentFilter;
+  static constexpr std::string_view entity = "appointment";
+  static constexpr std::string_view collection = "appointments";
+  static constexpr std::array<std::string_view, 8> filters{
+      "forum_id", "person_id", "period_id", "kommune_code", "party", "role", "status", "at"};
+  static constexpr std::array<std::string_view, 2> embeds{"person", "forum"};
+
+  static const domain::Appointment* find(const domain::RegisterSnapshot& s, Key id) {
+    return s.appointment(id);
+  }
+  static Filter readFilter(QueryReader& query) {
+    Filter filter;
+    filter.forum_id = query.id("forum_id");
+    filter.person_id = query.id("person_id");
+    filter.period_id = query.periodId("period_id");
+    filter.kommune_code = query.kommuneCode("kommune_code");
+    filter.party = query.text("party", 16);
+    filter.role = query.oneOf<domain::AppointmentRole>("role");
+    filter.status = query.oneOf<domain::AppointmentStatus>("status");
+    filter.at = query.date("at");
+    return filter;
+  }
+  static auto list(const domain::RegisterSnapshot& s, const Filter& f,
+                   const domain::PageRequest& page) {
+    return domain::listAppointments(s, f, page);
+  }
+};
+
+/// A key as it is shown in messages and tags.
+inline std::string keyText(const std::string& key) { return key; }
+inline std::string keyText(domain::Id id) { return std::to_string(id); }
+
+/// "/v1/persons", where the collection of E lives.
+template <typename E>
+std::string collectionPath() {
+  return "/v1/" + std::string(Resource<E>::collection);
+}
+
+/// The role a caller needs to write E: the use-case layer's rule, so the route table and the
+/// use case cannot disagree.
+template <typename E>
+domain::Role writeRole() {
+  return domain::RegisterCommands::requiredRole<E>();
+}
+
+}  // namespace kkr::api::handlers
