@@ -90,8 +90,8 @@ TEST(AccessHttp, EveryRouteAnswersEveryKindOfCallerAsItsAccessSays) {
     ASSERT_TRUE(route.access == "open" || route.access == "public" || route.access == "editor" ||
                 route.access == "admin")
         << route.method << " " << route.path << ": " << route.access;
-    for (CallerKind caller : {CallerKind::Anonymous, CallerKind::UnknownKey, CallerKind::Editor,
-                              CallerKind::Admin}) {
+    for (CallerKind caller :
+         {CallerKind::Anonymous, CallerKind::UnknownKey, CallerKind::Editor, CallerKind::Admin}) {
       SCOPED_TRACE(route.method + " " + route.path + " (" + route.access + ") by " +
                    nameOf(caller));
       const auto r = call(client, route, caller);
@@ -124,8 +124,8 @@ TEST(AccessHttp, WritesAreRefusedBeforeTheirBodyIsRead) {
       {{"Authorization", "Bearer " + tokens().editor}, {"Content-Type", "application/json"}},
       "{not json");
   expectProblem(r, 403);
-  const auto anonymous = client.request("POST", "/v1/persons",
-                                        {{"Content-Type", "text/plain"}}, "not even json");
+  const auto anonymous =
+      client.request("POST", "/v1/persons", {{"Content-Type", "text/plain"}}, "not even json");
   expectProblem(anonymous, 401);
 }
 

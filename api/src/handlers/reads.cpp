@@ -96,7 +96,7 @@ HttpResponse getResource(const HttpRequest& req, ServerContext& ctx) {
   if (auto status = query.finish(); !status) return problem(status.error(), req);
 
   const auto snapshot = snapshotOf(ctx);
-  const E* entity = R::find(*snapshot, *key);
+  const E* entity = ((*snapshot).*R::find)(*key);
   if (!entity) {
     return problem(domain::Error::notFound("no " + std::string(R::entity) + " " + keyText(*key)),
                    req);

@@ -19,6 +19,10 @@
 
 namespace kkr::api::handlers {
 
+// A description has: `entity` and `collection` (the names in messages, tags and paths), `Key`,
+// `param`, `parseKey` and `key_shape` (how a path names one, and what a bad one is told), `key`,
+// `find` (the item in a snapshot), `Filter`, `filters` and `readFilter` (the list's own query
+// parameters), `list` (a filtered page, domain/queries.hpp) and `embeds`.
 template <typename E>
 struct Resource;
 
@@ -51,18 +55,13 @@ struct Resource<domain::Kommune> {
   static std::optional<Key> parseKey(std::string_view raw) {
     return domain::normalizeKommuneCode(raw);
   }
-  static const domain::Kommune* find(const domain::RegisterSnapshot& s, const Key& code) {
-    return s.kommune(code);
-  }
+  static constexpr auto find = &domain::RegisterSnapshot::kommune;
   static Filter readFilter(QueryReader& query) {
     Filter filter;
     filter.q = query.text("q");
     return filter;
   }
-  static auto list(const domain::RegisterSnapshot& s, const Filter& f,
-                   const domain::PageRequest& page) {
-    return domain::listKommuner(s, f, page);
-  }
+  static constexpr auto list = &domain::listKommuner;
 };
 
 template <>
@@ -83,18 +82,13 @@ struct Resource<domain::Period> {
     if (!isPeriodId(raw)) return std::nullopt;
     return std::string(raw);
   }
-  static const domain::Period* find(const domain::RegisterSnapshot& s, const Key& id) {
-    return s.period(id);
-  }
+  static constexpr auto find = &domain::RegisterSnapshot::period;
   static Filter readFilter(QueryReader& query) {
     Filter filter;
     filter.at = query.date("at");
     return filter;
   }
-  static auto list(const domain::RegisterSnapshot& s, const Filter& f,
-                   const domain::PageRequest& page) {
-    return domain::listPeriods(s, f, page);
-  }
+  static constexpr auto list = &domain::listPeriods;
 };
 
 template <>
@@ -105,9 +99,7 @@ struct Resource<domain::Person> : NumericKey<domain::Person> {
   static constexpr std::array<std::string_view, 4> filters{"kommune_code", "party", "office", "q"};
   static constexpr std::array<std::string_view, 0> embeds{};
 
-  static const domain::Person* find(const domain::RegisterSnapshot& s, Key id) {
-    return s.person(id);
-  }
+  static constexpr auto find = &domain::RegisterSnapshot::person;
   static Filter readFilter(QueryReader& query) {
     Filter filter;
     filter.kommune_code = query.kommuneCode("kommune_code");
@@ -116,10 +108,7 @@ struct Resource<domain::Person> : NumericKey<domain::Person> {
     filter.q = query.text("q");
     return filter;
   }
-  static auto list(const domain::RegisterSnapshot& s, const Filter& f,
-                   const domain::PageRequest& page) {
-    return domain::listPersons(s, f, page);
-  }
+  static constexpr auto list = &domain::listPersons;
 };
 
 template <>
@@ -131,9 +120,7 @@ struct Resource<domain::KkrMember> : NumericKey<domain::KkrMember> {
       "period_id", "person_id", "kommune_code", "party", "role", "seat_basis", "at"};
   static constexpr std::array<std::string_view, 1> embeds{"person"};
 
-  static const domain::KkrMember* find(const domain::RegisterSnapshot& s, Key id) {
-    return s.member(id);
-  }
+  static constexpr auto find = &domain::RegisterSnapshot::member;
   static Filter readFilter(QueryReader& query) {
     Filter filter;
     filter.period_id = query.periodId("period_id");
@@ -145,10 +132,7 @@ struct Resource<domain::KkrMember> : NumericKey<domain::KkrMember> {
     filter.at = query.date("at");
     return filter;
   }
-  static auto list(const domain::RegisterSnapshot& s, const Filter& f,
-                   const domain::PageRequest& page) {
-    return domain::listMembers(s, f, page);
-  }
+  static constexpr auto list = &domain::listMembers;
 };
 
 template <>
@@ -159,9 +143,7 @@ struct Resource<domain::RegionalForum> : NumericKey<domain::RegionalForum> {
   static constexpr std::array<std::string_view, 4> filters{"kind", "kkr_action", "at", "q"};
   static constexpr std::array<std::string_view, 0> embeds{};
 
-  static const domain::RegionalForum* find(const domain::RegisterSnapshot& s, Key id) {
-    return s.forum(id);
-  }
+  static constexpr auto find = &domain::RegisterSnapshot::forum;
   static Filter readFilter(QueryReader& query) {
     Filter filter;
     filter.kind = query.oneOf<domain::ForumKind>("kind");
@@ -170,10 +152,7 @@ struct Resource<domain::RegionalForum> : NumericKey<domain::RegionalForum> {
     filter.q = query.text("q");
     return filter;
   }
-  static auto list(const domain::RegisterSnapshot& s, const Filter& f,
-                   const domain::PageRequest& page) {
-    return domain::listForums(s, f, page);
-  }
+  static constexpr auto list = &domain::listForums;
 };
 
 template <>
@@ -185,9 +164,7 @@ struct Resource<domain::Appointment> : NumericKey<domain::Appointment> {
       "forum_id", "person_id", "period_id", "kommune_code", "party", "role", "status", "at"};
   static constexpr std::array<std::string_view, 2> embeds{"person", "forum"};
 
-  static const domain::Appointment* find(const domain::RegisterSnapshot& s, Key id) {
-    return s.appointment(id);
-  }
+  static constexpr auto find = &domain::RegisterSnapshot::appointment;
   static Filter readFilter(QueryReader& query) {
     Filter filter;
     filter.forum_id = query.id("forum_id");
@@ -200,10 +177,7 @@ struct Resource<domain::Appointment> : NumericKey<domain::Appointment> {
     filter.at = query.date("at");
     return filter;
   }
-  static auto list(const domain::RegisterSnapshot& s, const Filter& f,
-                   const domain::PageRequest& page) {
-    return domain::listAppointments(s, f, page);
-  }
+  static constexpr auto list = &domain::listAppointments;
 };
 
 /// A key as it is shown in messages and tags.
