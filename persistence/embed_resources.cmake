@@ -1,19 +1,6 @@
 # Writes a C++ file with every migration (in version order) and the reference data as string
-# literals. Raw literals are split in chunks because compilers cap a single literal's length.
-function(kkr_literal content out)
-  set(result "")
-  string(LENGTH "${content}" len)
-  set(pos 0)
-  while(pos LESS len)
-    string(SUBSTRING "${content}" ${pos} 8000 chunk)
-    string(APPEND result "R\"kkr_embed(${chunk})kkr_embed\"\n")
-    math(EXPR pos "${pos} + 8000")
-  endwhile()
-  if(result STREQUAL "")
-    set(result "\"\"")
-  endif()
-  set(${out} "${result}" PARENT_SCOPE)
-endfunction()
+# literals.
+include("${CMAKE_CURRENT_LIST_DIR}/../cmake/embed_literal.cmake")
 
 file(GLOB MIGRATIONS "${MIGRATIONS_DIR}/V*.sql")
 list(SORT MIGRATIONS COMPARE NATURAL)
