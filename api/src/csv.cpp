@@ -1,5 +1,9 @@
 #include "csv.hpp"
 
+#include <type_traits>
+
+#include "representation.hpp"
+
 namespace kkr::api {
 
 CsvWriter& CsvWriter::field(std::string_view text) {
@@ -48,138 +52,99 @@ namespace {
 
 using domain::toString;
 
-void date(CsvWriter& csv, const domain::Date& d) { csv.field(formatDateText(d)); }
+/// Writes the header of visitFields (representation.hpp): the names, restricted ones only when
+/// ctx allows them.
+class CsvNames {
+ public:
+  CsvNames(CsvWriter& csv, const MappingContext& ctx) : csv_(csv), ctx_(ctx) {}
+  template <typename T>
+  void operator()(std::string_view name, const T&) {
+    csv_.field(name);
+  }
+  template <typename T>
+  void operator()(std::string_view name, const T& value, Restricted) {
+    if (ctx_.options.include_restricted) (*this)(name, value);
+  }
 
-void date(CsvWriter& csv, const std::optional<domain::Date>& d) {
-  csv.field(d ? formatDateText(*d) : std::string());
+ private:
+  CsvWriter& csv_;
+  const MappingContext& ctx_;
+};
+
+/// Writes one row's values of visitFields, in the order of CsvNames.
+class CsvValues {
+ public:
+  CsvValues(CsvWriter& csv, const MappingContext& ctx) : csv_(csv), ctx_(ctx) {}
+  template <typename T>
+  void operator()(std::string_view, const T& value) {
+    Sink sink{csv_};
+    writeValue(sink, value);
+  }
+  template <typename T>
+  void operator()(std::string_view name, const T& value, Restricted) {
+    if (ctx_.options.include_restricted) (*this)(name, value);
+  }
+
+ private:
+  // The sink of writeValue (representation.hpp): an absent value is an empty field.
+  struct Sink {
+    CsvWriter& csv;
+    template <typename T>
+    void value(const T& v) {
+      csv.field(v);
+    }
+    void null() { csv.field(std::string_view()); }
+  };
+
+  CsvWriter& csv_;
+  const MappingContext& ctx_;
+};
+
+/// The name of an embedded row, or an empty field when the snapshot lacks it.
+template <typename Row>
+void embeddedName(CsvWriter& csv, const Row* row) {
+  csv.field(row ? std::string_view(row->name) : std::string_view());
 }
-
-void id(CsvWriter& csv, const std::optional<domain::Id>& value) {
-  csv.field(value ? std::to_string(*value) : std::string());
-}
-
-void meta(CsvWriter& csv, const domain::RowMeta& m) {
-  csv.field(static_cast<std::int64_t>(m.version)).field(m.created_at).field(m.updated_at);
-}
-
-void personName(CsvWriter& csv, domain::Id personId, const MappingContext& ctx) {
-  const domain::Person* p = ctx.snapshot ? ctx.snapshot->person(personId) : nullptr;
-  csv.field(p ? std::string_view(p->name) : std::string_view());
-}
-
-void forumName(CsvWriter& csv, domain::Id forumId, const MappingContext& ctx) {
-  const domain::RegionalForum* f = ctx.snapshot ? ctx.snapshot->forum(forumId) : nullptr;
-  csv.field(f ? std::string_view(f->name) : std::string_view());
-}
-
-void metaHeader(CsvWriter& csv) { csv.field("version").field("created_at").field("updated_at"); }
 
 }  // namespace
 
-void csvHeader(CsvWriter& csv, CsvOf<domain::Kommune>, const MappingContext&) {
-  csv.field("code").field("name").field("region_code");
-  metaHeader(csv);
+template <typename Entity>
+void csvHeader(CsvWriter& csv, const MappingContext& ctx) {
+  CsvNames names(csv, ctx);
+  visitFields(Entity{}, names);
+  if constexpr (requires(Entity e) { e.person_id; }) {
+    if (ctx.embed.person) csv.field("person_name");
+  }
+  if constexpr (requires(Entity e) { e.forum_id; }) {
+    if (ctx.embed.forum) csv.field("forum_name");
+  }
   csv.endRow();
 }
 
-void csvHeader(CsvWriter& csv, CsvOf<domain::Period>, const MappingContext&) {
-  csv.field("id").field("start_date").field("end_date");
-  metaHeader(csv);
+template <typename Entity>
+void csvRow(CsvWriter& csv, const Entity& entity, const MappingContext& ctx) {
+  CsvValues values(csv, ctx);
+  visitFields(entity, values);
+  const domain::RegisterSnapshot* snapshot = ctx.snapshot;
+  if constexpr (requires { entity.person_id; }) {
+    if (ctx.embed.person)
+      embeddedName(csv, snapshot ? snapshot->person(entity.person_id) : nullptr);
+  }
+  if constexpr (requires { entity.forum_id; }) {
+    if (ctx.embed.forum) embeddedName(csv, snapshot ? snapshot->forum(entity.forum_id) : nullptr);
+  }
   csv.endRow();
 }
 
-void csvHeader(CsvWriter& csv, CsvOf<domain::Person>, const MappingContext& ctx) {
-  csv.field("id").field("name").field("other_names").field("party").field("kommune_code");
-  csv.field("office");
-  if (ctx.options.include_restricted) csv.field("email").field("phone");
-  metaHeader(csv);
-  csv.endRow();
-}
-
-void csvHeader(CsvWriter& csv, CsvOf<domain::KkrMember>, const MappingContext& ctx) {
-  csv.field("id").field("person_id").field("period_id").field("role").field("seat_basis");
-  csv.field("substitute_id").field("start_date").field("end_date").field("source");
-  metaHeader(csv);
-  if (ctx.embed.person) csv.field("person_name");
-  csv.endRow();
-}
-
-void csvHeader(CsvWriter& csv, CsvOf<domain::RegionalForum>, const MappingContext&) {
-  csv.field("id").field("name").field("kind").field("legal_basis").field("kkr_action");
-  csv.field("seats").field("founded_on").field("dissolved_on").field("successor_id");
-  csv.field("description").field("website").field("source").field("note");
-  metaHeader(csv);
-  csv.endRow();
-}
-
-void csvHeader(CsvWriter& csv, CsvOf<domain::Appointment>, const MappingContext& ctx) {
-  csv.field("id").field("forum_id").field("person_id").field("period_id").field("role");
-  csv.field("status").field("substitute_for_id").field("start_date").field("end_date");
-  csv.field("decision_ref").field("source").field("note");
-  metaHeader(csv);
-  if (ctx.embed.person) csv.field("person_name");
-  if (ctx.embed.forum) csv.field("forum_name");
-  csv.endRow();
-}
-
-void csvRow(CsvWriter& csv, const domain::Kommune& k, const MappingContext&) {
-  csv.field(k.code).field(k.name).field(k.region_code);
-  meta(csv, k.meta);
-  csv.endRow();
-}
-
-void csvRow(CsvWriter& csv, const domain::Period& p, const MappingContext&) {
-  csv.field(p.id);
-  date(csv, p.start_date);
-  date(csv, p.end_date);
-  meta(csv, p.meta);
-  csv.endRow();
-}
-
-void csvRow(CsvWriter& csv, const domain::Person& p, const MappingContext& ctx) {
-  csv.field(static_cast<std::int64_t>(p.id)).field(p.name).field(p.other_names).field(p.party);
-  csv.field(p.kommune_code);
-  csv.field(p.office ? toString(*p.office) : std::string_view());
-  if (ctx.options.include_restricted) csv.field(p.contact.email).field(p.contact.phone);
-  meta(csv, p.meta);
-  csv.endRow();
-}
-
-void csvRow(CsvWriter& csv, const domain::KkrMember& m, const MappingContext& ctx) {
-  csv.field(static_cast<std::int64_t>(m.id)).field(static_cast<std::int64_t>(m.person_id));
-  csv.field(m.period_id).field(toString(m.role)).field(toString(m.seat_basis));
-  id(csv, m.substitute_id);
-  date(csv, m.start_date);
-  date(csv, m.end_date);
-  csv.field(m.source);
-  meta(csv, m.meta);
-  if (ctx.embed.person) personName(csv, m.person_id, ctx);
-  csv.endRow();
-}
-
-void csvRow(CsvWriter& csv, const domain::RegionalForum& f, const MappingContext&) {
-  csv.field(static_cast<std::int64_t>(f.id)).field(f.name).field(toString(f.kind));
-  csv.field(f.legal_basis).field(toString(f.kkr_action)).field(f.seats);
-  date(csv, f.founded_on);
-  date(csv, f.dissolved_on);
-  id(csv, f.successor_id);
-  csv.field(f.description).field(f.website).field(f.source).field(f.note);
-  meta(csv, f.meta);
-  csv.endRow();
-}
-
-void csvRow(CsvWriter& csv, const domain::Appointment& a, const MappingContext& ctx) {
-  csv.field(static_cast<std::int64_t>(a.id)).field(static_cast<std::int64_t>(a.forum_id));
-  csv.field(static_cast<std::int64_t>(a.person_id)).field(a.period_id);
-  csv.field(toString(a.role)).field(toString(a.status));
-  id(csv, a.substitute_for_id);
-  date(csv, a.start_date);
-  date(csv, a.end_date);
-  csv.field(a.decision_ref).field(a.source).field(a.note);
-  meta(csv, a.meta);
-  if (ctx.embed.person) personName(csv, a.person_id, ctx);
-  if (ctx.embed.forum) forumName(csv, a.forum_id, ctx);
-  csv.endRow();
-}
+#define KKR_CSV_MAPPING(Entity)                                       \
+  template void csvHeader<Entity>(CsvWriter&, const MappingContext&); \
+  template void csvRow<Entity>(CsvWriter&, const Entity&, const MappingContext&);
+KKR_CSV_MAPPING(domain::Kommune)
+KKR_CSV_MAPPING(domain::Period)
+KKR_CSV_MAPPING(domain::Person)
+KKR_CSV_MAPPING(domain::KkrMember)
+KKR_CSV_MAPPING(domain::RegionalForum)
+KKR_CSV_MAPPING(domain::Appointment)
+#undef KKR_CSV_MAPPING
 
 }  // namespace kkr::api

@@ -46,23 +46,14 @@ class CsvWriter {
 
 namespace kkr::api {
 
+/// The header row of a list of Entity: the columns of its representation (representation.hpp),
+/// restricted ones only when ctx allows them, then person_name / forum_name for the embeds ctx
+/// asks for. Defined for the six entities.
 template <typename Entity>
-using CsvOf = std::type_identity<Entity>;
+void csvHeader(CsvWriter& csv, const MappingContext& ctx);
 
-void csvHeader(CsvWriter& csv, CsvOf<domain::Kommune>, const MappingContext& ctx);
-void csvHeader(CsvWriter& csv, CsvOf<domain::Period>, const MappingContext& ctx);
-void csvHeader(CsvWriter& csv, CsvOf<domain::Person>, const MappingContext& ctx);
-void csvHeader(CsvWriter& csv, CsvOf<domain::KkrMember>, const MappingContext& ctx);
-void csvHeader(CsvWriter& csv, CsvOf<domain::RegionalForum>, const MappingContext& ctx);
-void csvHeader(CsvWriter& csv, CsvOf<domain::Appointment>, const MappingContext& ctx);
-
-void csvRow(CsvWriter& csv, const domain::Kommune& k, const MappingContext& ctx);
-void csvRow(CsvWriter& csv, const domain::Period& p, const MappingContext& ctx);
-void csvRow(CsvWriter& csv, const domain::Person& p, const MappingContext& ctx);
-/// With embed=person, a person_name column follows.
-void csvRow(CsvWriter& csv, const domain::KkrMember& m, const MappingContext& ctx);
-void csvRow(CsvWriter& csv, const domain::RegionalForum& f, const MappingContext& ctx);
-/// With embed=person / embed=forum, person_name / forum_name columns follow.
-void csvRow(CsvWriter& csv, const domain::Appointment& a, const MappingContext& ctx);
+/// One row, in the columns of csvHeader.
+template <typename Entity>
+void csvRow(CsvWriter& csv, const Entity& entity, const MappingContext& ctx);
 
 }  // namespace kkr::api

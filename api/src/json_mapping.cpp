@@ -1,38 +1,34 @@
 #include "json_mapping.hpp"
 
+#include <type_traits>
+
+#include "representation.hpp"
+
 namespace kkr::api {
 
 namespace {
 
 using domain::toString;
 
-void date(JsonWriter& json, std::string_view name, const domain::Date& d) {
-  json.field(name, formatDateText(d));
-}
+/// Writes each field of visitFields (representation.hpp) as a member of the open object.
+class JsonFields {
+ public:
+  JsonFields(JsonWriter& json, const MappingContext& ctx) : json_(json), ctx_(ctx) {}
 
-void date(JsonWriter& json, std::string_view name, const std::optional<domain::Date>& d) {
-  json.key(name);
-  if (d) {
-    json.value(formatDateText(*d));
-  } else {
-    json.null();
+  template <typename T>
+  void operator()(std::string_view name, const T& value) {
+    json_.key(name);
+    writeValue(json_, value);
   }
-}
-
-void id(JsonWriter& json, std::string_view name, const std::optional<domain::Id>& value) {
-  json.key(name);
-  if (value) {
-    json.value(static_cast<std::int64_t>(*value));
-  } else {
-    json.null();
+  template <typename T>
+  void operator()(std::string_view name, const T& value, Restricted) {
+    if (ctx_.options.include_restricted) (*this)(name, value);
   }
-}
 
-void meta(JsonWriter& json, const domain::RowMeta& m) {
-  json.field("version", static_cast<std::int64_t>(m.version));
-  json.field("created_at", m.created_at);
-  json.field("updated_at", m.updated_at);
-}
+ private:
+  JsonWriter& json_;
+  const MappingContext& ctx_;
+};
 
 /// The embedded person, or null when the snapshot lacks it (the foreign keys make that
 /// impossible, but a null is still better than a dangling id being dereferenced).
@@ -84,98 +80,25 @@ std::string formatDateText(const domain::Date& d) {
   return std::string(buf, 10);
 }
 
-void writeJson(JsonWriter& json, const domain::Kommune& k, const MappingContext&) {
+template <typename Entity>
+void writeJson(JsonWriter& json, const Entity& entity, const MappingContext& ctx) {
   json.beginObject();
-  json.field("code", k.code);
-  json.field("name", k.name);
-  json.field("region_code", k.region_code);
-  meta(json, k.meta);
-  json.endObject();
-}
-
-void writeJson(JsonWriter& json, const domain::Period& p, const MappingContext&) {
-  json.beginObject();
-  json.field("id", p.id);
-  date(json, "start_date", p.start_date);
-  date(json, "end_date", p.end_date);
-  meta(json, p.meta);
-  json.endObject();
-}
-
-void writeJson(JsonWriter& json, const domain::Person& p, const MappingContext& ctx) {
-  json.beginObject();
-  json.field("id", static_cast<std::int64_t>(p.id));
-  json.field("name", p.name);
-  json.field("other_names", p.other_names);
-  json.field("party", p.party);
-  json.field("kommune_code", p.kommune_code);
-  json.key("office");
-  if (p.office) {
-    json.value(toString(*p.office));
-  } else {
-    json.null();
+  JsonFields fields(json, ctx);
+  visitFields(entity, fields);
+  if constexpr (requires { entity.person_id; }) {
+    if (ctx.embed.person) embedPerson(json, entity.person_id, ctx);
   }
-  if (ctx.options.include_restricted) {
-    json.field("email", p.contact.email);
-    json.field("phone", p.contact.phone);
+  if constexpr (requires { entity.forum_id; }) {
+    if (ctx.embed.forum) embedForum(json, entity.forum_id, ctx);
   }
-  meta(json, p.meta);
   json.endObject();
 }
 
-void writeJson(JsonWriter& json, const domain::KkrMember& m, const MappingContext& ctx) {
-  json.beginObject();
-  json.field("id", static_cast<std::int64_t>(m.id));
-  json.field("person_id", static_cast<std::int64_t>(m.person_id));
-  json.field("period_id", m.period_id);
-  json.field("role", toString(m.role));
-  json.field("seat_basis", toString(m.seat_basis));
-  id(json, "substitute_id", m.substitute_id);
-  date(json, "start_date", m.start_date);
-  date(json, "end_date", m.end_date);
-  json.field("source", m.source);
-  meta(json, m.meta);
-  if (ctx.embed.person) embedPerson(json, m.person_id, ctx);
-  json.endObject();
-}
-
-void writeJson(JsonWriter& json, const domain::RegionalForum& f, const MappingContext&) {
-  json.beginObject();
-  json.field("id", static_cast<std::int64_t>(f.id));
-  json.field("name", f.name);
-  json.field("kind", toString(f.kind));
-  json.field("legal_basis", f.legal_basis);
-  json.field("kkr_action", toString(f.kkr_action));
-  json.field("seats", f.seats);
-  date(json, "founded_on", f.founded_on);
-  date(json, "dissolved_on", f.dissolved_on);
-  id(json, "successor_id", f.successor_id);
-  json.field("description", f.description);
-  json.field("website", f.website);
-  json.field("source", f.source);
-  json.field("note", f.note);
-  meta(json, f.meta);
-  json.endObject();
-}
-
-void writeJson(JsonWriter& json, const domain::Appointment& a, const MappingContext& ctx) {
-  json.beginObject();
-  json.field("id", static_cast<std::int64_t>(a.id));
-  json.field("forum_id", static_cast<std::int64_t>(a.forum_id));
-  json.field("person_id", static_cast<std::int64_t>(a.person_id));
-  json.field("period_id", a.period_id);
-  json.field("role", toString(a.role));
-  json.field("status", toString(a.status));
-  id(json, "substitute_for_id", a.substitute_for_id);
-  date(json, "start_date", a.start_date);
-  date(json, "end_date", a.end_date);
-  json.field("decision_ref", a.decision_ref);
-  json.field("source", a.source);
-  json.field("note", a.note);
-  meta(json, a.meta);
-  if (ctx.embed.person) embedPerson(json, a.person_id, ctx);
-  if (ctx.embed.forum) embedForum(json, a.forum_id, ctx);
-  json.endObject();
-}
+template void writeJson(JsonWriter&, const domain::Kommune&, const MappingContext&);
+template void writeJson(JsonWriter&, const domain::Period&, const MappingContext&);
+template void writeJson(JsonWriter&, const domain::Person&, const MappingContext&);
+template void writeJson(JsonWriter&, const domain::KkrMember&, const MappingContext&);
+template void writeJson(JsonWriter&, const domain::RegionalForum&, const MappingContext&);
+template void writeJson(JsonWriter&, const domain::Appointment&, const MappingContext&);
 
 }  // namespace kkr::api

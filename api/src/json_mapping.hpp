@@ -9,6 +9,7 @@
 #include "json_writer.hpp"
 #include "kkr/domain/entities.hpp"
 #include "kkr/domain/snapshot.hpp"
+#include "representation.hpp"
 
 namespace kkr::api {
 
@@ -31,14 +32,10 @@ struct MappingContext {
   Embed embed;
 };
 
-std::string formatDateText(const domain::Date& date);
-
-void writeJson(JsonWriter& json, const domain::Kommune& k, const MappingContext& ctx);
-void writeJson(JsonWriter& json, const domain::Period& p, const MappingContext& ctx);
-void writeJson(JsonWriter& json, const domain::Person& p, const MappingContext& ctx);
-void writeJson(JsonWriter& json, const domain::KkrMember& m, const MappingContext& ctx);
-void writeJson(JsonWriter& json, const domain::RegionalForum& f, const MappingContext& ctx);
-void writeJson(JsonWriter& json, const domain::Appointment& a, const MappingContext& ctx);
+/// An entity as a JSON object: the fields of its representation (representation.hpp), restricted
+/// ones only when ctx allows them, then the embeds ctx asks for. Defined for the six entities.
+template <typename Entity>
+void writeJson(JsonWriter& json, const Entity& entity, const MappingContext& ctx);
 
 /// One entity as a JSON document.
 template <typename Entity>

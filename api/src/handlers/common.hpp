@@ -101,7 +101,7 @@ HttpResponse listResponse(const HttpRequest& req, ServerContext& ctx,
   if (format == Format::Csv) {
     body.reserve(64 + items.items.size() * 160);
     CsvWriter csv(body);
-    csvHeader(csv, CsvOf<T>{}, mapping);
+    csvHeader<T>(csv, mapping);
     for (const T* item : items.items) csvRow(csv, *item, mapping);
     response = hashedResponse(req, prefix, kCsv, std::move(body));
   } else {
