@@ -120,21 +120,6 @@ std::string percentEncode(std::string_view text) {
   return out;
 }
 
-std::optional<domain::Id> parseId(std::string_view text) {
-  // from_chars alone would accept a leading '-'; the digit check keeps ids to plain decimals.
-  if (!allDigits(text)) return std::nullopt;
-  domain::Id value = 0;
-  const char* end = text.data() + text.size();
-  const auto [ptr, ec] = std::from_chars(text.data(), end, value);
-  if (ec != std::errc{} || ptr != end || value <= 0) return std::nullopt;
-  return value;
-}
-
-bool isPeriodId(std::string_view text) {
-  return text.size() == 9 && text[4] == '-' && allDigits(text.substr(0, 4)) &&
-         allDigits(text.substr(5));
-}
-
 QueryReader::QueryReader(std::string_view raw, std::initializer_list<std::string_view> allowed) {
   std::size_t pos = 0;
   while (pos <= raw.size() && !raw.empty()) {

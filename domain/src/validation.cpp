@@ -35,12 +35,6 @@ bool hasControl(std::string_view text) {
   return false;
 }
 
-int yearOf(std::string_view fourDigits) {
-  int year = 0;
-  for (char c : fourDigits) year = year * 10 + (c - '0');
-  return year;
-}
-
 void checkName(std::vector<FieldError>& errors, const std::string& pointer,
                std::string_view value) {
   if (!isValidName(value)) {
@@ -88,22 +82,6 @@ std::size_t codePointCount(std::string_view utf8) {
     if ((static_cast<unsigned char>(c) & 0xC0) != 0x80) ++count;
   }
   return count;
-}
-
-bool isFourDigitCode(std::string_view text) {
-  if (text.size() != 4) return false;
-  for (char c : text) {
-    if (!isAsciiDigit(c)) return false;
-  }
-  return true;
-}
-
-bool isPeriodId(std::string_view text) {
-  if (text.size() != 9 || text[4] != '-') return false;
-  const auto first = text.substr(0, 4);
-  const auto second = text.substr(5, 4);
-  if (!isFourDigitCode(first) || !isFourDigitCode(second)) return false;
-  return yearOf(second) > yearOf(first);
 }
 
 bool isValidName(std::string_view text) {

@@ -9,6 +9,7 @@
 
 #include "kkr/domain/entities.hpp"
 #include "kkr/domain/error.hpp"
+#include "kkr/domain/ids.hpp"
 #include "kkr/domain/result.hpp"
 
 namespace kkr::domain {
@@ -29,12 +30,9 @@ Status checkFields(const Entity& entity) {
   return validationStatus(validate(entity));
 }
 
-// The individual shape checks, shared with other layers (e.g. path parameters).
+// The individual shape checks, shared with other layers. Identifiers (kommune codes, period ids)
+// are checked by ids.hpp.
 
-/// Exactly four ASCII digits ("0851"), as kommune and region codes are written.
-bool isFourDigitCode(std::string_view text);
-/// "YYYY-YYYY" where the second year is greater than the first ("2022-2026").
-bool isPeriodId(std::string_view text);
 /// 1–200 characters (code points) once surrounding white space is trimmed, no control characters.
 bool isValidName(std::string_view text);
 /// 1–3 letters (A–Z, a–z and the Latin-1 letters, Æ, Ø and Å included), as party letters are.
