@@ -168,15 +168,15 @@ void QueryReader::fail(std::string_view name, std::string detail) {
   errors_.push_back({std::string(name), std::move(detail)});
 }
 
-std::optional<std::string> QueryReader::text(std::string_view name, std::size_t max_bytes) {
+std::optional<std::string> QueryReader::text(std::string_view name, std::size_t max_length) {
   const QueryParam* p = find(name);
   if (!p) return std::nullopt;
   if (p->value.empty()) {
     fail(name, "must not be empty");
     return std::nullopt;
   }
-  if (p->value.size() > max_bytes) {
-    fail(name, "must be at most " + std::to_string(max_bytes) + " bytes");
+  if (!domain::fitsLimit(p->value, max_length)) {
+    fail(name, "must be at most " + std::to_string(max_length) + " characters");
     return std::nullopt;
   }
   return p->value;

@@ -13,6 +13,7 @@
 #include "kkr/domain/date.hpp"
 #include "kkr/domain/entities.hpp"
 #include "kkr/domain/enums.hpp"
+#include "kkr/domain/field_limits.hpp"
 #include "kkr/domain/ids.hpp"
 #include "kkr/domain/queries.hpp"
 #include "kkr/domain/result.hpp"
@@ -50,8 +51,10 @@ class QueryReader {
   /// Splits and decodes `raw` (the text after '?'). Problems are reported by finish().
   QueryReader(std::string_view raw, std::initializer_list<std::string_view> allowed);
 
-  /// A non-empty text of at most `max_bytes` bytes.
-  std::optional<std::string> text(std::string_view name, std::size_t max_bytes = 200);
+  /// A non-empty text of at most `max_length` characters (code points, counted as everywhere
+  /// else: field_limits.hpp).
+  std::optional<std::string> text(std::string_view name,
+                                  std::size_t max_length = domain::limits::kSearchText);
   std::optional<domain::Id> id(std::string_view name);
   std::optional<domain::Date> date(std::string_view name);
   /// "0851" or "851", normalised to four digits.

@@ -9,6 +9,7 @@
 
 #include <stdexcept>
 
+#include "kkr/domain/field_limits.hpp"
 #include "pg_errors.hpp"
 #include "row_reading.hpp"
 
@@ -51,15 +52,13 @@ std::string base64url(const unsigned char* data, std::size_t size) {
 constexpr std::size_t kMaxTokenLength = 256;
 
 bool isValidKeyName(const std::string& name) {
-  std::size_t characters = 0;
   bool visible = false;
   for (char c : name) {
     const auto byte = static_cast<unsigned char>(c);
     if (byte < 0x20 || byte == 0x7f) return false;
-    if ((byte & 0xC0) != 0x80) ++characters;
     if (c != ' ') visible = true;
   }
-  return visible && characters >= 1 && characters <= 100;
+  return visible && domain::fitsLimit(name, domain::limits::kApiKeyName);
 }
 
 Error unauthenticated() {
