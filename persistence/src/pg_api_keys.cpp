@@ -5,12 +5,9 @@
 #include <openssl/hmac.h>
 #include <openssl/rand.h>
 
-#include <soci/postgresql/soci-postgresql.h>
-
 #include <stdexcept>
 
 #include "kkr/domain/field_limits.hpp"
-#include "pg_errors.hpp"
 #include "row_reading.hpp"
 
 namespace kkr::persistence {
@@ -124,19 +121,15 @@ domain::Result<domain::CreatedApiKey> PgApiKeyStore::create(const std::string& n
       [&](soci::session& sql) -> domain::Result<domain::CreatedApiKey> {
         long long id = 0;
         std::string createdAt;
-        try {
-          // The unique constraint on name decides, so two concurrent creates of one name cannot
-          // both succeed. Names are never reused, not even a revoked key's: the audit log's
-          // actor "key:<name>" must keep meaning one key.
-          sql << "INSERT INTO api_key (name, role, token_hash, token_prefix) "
-                 "VALUES (:n, :r, :h, :p) RETURNING id, kkr_ts(created_at)",
-              soci::use(name), soci::use(roleName), soci::use(hash), soci::use(prefix),
-              soci::into(id), soci::into(createdAt);
-        } catch (const soci::postgresql_soci_error& e) {
-          auto error = translateConstraintError(e, "api_key");
-          if (!error) throw;
-          return domain::fail(std::move(*error));
-        }
+        // The unique constraint on name decides, so two concurrent creates of one name cannot
+        // both succeed. Names are never reused, not even a revoked key's: the audit log's actor
+        // "key:<name>" must keep meaning one key. Its violation (api_key_name_key) becomes a
+        // Conflict on /name in the one map of database errors (pg_errors.cpp), which
+        // withSession applies to whatever the statement throws.
+        sql << "INSERT INTO api_key (name, role, token_hash, token_prefix) "
+               "VALUES (:n, :r, :h, :p) RETURNING id, kkr_ts(created_at)",
+            soci::use(name), soci::use(roleName), soci::use(hash), soci::use(prefix),
+            soci::into(id), soci::into(createdAt);
         created.info = domain::ApiKeyInfo{id, name, role, prefix, createdAt, std::nullopt};
         return created;
       });

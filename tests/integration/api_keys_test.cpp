@@ -137,6 +137,10 @@ TEST_F(ApiKeyStoreTest, NamesAreUniqueAndValid) {
   const auto again = keys_->create("secretariat-1", Role::Admin);
   ASSERT_FALSE(again);
   EXPECT_EQ(again.error().code, ErrorCode::Conflict);
+  // The unique constraint's violation (api_key_name_key), read by the one map of database errors.
+  ASSERT_EQ(again.error().fields.size(), 1u);
+  EXPECT_EQ(again.error().fields[0].pointer, "/name");
+  EXPECT_EQ(again.error().detail, "a key with this name exists (names of revoked keys stay taken)");
   ASSERT_TRUE(keys_->revoke("secretariat-1"));
   // A revoked key's name stays taken: "key:<name>" in the audit log must mean one key.
   EXPECT_EQ(keys_->create("secretariat-1", Role::Editor).error().code, ErrorCode::Conflict);
