@@ -5,6 +5,8 @@
 #include <openssl/hmac.h>
 #include <openssl/rand.h>
 
+#include <spdlog/spdlog.h>
+
 #include <stdexcept>
 
 #include "kkr/domain/field_limits.hpp"
@@ -66,7 +68,7 @@ domain::ApiKeyInfo infoFromRow(const soci::row& r) {
   domain::ApiKeyInfo info;
   info.id = rows::int64(r, 0);
   info.name = rows::text(r, 1);
-  info.role = domain::parseRole(rows::text(r, 2)).value_or(domain::Role::Editor);
+  info.role = domain::parseRole(rows::text(r, 2));  // nullopt: listed as unknown, never a role
   info.token_prefix = rows::text(r, 3);
   info.created_at = rows::text(r, 4);
   info.revoked_at = rows::optText(r, 5);
@@ -196,6 +198,20 @@ void PgApiKeyStore::remember(const std::string& hash, const domain::Principal& p
   cache_[hash] = CachedKey{principal, now + cacheFor_};
 }
 
+void PgApiKeyStore::reportUnknownRole(std::int64_t keyId) {
+  {
+    std::lock_guard lock(cacheMutex_);
+    // One line per key, not one per request: a client retrying with the key must not flood the
+    // log. The set holds at most the keys stored with such a role.
+    if (!reportedRoles_.insert(keyId).second) return;
+  }
+  // The id only: never the token or its hash, nor the stored text (written past the API).
+  spdlog::error(
+      "API key id {} is refused: its stored role is neither editor nor admin (`kkr keys list` "
+      "shows it as unknown-role)",
+      keyId);
+}
+
 domain::Result<domain::Principal> PgApiKeyStore::lookUp(const std::string& hash) {
   return database_.withSession<domain::Principal>(
       [&](soci::session& sql) -> domain::Result<domain::Principal> {
@@ -210,9 +226,13 @@ domain::Result<domain::Principal> PgApiKeyStore::lookUp(const std::string& hash)
             CRYPTO_memcmp(stored.data(), hash.data(), hash.size()) != 0) {
           return domain::fail(unauthenticated());
         }
-        // A role this binary does not know grants nothing (fail closed).
+        // A role this binary does not know grants nothing (fail closed): the key is refused as
+        // an unknown one would be.
         const auto parsed = domain::parseRole(role);
-        if (!parsed) return domain::fail(unauthenticated());
+        if (!parsed) {
+          reportUnknownRole(id);
+          return domain::fail(unauthenticated());
+        }
         return domain::Principal{id, name, *parsed};
       });
 }
