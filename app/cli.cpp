@@ -164,9 +164,8 @@ int keysCommand(std::vector<std::string> args, const std::map<std::string, std::
       std::cerr << "kkr: " << created.error().detail << "\n";
       return kFailure;
     }
-    std::cout << "created " << domain::toString(created->info.role) << " key '"
-              << created->info.name << "' (prefix " << created->info.token_prefix
-              << "). The token is shown only now:\n"
+    std::cout << "created " << domain::toString(*parsedRole) << " key '" << created->info.name
+              << "' (prefix " << created->info.token_prefix << "). The token is shown only now:\n"
               << created->token << "\n";
     return kOk;
   }
@@ -177,9 +176,10 @@ int keysCommand(std::vector<std::string> args, const std::map<std::string, std::
       return kFailure;
     }
     for (const auto& k : *listed) {
-      std::cout << k.name << "\t" << domain::toString(k.role) << "\t" << k.token_prefix << "\t"
-                << k.created_at << "\t" << (k.revoked_at ? "revoked " + *k.revoked_at : "active")
-                << "\n";
+      // A role this binary does not know is shown as such: the key authenticates nobody.
+      const std::string_view shownRole = k.role ? domain::toString(*k.role) : "unknown-role";
+      std::cout << k.name << "\t" << shownRole << "\t" << k.token_prefix << "\t" << k.created_at
+                << "\t" << (k.revoked_at ? "revoked " + *k.revoked_at : "active") << "\n";
     }
     return kOk;
   }

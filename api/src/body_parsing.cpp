@@ -6,12 +6,15 @@
 #include <set>
 #include <string>
 
+#include "kkr/domain/field_limits.hpp"
+
 namespace kkr::api {
 
 using domain::Date;
 using domain::Error;
 using domain::FieldError;
 using domain::Id;
+namespace limits = domain::limits;
 using nlohmann::json;
 
 namespace {
@@ -35,16 +38,19 @@ const std::set<std::string, std::less<>> kReadOnly{"id", "version", "created_at"
 
 // ---- value readers: each returns an error detail or empty ----
 
-std::string readString(const json& v, std::string& out, std::size_t maxLength = 2000) {
+// Lengths are counted in characters (code points), as the domain's validation and the contract's
+// maxLength count them: field_limits.hpp states each field's limit once.
+std::string readString(const json& v, std::string& out, std::size_t maxLength) {
   if (!v.is_string()) return "must be a string";
   const auto& s = v.get_ref<const std::string&>();
-  if (s.size() > maxLength) return "is longer than " + std::to_string(maxLength) + " bytes";
+  if (!domain::fitsLimit(s, maxLength)) {
+    return "is longer than " + std::to_string(maxLength) + " characters";
+  }
   out = s;
   return {};
 }
 
-std::string readOptString(const json& v, std::optional<std::string>& out,
-                          std::size_t maxLength = 2000) {
+std::string readOptString(const json& v, std::optional<std::string>& out, std::size_t maxLength) {
   if (v.is_null()) {
     out.reset();
     return {};
@@ -125,16 +131,33 @@ std::string readOptEnum(const json& v, std::optional<E>& out) {
 
 std::string readStringList(const json& v, std::vector<std::string>& out) {
   if (!v.is_array()) return "must be an array of strings";
-  if (v.size() > 20) return "may hold at most 20 names";
+  if (v.size() > limits::kOtherNames) {
+    return "may hold at most " + std::to_string(limits::kOtherNames) + " names";
+  }
   std::vector<std::string> items;
   for (const auto& item : v) {
     std::string s;
     if (!item.is_string()) return "must be an array of strings";
-    if (auto e = readString(item, s, 200); !e.empty()) return "items " + e;
+    if (auto e = readString(item, s, limits::kName); !e.empty()) return "items " + e;
     items.push_back(std::move(s));
   }
   out = std::move(items);
   return {};
+}
+
+/// A required text field and an optional one, each with its limit (field_limits.hpp).
+template <typename Entity>
+FieldSpec<Entity> textField(std::string Entity::*member, std::size_t maxLength) {
+  return {
+      [member, maxLength](Entity& e, const json& v) { return readString(v, e.*member, maxLength); },
+      true};
+}
+template <typename Entity>
+FieldSpec<Entity> optTextField(std::optional<std::string> Entity::*member, std::size_t maxLength) {
+  return {[member, maxLength](Entity& e, const json& v) {
+            return readOptString(v, e.*member, maxLength);
+          },
+          false};
 }
 
 // ---- field tables (names are the public contract) ----
@@ -146,9 +169,9 @@ template <>
 const FieldTable<domain::Kommune>& fields() {
   using K = domain::Kommune;
   static const FieldTable<K> table{
-      {"code", {[](K& k, const json& v) { return readString(v, k.code, 4); }, true}},
-      {"name", {[](K& k, const json& v) { return readString(v, k.name, 200); }, true}},
-      {"region_code", {[](K& k, const json& v) { return readString(v, k.region_code, 4); }, true}},
+      {"code", textField(&K::code, limits::kKommuneCode)},
+      {"name", textField(&K::name, limits::kName)},
+      {"region_code", textField(&K::region_code, limits::kKommuneCode)},
   };
   return table;
 }
@@ -157,7 +180,7 @@ template <>
 const FieldTable<domain::Period>& fields() {
   using P = domain::Period;
   static const FieldTable<P> table{
-      {"id", {[](P& p, const json& v) { return readString(v, p.id, 9); }, true}},
+      {"id", textField(&P::id, limits::kPeriodId)},
       {"start_date", {[](P& p, const json& v) { return readDate(v, p.start_date); }, true}},
       {"end_date", {[](P& p, const json& v) { return readOptDate(v, p.end_date); }, false}},
   };
@@ -168,7 +191,7 @@ template <>
 const FieldTable<domain::Person>& fields() {
   using P = domain::Person;
   static const FieldTable<P> table{
-      {"name", {[](P& p, const json& v) { return readString(v, p.name, 200); }, true}},
+      {"name", textField(&P::name, limits::kName)},
       {"other_names",
        {[](P& p, const json& v) {
           if (v.is_null()) {
@@ -178,13 +201,15 @@ const FieldTable<domain::Person>& fields() {
           return readStringList(v, p.other_names);
         },
         false}},
-      {"party", {[](P& p, const json& v) { return readOptString(v, p.party, 12); }, false}},
-      {"kommune_code",
-       {[](P& p, const json& v) { return readString(v, p.kommune_code, 4); }, true}},
+      {"party", optTextField(&P::party, limits::kParty)},
+      {"kommune_code", textField(&P::kommune_code, limits::kKommuneCode)},
       {"office", {[](P& p, const json& v) { return readOptEnum(v, p.office); }, false}},
       {"email",
-       {[](P& p, const json& v) { return readOptString(v, p.contact.email, 254); }, false}},
-      {"phone", {[](P& p, const json& v) { return readOptString(v, p.contact.phone, 40); }, false}},
+       {[](P& p, const json& v) { return readOptString(v, p.contact.email, limits::kEmail); },
+        false}},
+      {"phone",
+       {[](P& p, const json& v) { return readOptString(v, p.contact.phone, limits::kPhone); },
+        false}},
   };
   return table;
 }
@@ -194,13 +219,13 @@ const FieldTable<domain::KkrMember>& fields() {
   using M = domain::KkrMember;
   static const FieldTable<M> table{
       {"person_id", {[](M& m, const json& v) { return readId(v, m.person_id); }, true}},
-      {"period_id", {[](M& m, const json& v) { return readString(v, m.period_id, 9); }, true}},
+      {"period_id", textField(&M::period_id, limits::kPeriodId)},
       {"role", {[](M& m, const json& v) { return readEnum(v, m.role); }, true}},
       {"seat_basis", {[](M& m, const json& v) { return readEnum(v, m.seat_basis); }, true}},
       {"substitute_id", {[](M& m, const json& v) { return readOptId(v, m.substitute_id); }, false}},
       {"start_date", {[](M& m, const json& v) { return readDate(v, m.start_date); }, true}},
       {"end_date", {[](M& m, const json& v) { return readOptDate(v, m.end_date); }, false}},
-      {"source", {[](M& m, const json& v) { return readOptString(v, m.source); }, false}},
+      {"source", optTextField(&M::source, limits::kSource)},
   };
   return table;
 }
@@ -209,9 +234,9 @@ template <>
 const FieldTable<domain::RegionalForum>& fields() {
   using F = domain::RegionalForum;
   static const FieldTable<F> table{
-      {"name", {[](F& f, const json& v) { return readString(v, f.name, 300); }, true}},
+      {"name", textField(&F::name, limits::kForumName)},
       {"kind", {[](F& f, const json& v) { return readEnum(v, f.kind); }, true}},
-      {"legal_basis", {[](F& f, const json& v) { return readOptString(v, f.legal_basis); }, false}},
+      {"legal_basis", optTextField(&F::legal_basis, limits::kLegalBasis)},
       {"kkr_action", {[](F& f, const json& v) { return readEnum(v, f.kkr_action); }, true}},
       // Required on create (DESIGN), but null is allowed: no source may confirm the number.
       {"seats",
@@ -230,11 +255,10 @@ const FieldTable<domain::RegionalForum>& fields() {
       {"founded_on", {[](F& f, const json& v) { return readOptDate(v, f.founded_on); }, false}},
       {"dissolved_on", {[](F& f, const json& v) { return readOptDate(v, f.dissolved_on); }, false}},
       {"successor_id", {[](F& f, const json& v) { return readOptId(v, f.successor_id); }, false}},
-      {"description",
-       {[](F& f, const json& v) { return readOptString(v, f.description, 4000); }, false}},
-      {"website", {[](F& f, const json& v) { return readOptString(v, f.website, 500); }, false}},
-      {"source", {[](F& f, const json& v) { return readOptString(v, f.source); }, false}},
-      {"note", {[](F& f, const json& v) { return readOptString(v, f.note, 4000); }, false}},
+      {"description", optTextField(&F::description, limits::kDescription)},
+      {"website", optTextField(&F::website, limits::kWebsite)},
+      {"source", optTextField(&F::source, limits::kSource)},
+      {"note", optTextField(&F::note, limits::kNote)},
   };
   return table;
 }
@@ -245,17 +269,16 @@ const FieldTable<domain::Appointment>& fields() {
   static const FieldTable<A> table{
       {"forum_id", {[](A& a, const json& v) { return readId(v, a.forum_id); }, true}},
       {"person_id", {[](A& a, const json& v) { return readId(v, a.person_id); }, true}},
-      {"period_id", {[](A& a, const json& v) { return readString(v, a.period_id, 9); }, true}},
+      {"period_id", textField(&A::period_id, limits::kPeriodId)},
       {"role", {[](A& a, const json& v) { return readEnum(v, a.role); }, true}},
       {"status", {[](A& a, const json& v) { return readEnum(v, a.status); }, false}},
       {"substitute_for_id",
        {[](A& a, const json& v) { return readOptId(v, a.substitute_for_id); }, false}},
       {"start_date", {[](A& a, const json& v) { return readDate(v, a.start_date); }, true}},
       {"end_date", {[](A& a, const json& v) { return readOptDate(v, a.end_date); }, false}},
-      {"decision_ref",
-       {[](A& a, const json& v) { return readOptString(v, a.decision_ref, 500); }, false}},
-      {"source", {[](A& a, const json& v) { return readOptString(v, a.source); }, false}},
-      {"note", {[](A& a, const json& v) { return readOptString(v, a.note, 4000); }, false}},
+      {"decision_ref", optTextField(&A::decision_ref, limits::kDecisionRef)},
+      {"source", optTextField(&A::source, limits::kSource)},
+      {"note", optTextField(&A::note, limits::kNote)},
   };
   return table;
 }

@@ -120,21 +120,6 @@ std::string percentEncode(std::string_view text) {
   return out;
 }
 
-std::optional<domain::Id> parseId(std::string_view text) {
-  // from_chars alone would accept a leading '-'; the digit check keeps ids to plain decimals.
-  if (!allDigits(text)) return std::nullopt;
-  domain::Id value = 0;
-  const char* end = text.data() + text.size();
-  const auto [ptr, ec] = std::from_chars(text.data(), end, value);
-  if (ec != std::errc{} || ptr != end || value <= 0) return std::nullopt;
-  return value;
-}
-
-bool isPeriodId(std::string_view text) {
-  return text.size() == 9 && text[4] == '-' && allDigits(text.substr(0, 4)) &&
-         allDigits(text.substr(5));
-}
-
 QueryReader::QueryReader(std::string_view raw, std::span<const std::string_view> allowed) {
   std::size_t pos = 0;
   while (pos <= raw.size() && !raw.empty()) {
@@ -183,15 +168,15 @@ void QueryReader::fail(std::string_view name, std::string detail) {
   errors_.push_back({std::string(name), std::move(detail)});
 }
 
-std::optional<std::string> QueryReader::text(std::string_view name, std::size_t max_bytes) {
+std::optional<std::string> QueryReader::text(std::string_view name, std::size_t max_length) {
   const QueryParam* p = find(name);
   if (!p) return std::nullopt;
   if (p->value.empty()) {
     fail(name, "must not be empty");
     return std::nullopt;
   }
-  if (p->value.size() > max_bytes) {
-    fail(name, "must be at most " + std::to_string(max_bytes) + " bytes");
+  if (!domain::fitsLimit(p->value, max_length)) {
+    fail(name, "must be at most " + std::to_string(max_length) + " characters");
     return std::nullopt;
   }
   return p->value;

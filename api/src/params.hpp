@@ -14,6 +14,8 @@
 #include "kkr/domain/date.hpp"
 #include "kkr/domain/entities.hpp"
 #include "kkr/domain/enums.hpp"
+#include "kkr/domain/field_limits.hpp"
+#include "kkr/domain/ids.hpp"
 #include "kkr/domain/queries.hpp"
 #include "kkr/domain/result.hpp"
 
@@ -29,15 +31,14 @@ std::string percentEncode(std::string_view text);
 /// True when `text` is well-formed UTF-8 (no overlongs, surrogates or code points > U+10FFFF).
 bool isValidUtf8(std::string_view text);
 
-/// A positive decimal integer that fits int64, the whole text and nothing else ("12abc", "-5",
-/// "+5", " 5", "05"... all fail except "05", which is the number 5).
-std::optional<domain::Id> parseId(std::string_view text);
+/// A numeric id in a path or a query: the domain's one parser of ids (ids.hpp).
+using domain::parseId;
 
-/// The shape of a period id, "YYYY-YYYY" ("2022-2026"): the one check of a period id in a path
-/// or a query. Whether the years make a period (the second after the first) is the domain's
-/// validation of a period being written (domain::isPeriodId), not a parsing question: a
-/// well-formed id that names no period is a 404.
-bool isPeriodId(std::string_view text);
+/// The shape of a period id, "YYYY-YYYY" ("2022-2026"): the check of a period id in a path or a
+/// query (domain::hasPeriodIdShape). Whether the years make a period (the second after the first)
+/// is the domain's validation of a period being written (domain::isPeriodId), not a parsing
+/// question: a well-formed id that names no period is a 404.
+inline bool isPeriodId(std::string_view text) { return domain::hasPeriodIdShape(text); }
 
 struct QueryParam {
   std::string name;
@@ -53,8 +54,10 @@ class QueryReader {
   QueryReader(std::string_view raw, std::initializer_list<std::string_view> allowed)
       : QueryReader(raw, std::span<const std::string_view>(allowed.begin(), allowed.size())) {}
 
-  /// A non-empty text of at most `max_bytes` bytes.
-  std::optional<std::string> text(std::string_view name, std::size_t max_bytes = 200);
+  /// A non-empty text of at most `max_length` characters (code points, counted as everywhere
+  /// else: field_limits.hpp).
+  std::optional<std::string> text(std::string_view name,
+                                  std::size_t max_length = domain::limits::kSearchText);
   std::optional<domain::Id> id(std::string_view name);
   std::optional<domain::Date> date(std::string_view name);
   /// "0851" or "851", normalised to four digits.

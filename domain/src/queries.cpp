@@ -1,7 +1,5 @@
 #include "kkr/domain/queries.hpp"
 
-#include <algorithm>
-#include <charconv>
 #include <string_view>
 #include <utility>
 
@@ -10,10 +8,6 @@
 namespace kkr::domain {
 
 namespace {
-
-bool isDigit(char c) { return c >= '0' && c <= '9'; }
-
-bool allDigits(std::string_view text) { return std::all_of(text.begin(), text.end(), isDigit); }
 
 Error badCursor(std::string detail) {
   return Error::malformed("invalid cursor", {FieldError{"cursor", std::move(detail)}});
@@ -35,7 +29,7 @@ Status checkLimit(const PageRequest& page) {
 struct KommuneKey {
   static const std::string& of(const Kommune& k) { return k.code; }
   static Result<std::string> parse(std::string_view cursor) {
-    if (cursor.size() != 4 || !allDigits(cursor)) {
+    if (!isFourDigitCode(cursor)) {
       return badCursor("cursor must be a four-digit kommune code");
     }
     return std::string(cursor);
@@ -46,8 +40,7 @@ struct KommuneKey {
 struct PeriodKey {
   static const std::string& of(const Period& p) { return p.id; }
   static Result<std::string> parse(std::string_view cursor) {
-    if (cursor.size() != 9 || cursor[4] != '-' || !allDigits(cursor.substr(0, 4)) ||
-        !allDigits(cursor.substr(5))) {
+    if (!hasPeriodIdShape(cursor)) {
       return badCursor("cursor must be a period id such as 2022-2026");
     }
     return std::string(cursor);
@@ -59,17 +52,9 @@ template <typename T>
 struct NumericKey {
   static Id of(const T& item) { return item.id; }
   static Result<Id> parse(std::string_view cursor) {
-    Id value = 0;
-    const char* end = cursor.data() + cursor.size();
-    // from_chars would accept a leading '-': the digit check keeps cursors to plain decimals.
-    if (cursor.empty() || !allDigits(cursor)) {
-      return badCursor("cursor must be a positive decimal integer");
-    }
-    const auto [ptr, ec] = std::from_chars(cursor.data(), end, value);
-    if (ec != std::errc{} || ptr != end || value <= 0) {
-      return badCursor("cursor must be a positive decimal integer that fits 64 bits");
-    }
-    return value;
+    auto value = parseId(cursor);
+    if (!value) return badCursor("cursor must be a positive decimal integer that fits 64 bits");
+    return *value;
   }
   static std::string format(const T& item) { return std::to_string(item.id); }
 };
@@ -200,14 +185,6 @@ Result<Page<Appointment>> listAppointments(const RegisterSnapshot& s, const Appo
     }
     return personPasses(s.person(a.person_id), kommune, f.party);
   });
-}
-
-std::optional<std::string> normalizeKommuneCode(std::string_view text) {
-  if ((text.size() != 3 && text.size() != 4) || !allDigits(text)) return std::nullopt;
-  // Padded in place: "0" + std::string(...) trips GCC 12's false -Wrestrict at -O2.
-  std::string code(4 - text.size(), '0');
-  code.append(text);
-  return code;
 }
 
 }  // namespace kkr::domain

@@ -5,6 +5,8 @@
 #include <thread>
 #include <utility>
 
+#include "kkr/domain/field_limits.hpp"
+
 namespace kkr::domain {
 
 namespace {
@@ -52,7 +54,7 @@ Error stale() {
 }  // namespace
 
 bool validIdempotencyKey(std::string_view key) {
-  if (key.empty() || key.size() > 255) return false;
+  if (key.empty() || !fitsLimit(key, limits::kIdempotencyKey)) return false;
   for (char c : key) {
     if (c < 0x21 || c > 0x7e) return false;
   }

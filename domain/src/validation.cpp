@@ -6,13 +6,6 @@ namespace kkr::domain {
 
 namespace {
 
-constexpr std::size_t kMaxNameLength = 200;
-// Free text (notes, sources, legal basis) is bounded so that one record cannot bloat every
-// snapshot and feed page; the limit is far above any real note.
-constexpr std::size_t kMaxFreeTextLength = 4000;
-constexpr std::size_t kMaxUrlLength = 2000;
-constexpr std::size_t kMaxEmailLength = 254;
-constexpr std::size_t kMaxPhoneLength = 40;
 constexpr int kMaxSeats = 1000;
 
 bool isAsciiDigit(char c) { return c >= '0' && c <= '9'; }
@@ -35,25 +28,19 @@ bool hasControl(std::string_view text) {
   return false;
 }
 
-int yearOf(std::string_view fourDigits) {
-  int year = 0;
-  for (char c : fourDigits) year = year * 10 + (c - '0');
-  return year;
-}
-
-void checkName(std::vector<FieldError>& errors, const std::string& pointer,
-               std::string_view value) {
-  if (!isValidName(value)) {
-    errors.push_back({pointer,
-                      "must have 1 to 200 characters besides surrounding spaces, and no "
-                      "control characters"});
+void checkName(std::vector<FieldError>& errors, const std::string& pointer, std::string_view value,
+               std::size_t maxLength = limits::kName) {
+  if (!isValidName(value, maxLength)) {
+    errors.push_back({pointer, "must have 1 to " + std::to_string(maxLength) +
+                                   " characters besides surrounding spaces, and no control "
+                                   "characters"});
   }
 }
 
 void checkFreeText(std::vector<FieldError>& errors, const std::string& pointer,
-                   const std::optional<std::string>& value) {
-  if (value && (codePointCount(*value) > kMaxFreeTextLength)) {
-    errors.push_back({pointer, "must have at most 4000 characters"});
+                   const std::optional<std::string>& value, std::size_t maxLength) {
+  if (value && !fitsLimit(*value, maxLength)) {
+    errors.push_back({pointer, "must have at most " + std::to_string(maxLength) + " characters"});
   }
 }
 
@@ -70,7 +57,7 @@ void checkId(std::vector<FieldError>& errors, const std::string& pointer, Id id)
 }
 
 bool isValidUrl(std::string_view text) {
-  if (text.empty() || text.size() > kMaxUrlLength || hasControl(text)) return false;
+  if (text.empty() || !fitsLimit(text, limits::kWebsite) || hasControl(text)) return false;
   for (char c : text) {
     if (c == ' ') return false;
   }
@@ -82,35 +69,10 @@ bool isValidUrl(std::string_view text) {
 
 }  // namespace
 
-std::size_t codePointCount(std::string_view utf8) {
-  std::size_t count = 0;
-  for (char c : utf8) {
-    if ((static_cast<unsigned char>(c) & 0xC0) != 0x80) ++count;
-  }
-  return count;
-}
-
-bool isFourDigitCode(std::string_view text) {
-  if (text.size() != 4) return false;
-  for (char c : text) {
-    if (!isAsciiDigit(c)) return false;
-  }
-  return true;
-}
-
-bool isPeriodId(std::string_view text) {
-  if (text.size() != 9 || text[4] != '-') return false;
-  const auto first = text.substr(0, 4);
-  const auto second = text.substr(5, 4);
-  if (!isFourDigitCode(first) || !isFourDigitCode(second)) return false;
-  return yearOf(second) > yearOf(first);
-}
-
-bool isValidName(std::string_view text) {
+bool isValidName(std::string_view text, std::size_t maxLength) {
   if (hasControl(text)) return false;
   const auto trimmed = trim(text);
-  const auto length = codePointCount(trimmed);
-  return length >= 1 && length <= kMaxNameLength;
+  return !trimmed.empty() && fitsLimit(trimmed, maxLength);
 }
 
 bool isValidParty(std::string_view text) {
@@ -130,11 +92,11 @@ bool isValidParty(std::string_view text) {
     }
     ++letters;
   }
-  return letters >= 1 && letters <= 3;
+  return letters >= 1 && letters <= limits::kParty;
 }
 
 bool isValidEmail(std::string_view text) {
-  if (text.empty() || text.size() > kMaxEmailLength || hasControl(text)) return false;
+  if (text.empty() || !fitsLimit(text, limits::kEmail) || hasControl(text)) return false;
   const auto at = text.find('@');
   if (at == std::string_view::npos || text.find('@', at + 1) != std::string_view::npos) {
     return false;
@@ -150,7 +112,7 @@ bool isValidEmail(std::string_view text) {
 }
 
 bool isValidPhone(std::string_view text) {
-  if (text.empty() || text.size() > kMaxPhoneLength) return false;
+  if (text.empty() || !fitsLimit(text, limits::kPhone)) return false;
   bool digit = false;
   for (std::size_t i = 0; i < text.size(); ++i) {
     const char c = text[i];
@@ -191,8 +153,9 @@ std::vector<FieldError> validate(const Person& person) {
   for (std::size_t i = 0; i < person.other_names.size(); ++i) {
     checkName(errors, "/other_names/" + std::to_string(i), person.other_names[i]);
   }
-  if (person.other_names.size() > 20) {
-    errors.push_back({"/other_names", "must have at most 20 names"});
+  if (person.other_names.size() > limits::kOtherNames) {
+    errors.push_back(
+        {"/other_names", "must have at most " + std::to_string(limits::kOtherNames) + " names"});
   }
   if (person.party && !isValidParty(*person.party)) {
     errors.push_back({"/party", "must be 1 to 3 letters, e.g. A, V, Ø"});
@@ -201,14 +164,12 @@ std::vector<FieldError> validate(const Person& person) {
     errors.push_back({"/kommune_code", "must be four digits, e.g. 0851"});
   }
   if (person.contact.email && !isValidEmail(*person.contact.email)) {
-    errors.push_back({"/email",
-                      "must be an e-mail address (one @, no spaces, at most 254 "
-                      "characters)"});
+    errors.push_back({"/email", "must be an e-mail address (one @, no spaces, at most " +
+                                    std::to_string(limits::kEmail) + " characters)"});
   }
   if (person.contact.phone && !isValidPhone(*person.contact.phone)) {
-    errors.push_back({"/phone",
-                      "must be digits and spaces, optionally led by +, at most 40 "
-                      "characters"});
+    errors.push_back({"/phone", "must be digits and spaces, optionally led by +, at most " +
+                                    std::to_string(limits::kPhone) + " characters"});
   }
   return errors;
 }
@@ -226,13 +187,13 @@ std::vector<FieldError> validate(const KkrMember& member) {
     }
   }
   checkDateOrder(errors, member.start_date, member.end_date, "/end_date", "start_date");
-  checkFreeText(errors, "/source", member.source);
+  checkFreeText(errors, "/source", member.source, limits::kSource);
   return errors;
 }
 
 std::vector<FieldError> validate(const RegionalForum& forum) {
   std::vector<FieldError> errors;
-  checkName(errors, "/name", forum.name);
+  checkName(errors, "/name", forum.name, limits::kForumName);
   if (forum.seats && (*forum.seats < 0 || *forum.seats > kMaxSeats)) {
     errors.push_back({"/seats", "must be between 0 and 1000"});
   }
@@ -246,12 +207,13 @@ std::vector<FieldError> validate(const RegionalForum& forum) {
     }
   }
   if (forum.website && !isValidUrl(*forum.website)) {
-    errors.push_back({"/website", "must be an http:// or https:// URL without spaces"});
+    errors.push_back({"/website", "must be an http:// or https:// URL without spaces, at most " +
+                                      std::to_string(limits::kWebsite) + " characters"});
   }
-  checkFreeText(errors, "/legal_basis", forum.legal_basis);
-  checkFreeText(errors, "/description", forum.description);
-  checkFreeText(errors, "/source", forum.source);
-  checkFreeText(errors, "/note", forum.note);
+  checkFreeText(errors, "/legal_basis", forum.legal_basis, limits::kLegalBasis);
+  checkFreeText(errors, "/description", forum.description, limits::kDescription);
+  checkFreeText(errors, "/source", forum.source, limits::kSource);
+  checkFreeText(errors, "/note", forum.note, limits::kNote);
   return errors;
 }
 
@@ -275,9 +237,9 @@ std::vector<FieldError> validate(const Appointment& appointment) {
       errors.push_back({"/substitute_for_id", "must be another appointment than this one"});
     }
   }
-  checkFreeText(errors, "/decision_ref", appointment.decision_ref);
-  checkFreeText(errors, "/source", appointment.source);
-  checkFreeText(errors, "/note", appointment.note);
+  checkFreeText(errors, "/decision_ref", appointment.decision_ref, limits::kDecisionRef);
+  checkFreeText(errors, "/source", appointment.source, limits::kSource);
+  checkFreeText(errors, "/note", appointment.note, limits::kNote);
   return errors;
 }
 

@@ -5,11 +5,11 @@
 #include <openssl/hmac.h>
 #include <openssl/rand.h>
 
-#include <soci/postgresql/soci-postgresql.h>
+#include <spdlog/spdlog.h>
 
 #include <stdexcept>
 
-#include "pg_errors.hpp"
+#include "kkr/domain/field_limits.hpp"
 #include "row_reading.hpp"
 
 namespace kkr::persistence {
@@ -51,15 +51,13 @@ std::string base64url(const unsigned char* data, std::size_t size) {
 constexpr std::size_t kMaxTokenLength = 256;
 
 bool isValidKeyName(const std::string& name) {
-  std::size_t characters = 0;
   bool visible = false;
   for (char c : name) {
     const auto byte = static_cast<unsigned char>(c);
     if (byte < 0x20 || byte == 0x7f) return false;
-    if ((byte & 0xC0) != 0x80) ++characters;
     if (c != ' ') visible = true;
   }
-  return visible && characters >= 1 && characters <= 100;
+  return visible && domain::fitsLimit(name, domain::limits::kApiKeyName);
 }
 
 Error unauthenticated() {
@@ -70,7 +68,7 @@ domain::ApiKeyInfo infoFromRow(const soci::row& r) {
   domain::ApiKeyInfo info;
   info.id = rows::int64(r, 0);
   info.name = rows::text(r, 1);
-  info.role = domain::parseRole(rows::text(r, 2)).value_or(domain::Role::Editor);
+  info.role = domain::parseRole(rows::text(r, 2));  // nullopt: listed as unknown, never a role
   info.token_prefix = rows::text(r, 3);
   info.created_at = rows::text(r, 4);
   info.revoked_at = rows::optText(r, 5);
@@ -125,19 +123,15 @@ domain::Result<domain::CreatedApiKey> PgApiKeyStore::create(const std::string& n
       [&](soci::session& sql) -> domain::Result<domain::CreatedApiKey> {
         long long id = 0;
         std::string createdAt;
-        try {
-          // The unique constraint on name decides, so two concurrent creates of one name cannot
-          // both succeed. Names are never reused, not even a revoked key's: the audit log's
-          // actor "key:<name>" must keep meaning one key.
-          sql << "INSERT INTO api_key (name, role, token_hash, token_prefix) "
-                 "VALUES (:n, :r, :h, :p) RETURNING id, kkr_ts(created_at)",
-              soci::use(name), soci::use(roleName), soci::use(hash), soci::use(prefix),
-              soci::into(id), soci::into(createdAt);
-        } catch (const soci::postgresql_soci_error& e) {
-          auto error = translateConstraintError(e, "api_key");
-          if (!error) throw;
-          return domain::fail(std::move(*error));
-        }
+        // The unique constraint on name decides, so two concurrent creates of one name cannot
+        // both succeed. Names are never reused, not even a revoked key's: the audit log's actor
+        // "key:<name>" must keep meaning one key. Its violation (api_key_name_key) becomes a
+        // Conflict on /name in the one map of database errors (pg_errors.cpp), which
+        // withSession applies to whatever the statement throws.
+        sql << "INSERT INTO api_key (name, role, token_hash, token_prefix) "
+               "VALUES (:n, :r, :h, :p) RETURNING id, kkr_ts(created_at)",
+            soci::use(name), soci::use(roleName), soci::use(hash), soci::use(prefix),
+            soci::into(id), soci::into(createdAt);
         created.info = domain::ApiKeyInfo{id, name, role, prefix, createdAt, std::nullopt};
         return created;
       });
@@ -204,6 +198,20 @@ void PgApiKeyStore::remember(const std::string& hash, const domain::Principal& p
   cache_[hash] = CachedKey{principal, now + cacheFor_};
 }
 
+void PgApiKeyStore::reportUnknownRole(std::int64_t keyId) {
+  {
+    std::lock_guard lock(cacheMutex_);
+    // One line per key, not one per request: a client retrying with the key must not flood the
+    // log. The set holds at most the keys stored with such a role.
+    if (!reportedRoles_.insert(keyId).second) return;
+  }
+  // The id only: never the token or its hash, nor the stored text (written past the API).
+  spdlog::error(
+      "API key id {} is refused: its stored role is neither editor nor admin (`kkr keys list` "
+      "shows it as unknown-role)",
+      keyId);
+}
+
 domain::Result<domain::Principal> PgApiKeyStore::lookUp(const std::string& hash) {
   return database_.withSession<domain::Principal>(
       [&](soci::session& sql) -> domain::Result<domain::Principal> {
@@ -218,9 +226,13 @@ domain::Result<domain::Principal> PgApiKeyStore::lookUp(const std::string& hash)
             CRYPTO_memcmp(stored.data(), hash.data(), hash.size()) != 0) {
           return domain::fail(unauthenticated());
         }
-        // A role this binary does not know grants nothing (fail closed).
+        // A role this binary does not know grants nothing (fail closed): the key is refused as
+        // an unknown one would be.
         const auto parsed = domain::parseRole(role);
-        if (!parsed) return domain::fail(unauthenticated());
+        if (!parsed) {
+          reportUnknownRole(id);
+          return domain::fail(unauthenticated());
+        }
         return domain::Principal{id, name, *parsed};
       });
 }

@@ -140,11 +140,38 @@ std::string describeForLog(const std::exception& error) {
   return std::string(typeid(error).name()) + ": " + error.what();
 }
 
-std::optional<Error> translateConstraintError(const soci::postgresql_soci_error& error,
-                                              std::string_view table, RowChange change) {
-  const auto fields = errorFields(error);
+namespace {
+
+/// What a SQLSTATE says about a failure, by its class: the one reading of SQLSTATEs in this code
+/// base (constraint names are read by constraintError below, also only here).
+enum class StateKind {
+  Constraint,     ///< 23xxx: integrity constraint violation
+  Data,           ///< 22xxx: a value out of range or of the wrong form
+  Serialization,  ///< 40001, 40P01: a concurrent transaction interfered; a retry may succeed
+  Unavailable,    ///< 08xxx, 53xxx, 57Pxx: connection failure, server shutting down or starting,
+                  ///< resources exhausted
+  Timeout,        ///< 57014 (statement timeout), 55P03 (lock not available)
+  Other,
+};
+
+StateKind kindOf(std::string_view state) {
+  if (startsWith(state, "23")) return StateKind::Constraint;
+  if (startsWith(state, "22")) return StateKind::Data;
+  if (state == "40001" || state == "40P01") return StateKind::Serialization;
+  if (startsWith(state, "08") || startsWith(state, "53") || startsWith(state, "57P")) {
+    return StateKind::Unavailable;
+  }
+  if (state == "57014" || state == "55P03") return StateKind::Timeout;
+  return StateKind::Other;
+}
+
+/// The domain error for a constraint violation (a 23xxx SQLSTATE). `table` is the table the
+/// failed statement changed, when the caller knows it: a foreign key violation names the
+/// referencing table, which is this one for a dangling reference but another one for a delete
+/// that history still refers to. Without it, such a violation is only a conflict.
+Error constraintError(const PgErrorFields& fields, std::optional<std::string_view> table,
+                      RowChange change) {
   const std::string& state = fields.sqlstate;
-  if (!startsWith(state, "23")) return std::nullopt;
   const std::string& name = fields.constraint;
 
   for (const auto& known : kKnown) {
@@ -155,17 +182,18 @@ std::optional<Error> translateConstraintError(const soci::postgresql_soci_error&
   }
 
   if (state == "23503") {
+    if (!table) return Error::conflict("the change conflicts with stored data");
     // A delete (or key change) that history still refers to, or a reference to nothing.
     // The error names the referencing table: another one, or this one when it refers to itself
     // (a forum's successor) and a row is being deleted.
-    if (change == RowChange::Delete || (!fields.table.empty() && fields.table != table)) {
+    if (change == RowChange::Delete || (!fields.table.empty() && fields.table != *table)) {
       const auto& from = fields.table;
-      return Error::conflict("the " + std::string(entityName(table)) + " is referred to by " +
+      return Error::conflict("the " + std::string(entityName(*table)) + " is referred to by " +
                              std::string(referencingHistory(from)) +
                              "; deleting it would break the register's history, so end those "
                              "instead (set their end_date)");
     }
-    const auto column = columnOf(name, table, "_fkey");
+    const auto column = columnOf(name, *table, "_fkey");
     if (column) {
       const std::string detail =
           "refers to a " + std::string(referencedEntity(*column)) + " that does not exist";
@@ -174,53 +202,61 @@ std::optional<Error> translateConstraintError(const soci::postgresql_soci_error&
     return Error::validation("a referenced record does not exist");
   }
 
+  // A unique or check constraint concerns the table the statement changed, which the error
+  // names when the caller does not.
+  const std::string_view changed = table ? *table : std::string_view(fields.table);
+
   if (state == "23505") {
-    const auto column = columnOf(name, table, "_key");
+    const auto column = columnOf(name, changed, "_key");
     const std::string pointer = column ? "/" + *column : "/id";
     return Error::conflict("a record with this " + pointer.substr(1) + " already exists",
                            {{pointer, "is already taken"}});
   }
 
-  if (state == "23514" || state == "23502") {
-    // Field rules the domain checks first; reaching the database means the two disagree.
-    const auto column = columnOf(name, table, "_check");
-    if (column) {
-      return Error::validation("/" + *column + " breaks a rule", {{"/" + *column, "is invalid"}});
-    }
-    return Error::validation("the record breaks a rule of the register");
-  }
-
   if (state == "23P01") {
     return Error::conflict("the dates clash with another record");
   }
-  return std::nullopt;
+
+  // 23514 (check), 23502 (not null) and the rest: field rules the domain checks first; reaching
+  // the database means the two disagree.
+  const auto column = columnOf(name, changed, "_check");
+  if (column) {
+    return Error::validation("/" + *column + " breaks a rule", {{"/" + *column, "is invalid"}});
+  }
+  return Error::validation("the record breaks a rule of the register");
+}
+
+}  // namespace
+
+std::optional<Error> translateConstraintError(const soci::postgresql_soci_error& error,
+                                              std::string_view table, RowChange change) {
+  const auto fields = errorFields(error);
+  if (kindOf(fields.sqlstate) != StateKind::Constraint) return std::nullopt;
+  return constraintError(fields, table, change);
 }
 
 domain::Error mapDatabaseError(const std::exception& error, bool connection_lost) {
-  using domain::ErrorCode;
   if (connection_lost) {
     spdlog::warn("database connection lost ({})", describeForLog(error));
     return Error::unavailable("the database is unavailable");
   }
   if (const auto* pg = dynamic_cast<const soci::postgresql_soci_error*>(&error)) {
-    const std::string state = pg->sqlstate();
-    if (state == "23505" || state == "23P01" || state == "23503") {
-      return {ErrorCode::Conflict, "the change conflicts with stored data", {}};
-    }
-    if (state == "40001" || state == "40P01") {
-      return {ErrorCode::Conflict, "a concurrent change interfered; retry the request", {}};
-    }
-    if (startsWith(state, "23") || startsWith(state, "22")) {
-      return {ErrorCode::Validation, "a value is out of range or breaks a rule", {}};
-    }
-    // Connection failures, the server shutting down or starting, resources exhausted.
-    if (startsWith(state, "08") || startsWith(state, "53") || startsWith(state, "57P")) {
-      spdlog::warn("database unavailable ({})", describeForLog(error));
-      return Error::unavailable("the database is unavailable");
-    }
-    if (state == "57014" || state == "55P03") {
-      spdlog::warn("database timeout ({})", describeForLog(error));
-      return Error::unavailable("the database did not answer in time");
+    const auto fields = errorFields(*pg);
+    switch (kindOf(fields.sqlstate)) {
+      case StateKind::Constraint:
+        return constraintError(fields, std::nullopt, RowChange::InsertOrUpdate);
+      case StateKind::Data:
+        return Error::validation("a value is out of range or breaks a rule");
+      case StateKind::Serialization:
+        return Error::conflict("a concurrent change interfered; retry the request");
+      case StateKind::Unavailable:
+        spdlog::warn("database unavailable ({})", describeForLog(error));
+        return Error::unavailable("the database is unavailable");
+      case StateKind::Timeout:
+        spdlog::warn("database timeout ({})", describeForLog(error));
+        return Error::unavailable("the database did not answer in time");
+      case StateKind::Other:
+        break;
     }
   }
   if (const auto* soci = dynamic_cast<const soci::soci_error*>(&error)) {

@@ -38,7 +38,8 @@ void configureErrorReporting(soci::session& sql);
 enum class RowChange { InsertOrUpdate, Delete };
 
 /// A domain error for a constraint violation (SQLSTATE 23xxx) raised by `change` on `table`;
-/// nullopt for any other error.
+/// nullopt for any other error (left to mapDatabaseError, which reads SQLSTATEs and constraint
+/// names the same way, without knowing the statement's table).
 std::optional<domain::Error> translateConstraintError(const soci::postgresql_soci_error& error,
                                                       std::string_view table,
                                                       RowChange change = RowChange::InsertOrUpdate);

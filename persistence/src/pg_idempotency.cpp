@@ -2,13 +2,15 @@
 
 #include <stdexcept>
 
+#include "kkr/domain/register_commands.hpp"
+
 namespace kkr::persistence::idempotency {
 
 namespace d = domain;
 
 d::Result<std::optional<d::StoredResponse>> claim(soci::session& sql, const std::string& caller,
                                                   const d::IdempotencyKey& key) {
-  if (key.key.empty() || key.key.size() > 255) {
+  if (!d::validIdempotencyKey(key.key)) {
     return d::fail(d::Error::malformed("Idempotency-Key must have 1 to 255 characters",
                                        {{"Idempotency-Key", "is not a valid key"}}));
   }

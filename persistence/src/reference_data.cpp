@@ -8,6 +8,7 @@
 
 #include "kkr/domain/date.hpp"
 #include "kkr/domain/enums.hpp"
+#include "kkr/domain/ids.hpp"
 
 namespace kkr::persistence {
 
@@ -89,14 +90,9 @@ std::optional<std::string> optSpelling(const json& object, const std::string& ba
   return value;
 }
 
-bool isCode(const std::string& code) {
-  return code.size() == 4 &&
-         std::all_of(code.begin(), code.end(), [](char c) { return c >= '0' && c <= '9'; });
-}
-
 std::string code(const json& object, const std::string& base, const char* key) {
   auto value = text(object, base, key);
-  if (!isCode(value)) throw BadField(at(base, key), "must be four digits");
+  if (!domain::isFourDigitCode(value)) throw BadField(at(base, key), "must be four digits");
   return value;
 }
 

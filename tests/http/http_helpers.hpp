@@ -10,10 +10,9 @@
 #include <string>
 #include <vector>
 
-#include <spdlog/sinks/ostream_sink.h>
-#include <spdlog/spdlog.h>
 #include <nlohmann/json.hpp>
 
+#include "support/captured_log.hpp"
 #include "support/http_client.hpp"
 #include "support/test_server.hpp"
 
@@ -73,25 +72,5 @@ inline std::string addDays(const std::string& date, int days) {
 }
 
 inline std::string str(long long id) { return std::to_string(id); }
-
-/// A logger that keeps what the service logs, for a test to read afterwards.
-class CapturedLog {
- public:
-  explicit CapturedLog(spdlog::level::level_enum level = spdlog::level::trace)
-      : logger_(std::make_shared<spdlog::logger>(
-            "kkr-captured", std::make_shared<spdlog::sinks::ostream_sink_mt>(text_))) {
-    logger_->set_level(level);
-  }
-  const std::shared_ptr<spdlog::logger>& logger() const { return logger_; }
-  /// Everything logged so far.
-  std::string text() {
-    logger_->flush();
-    return text_.str();
-  }
-
- private:
-  std::ostringstream text_;
-  std::shared_ptr<spdlog::logger> logger_;
-};
 
 }  // namespace kkr::testing

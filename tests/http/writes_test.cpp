@@ -5,6 +5,7 @@
 #include <thread>
 #include <vector>
 
+#include "support/pg_fixture.hpp"
 #include "write_support.hpp"
 
 namespace kkr::testing {
@@ -93,6 +94,28 @@ TEST(WriteAuth, SchemeIsCaseInsensitiveAndMalformedHeaderIs401) {
       "POST", "/v1/persons",
       {{"Authorization", "Basic dXNlcjpwYXNz"}, {"Content-Type", "application/json"}}, "{}");
   expectProblem(basic, 401);
+}
+
+TEST(WriteAuth, AKeyWhoseStoredRoleIsUnknownIsRefusedLikeAnUnknownKey) {
+  auto& app = server().application();
+  persistence::PgApiKeyStore keys(app.database(), server().config().api_key_secret);
+  const auto name = "test-odd-role-" + std::to_string(::getpid());
+  const auto token = keys.create(name, domain::Role::Editor).value().token;
+  // Past the schema's CHECK (this process's own database): a role this binary does not know.
+  execSql(
+      "ALTER TABLE api_key DROP CONSTRAINT api_key_role_check; "
+      "UPDATE api_key SET role = 'owner' WHERE name = '" +
+      name + "'");
+  auto client = server().client();
+  const auto write = client.request("POST", "/v1/persons", jsonAuth(token),
+                                    R"({"name":"Testperson Rolle","kommune_code":"0851"})");
+  expectProblem(write, 401);
+  const auto unknown =
+      client.request("POST", "/v1/persons", jsonAuth("kkr_" + std::string(43, 'u')),
+                     R"({"name":"Testperson Rolle","kommune_code":"0851"})");
+  expectProblem(unknown, 401);
+  EXPECT_EQ(write.json().at("detail"), unknown.json().at("detail"));
+  expectProblem(client.get("/v1/persons", {{"Authorization", "Bearer " + token}}), 401);
 }
 
 TEST(Writes, CreateReturnsLocationEtagAndRestrictedFieldsOnlyToAuthenticatedReaders) {

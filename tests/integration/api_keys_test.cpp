@@ -7,8 +7,10 @@
 #include <string>
 
 #include <soci/soci.h>
+#include <spdlog/spdlog.h>
 
 #include "kkr/persistence/pg_api_keys.hpp"
+#include "support/captured_log.hpp"
 #include "support/pg_fixture.hpp"
 
 namespace {
@@ -137,6 +139,10 @@ TEST_F(ApiKeyStoreTest, NamesAreUniqueAndValid) {
   const auto again = keys_->create("secretariat-1", Role::Admin);
   ASSERT_FALSE(again);
   EXPECT_EQ(again.error().code, ErrorCode::Conflict);
+  // The unique constraint's violation (api_key_name_key), read by the one map of database errors.
+  ASSERT_EQ(again.error().fields.size(), 1u);
+  EXPECT_EQ(again.error().fields[0].pointer, "/name");
+  EXPECT_EQ(again.error().detail, "a key with this name exists (names of revoked keys stay taken)");
   ASSERT_TRUE(keys_->revoke("secretariat-1"));
   // A revoked key's name stays taken: "key:<name>" in the audit log must mean one key.
   EXPECT_EQ(keys_->create("secretariat-1", Role::Editor).error().code, ErrorCode::Conflict);
@@ -160,6 +166,61 @@ TEST_F(ApiKeyStoreTest, ListShowsEveryKeyButNeverATokenOrHash) {
   EXPECT_EQ((*listed)[1].role, Role::Admin);
   EXPECT_EQ((*listed)[1].token_prefix.size(), 8u);
   EXPECT_EQ((*listed)[1].id, b.info.id);
+}
+
+std::size_t occurrences(const std::string& text, const std::string& part) {
+  std::size_t count = 0;
+  for (auto at = text.find(part); at != std::string::npos; at = text.find(part, at + 1)) ++count;
+  return count;
+}
+
+TEST_F(ApiKeyStoreTest, AKeyWhoseStoredRoleIsUnknownAuthenticatesNobody) {
+  const auto key = create("secretariat-1", Role::Editor);
+  const auto admin = create("secretariat-admin", Role::Admin);
+  // The schema allows only editor and admin (CHECK api_key_role_check); a row written past it
+  // (an older or newer binary's role, a hand-made row) is what this guards against, so this test
+  // database, private to the test process, drops the check.
+  kkr::testing::execSql(
+      "ALTER TABLE api_key DROP CONSTRAINT api_key_role_check; "
+      "UPDATE api_key SET role = 'superuser' WHERE name = 'secretariat-1'");
+
+  // persistence/ logs through spdlog's default logger, as kkr serve sets it up.
+  kkr::testing::CapturedLog log;
+  const auto previousDefault = spdlog::default_logger();
+  spdlog::set_default_logger(log.logger());
+  // A fresh store: nothing cached, so every attempt asks the database.
+  PgApiKeyStore store(*database_, kSecret);
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    const auto result = store.authenticate(key.token);
+    ASSERT_FALSE(result) << "authenticated as " << toString(result->role);
+    // Refused as an unknown key is: the same error, so a 401 like any other bad token.
+    EXPECT_EQ(result.error().code, ErrorCode::Unauthenticated);
+    EXPECT_EQ(result.error().detail, store.authenticate("kkr_unknown-token-0000").error().detail);
+  }
+  // The other keys are unaffected.
+  const auto other = store.authenticate(admin.token);
+  spdlog::set_default_logger(previousDefault);
+  ASSERT_TRUE(other);
+  EXPECT_EQ(other->role, Role::Admin);
+
+  // Logged once for the three attempts, at error level, naming the key by its id; never the
+  // token, its hash or the stored text.
+  const std::string text = log.text();
+  const std::string line = "API key id " + std::to_string(key.info.id) + " is refused";
+  EXPECT_EQ(occurrences(text, line), 1u) << text;
+  EXPECT_NE(text.find("[error]"), std::string::npos) << text;
+  EXPECT_EQ(text.find(key.token), std::string::npos) << text;
+  EXPECT_EQ(text.find(key.token.substr(4, 8)), std::string::npos) << text;
+  EXPECT_EQ(text.find(store.hashToken(key.token)), std::string::npos) << text;
+  EXPECT_EQ(text.find("superuser"), std::string::npos) << text;
+
+  // Listed as what it is, not as an editor.
+  const auto listed = store.list();
+  ASSERT_TRUE(listed);
+  ASSERT_EQ(listed->size(), 2u);
+  EXPECT_EQ((*listed)[0].name, "secretariat-1");
+  EXPECT_FALSE((*listed)[0].role.has_value());
+  EXPECT_EQ((*listed)[1].role, Role::Admin);
 }
 
 }  // namespace

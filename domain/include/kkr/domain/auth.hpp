@@ -29,7 +29,9 @@ struct Principal {
 struct ApiKeyInfo {
   std::int64_t id = 0;
   std::string name;
-  Role role = Role::Editor;
+  /// nullopt when the stored role is none this binary knows: such a key grants nothing, and is
+  /// listed as what it is rather than as some role it does not have.
+  std::optional<Role> role;
   std::string token_prefix;
   std::string created_at;
   std::optional<std::string> revoked_at;
@@ -49,7 +51,8 @@ class ApiKeyStore {
   virtual Result<std::vector<ApiKeyInfo>> list() = 0;
   /// Revokes by name; NotFound when no active key has that name.
   virtual Status revoke(const std::string& name) = 0;
-  /// The principal for a presented token; Unauthenticated when unknown or revoked.
+  /// The principal for a presented token; Unauthenticated when unknown or revoked, and when the
+  /// key's stored role is not one this binary knows (fail closed: no role is assumed).
   virtual Result<Principal> authenticate(std::string_view token) = 0;
 };
 

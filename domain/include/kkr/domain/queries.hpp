@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "kkr/domain/entities.hpp"
+#include "kkr/domain/ids.hpp"
 #include "kkr/domain/result.hpp"
 #include "kkr/domain/snapshot.hpp"
 
@@ -86,8 +87,5 @@ Result<Page<RegionalForum>> listForums(const RegisterSnapshot& s, const ForumFil
                                        const PageRequest& page);
 Result<Page<Appointment>> listAppointments(const RegisterSnapshot& s, const AppointmentFilter& f,
                                            const PageRequest& page);
-
-/// Accepts "0851" and "851" (DAWA's code without the leading zero); nullopt for anything else.
-std::optional<std::string> normalizeKommuneCode(std::string_view text);
 
 }  // namespace kkr::domain

@@ -9,6 +9,8 @@
 
 #include "kkr/domain/entities.hpp"
 #include "kkr/domain/error.hpp"
+#include "kkr/domain/field_limits.hpp"
+#include "kkr/domain/ids.hpp"
 #include "kkr/domain/result.hpp"
 
 namespace kkr::domain {
@@ -29,23 +31,19 @@ Status checkFields(const Entity& entity) {
   return validationStatus(validate(entity));
 }
 
-// The individual shape checks, shared with other layers (e.g. path parameters).
+// The individual shape checks, shared with other layers. Identifiers (kommune codes, period ids)
+// are checked by ids.hpp, lengths are counted by field_limits.hpp.
 
-/// Exactly four ASCII digits ("0851"), as kommune and region codes are written.
-bool isFourDigitCode(std::string_view text);
-/// "YYYY-YYYY" where the second year is greater than the first ("2022-2026").
-bool isPeriodId(std::string_view text);
-/// 1–200 characters (code points) once surrounding white space is trimmed, no control characters.
-bool isValidName(std::string_view text);
+/// 1–`maxLength` characters (code points) once surrounding white space is trimmed, no control
+/// characters.
+bool isValidName(std::string_view text, std::size_t maxLength = limits::kName);
 /// 1–3 letters (A–Z, a–z and the Latin-1 letters, Æ, Ø and Å included), as party letters are.
 bool isValidParty(std::string_view text);
-/// At most 254 characters, exactly one "@" with text on both sides, a dot inside the domain part,
-/// no white space or control characters.
+/// At most limits::kEmail characters, exactly one "@" with text on both sides, a dot inside the
+/// domain part, no white space or control characters.
 bool isValidEmail(std::string_view text);
-/// 1–40 characters of digits and spaces, optionally led by "+", with at least one digit.
+/// 1–limits::kPhone characters of digits and spaces, optionally led by "+", with at least one
+/// digit.
 bool isValidPhone(std::string_view text);
-
-/// Number of Unicode code points in UTF-8 text (continuation bytes are not counted).
-std::size_t codePointCount(std::string_view utf8);
 
 }  // namespace kkr::domain

@@ -103,9 +103,11 @@ class Database {
 };
 
 /// Maps any exception thrown by SOCI/libpq (or a stray std::exception) to a domain Error, by
-/// SQLSTATE only: 23505/23P01/23503 and 40001/40P01 → Conflict, other 23xxx/22xxx → Validation,
+/// SQLSTATE and constraint name, never by message text (pg_errors.cpp holds the one map): a
+/// constraint the register names (a duplicate period, key name...) → its Conflict, other
+/// 23505/23P01/23503 and 40001/40P01 → Conflict, other 23xxx/22xxx → Validation,
 /// 08xxx/53xxx/57Pxx/57014/55P03 or a lost connection → Unavailable, anything else → Internal.
-/// The log gets the SQLSTATE and names, never the message text or bound values (pg_errors.hpp).
+/// The log gets the SQLSTATE and names, never the message text or bound values.
 domain::Error mapDatabaseError(const std::exception& e, bool connection_lost = false);
 
 /// Opens one standalone session (used by the CLI's migrate/seed and by tests).

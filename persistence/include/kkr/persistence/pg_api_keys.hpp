@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "kkr/domain/auth.hpp"
 #include "kkr/persistence/database.hpp"
@@ -31,7 +32,8 @@ class PgApiKeyStore final : public domain::ApiKeyStore {
   domain::Result<std::vector<domain::ApiKeyInfo>> list() override;
   domain::Status revoke(const std::string& name) override;
   /// The cached principal for the token's HMAC while it is fresh; else looks the HMAC up (unique
-  /// index) and compares it in constant time. A key whose stored role is unknown is refused.
+  /// index) and compares it in constant time. A key whose stored role is unknown is refused
+  /// (Unauthenticated, as an unknown key) and logged once.
   domain::Result<domain::Principal> authenticate(std::string_view token) override;
 
   /// hex(HMAC-SHA256(secret, token)).
@@ -45,12 +47,15 @@ class PgApiKeyStore final : public domain::ApiKeyStore {
   std::optional<domain::Principal> cached(const std::string& hash);
   void remember(const std::string& hash, const domain::Principal& principal);
   domain::Result<domain::Principal> lookUp(const std::string& hash);
+  /// Logs, once per key and process, that a key was refused for a role this binary does not know.
+  void reportUnknownRole(std::int64_t keyId);
 
   Database& database_;
   std::string secret_;
   std::chrono::milliseconds cacheFor_;
   std::mutex cacheMutex_;
   std::unordered_map<std::string, CachedKey> cache_;  ///< by token HMAC; valid keys only
+  std::unordered_set<std::int64_t> reportedRoles_;    ///< keys whose unknown role was logged
 };
 
 }  // namespace kkr::persistence
