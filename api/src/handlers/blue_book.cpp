@@ -100,7 +100,7 @@ std::string jsonBook(const domain::BlueBook& book, const MappingContext& base) {
   MappingContext plain = base;
   plain.embed = {};
   MappingContext withPerson = base;
-  withPerson.embed = Embed{true, false};
+  withPerson.embed = Embed{.person = true};
   json.beginObject();
   json.key("period");
   writeJson(json, *book.period, plain);
