@@ -129,6 +129,48 @@ int seedCommand(const AppConfig& config) {
   return kOk;
 }
 
+int createKey(persistence::PgApiKeyStore& keys, const std::optional<std::string>& role,
+              const std::optional<std::string>& name) {
+  if (!role || !name) return usageError("keys create needs --role editor|admin and --name NAME");
+  auto parsedRole = domain::parseRole(*role);
+  if (!parsedRole) return usageError("--role must be editor or admin");
+  auto created = keys.create(*name, *parsedRole);
+  if (!created) {
+    std::cerr << "kkr: " << created.error().detail << "\n";
+    return kFailure;
+  }
+  std::cout << "created " << domain::toString(created->info.role) << " key '" << created->info.name
+            << "' (prefix " << created->info.token_prefix << "). The token is shown only now:\n"
+            << created->token << "\n";
+  return kOk;
+}
+
+int listKeys(persistence::PgApiKeyStore& keys) {
+  auto listed = keys.list();
+  if (!listed) {
+    std::cerr << "kkr: " << listed.error().detail << "\n";
+    return kFailure;
+  }
+  for (const auto& k : *listed) {
+    // A role this binary does not know is shown as such: the key authenticates nobody.
+    const std::string_view shownRole = k.role ? domain::toString(*k.role) : "unknown-role";
+    std::cout << k.name << "\t" << shownRole << "\t" << k.token_prefix << "\t" << k.created_at
+              << "\t" << (k.revoked_at ? "revoked " + *k.revoked_at : "active") << "\n";
+  }
+  return kOk;
+}
+
+int revokeKey(persistence::PgApiKeyStore& keys, const std::optional<std::string>& name) {
+  if (!name) return usageError("keys revoke needs --name NAME");
+  auto revoked = keys.revoke(*name);
+  if (!revoked) {
+    std::cerr << "kkr: " << revoked.error().detail << "\n";
+    return kFailure;
+  }
+  std::cout << "revoked key '" << *name << "'\n";
+  return kOk;
+}
+
 int keysCommand(std::vector<std::string> args, const std::map<std::string, std::string>& env) {
   if (args.empty()) return usageError("keys needs a subcommand: create, list or revoke");
   const std::string sub = args.front();
@@ -138,7 +180,7 @@ int keysCommand(std::vector<std::string> args, const std::map<std::string, std::
   auto name = takeOption(args, "--name", error);
   if (!error.empty()) return usageError(error);
   if (sub == "revoke" && !name && !args.empty() && args.front().rfind("--", 0) != 0) {
-    name = args.front();
+    name = args.front();  // `kkr keys revoke NAME`
     args.erase(args.begin());
   }
   auto loaded = loadConfig(env, args);
@@ -154,45 +196,9 @@ int keysCommand(std::vector<std::string> args, const std::map<std::string, std::
     return kFailure;
   }
   persistence::PgApiKeyStore keys(**database, config.api_key_secret);
-
-  if (sub == "create") {
-    if (!role || !name) return usageError("keys create needs --role editor|admin and --name NAME");
-    auto parsedRole = domain::parseRole(*role);
-    if (!parsedRole) return usageError("--role must be editor or admin");
-    auto created = keys.create(*name, *parsedRole);
-    if (!created) {
-      std::cerr << "kkr: " << created.error().detail << "\n";
-      return kFailure;
-    }
-    std::cout << "created " << domain::toString(*parsedRole) << " key '" << created->info.name
-              << "' (prefix " << created->info.token_prefix << "). The token is shown only now:\n"
-              << created->token << "\n";
-    return kOk;
-  }
-  if (sub == "list") {
-    auto listed = keys.list();
-    if (!listed) {
-      std::cerr << "kkr: " << listed.error().detail << "\n";
-      return kFailure;
-    }
-    for (const auto& k : *listed) {
-      // A role this binary does not know is shown as such: the key authenticates nobody.
-      const std::string_view shownRole = k.role ? domain::toString(*k.role) : "unknown-role";
-      std::cout << k.name << "\t" << shownRole << "\t" << k.token_prefix << "\t" << k.created_at
-                << "\t" << (k.revoked_at ? "revoked " + *k.revoked_at : "active") << "\n";
-    }
-    return kOk;
-  }
-  if (sub == "revoke") {
-    if (!name) return usageError("keys revoke needs --name NAME");
-    auto revoked = keys.revoke(*name);
-    if (!revoked) {
-      std::cerr << "kkr: " << revoked.error().detail << "\n";
-      return kFailure;
-    }
-    std::cout << "revoked key '" << *name << "'\n";
-    return kOk;
-  }
+  if (sub == "create") return createKey(keys, role, name);
+  if (sub == "list") return listKeys(keys);
+  if (sub == "revoke") return revokeKey(keys, name);
   return usageError("unknown keys subcommand '" + sub + "'");
 }
 

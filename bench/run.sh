@@ -78,7 +78,7 @@ rss_mb() { awk '/^VmRSS:/ {printf "%.1f", $2 / 1024}' "/proc/$1/status"; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 
 # A migrated and seeded register at $KKR_DATABASE_URL, served, with 100 synthetic persons and
-# appointments (the list of 100 is then about the size DESIGN.md names). Sets token, person_ids.
+# appointments (so the list of 100 is a full page). Sets token, person_ids.
 serve_small_register() {
   build/kkr migrate >/dev/null
   build/kkr seed >/dev/null
@@ -168,9 +168,9 @@ fi
 
 if wants locked; then
   # Reads while every worker waits on a table lock: writers keep every worker (and every pooled
-  # connection) busy waiting for a lock a psql session holds; reads must not notice (DESIGN.md:
-  # /healthz p99 under 10 ms). Bounded: the lock is held for the two runs and a margin, and the
-  # writers stop with it.
+  # connection) busy waiting for a lock a psql session holds; reads must not notice (the goal in
+  # docs/benchmarks.md: /healthz p99 under 10 ms). Bounded: the lock is held for the two runs and
+  # a margin, and the writers stop with it.
   lock_seconds=$((DURATION * 2 + 4))
   psql -X -q "$KKR_DATABASE_URL" -c "BEGIN; LOCK TABLE person IN ACCESS EXCLUSIVE MODE;
     SELECT pg_sleep($lock_seconds); COMMIT;" >/dev/null &

@@ -112,6 +112,105 @@ void refuse(const std::shared_ptr<Peer>& peer, ServerContext& ctx, ConnectionSta
   conn.closing = true;
 }
 
+/// The Vary header (the handler's values, and Origin when CORS is configured) and, for a request
+/// from an allowed origin, the CORS response headers.
+void addVaryAndCors(std::string& out, const ServerContext& ctx, const HttpRequest& req,
+                    const HttpResponse& res) {
+  std::string vary;
+  for (const auto& h : res.headers) {
+    if (equalsIgnoreCase(h.name, "Vary")) vary += (vary.empty() ? "" : ", ") + h.value;
+  }
+  if (!ctx.config.cors_origins.empty()) {
+    vary += vary.empty() ? "Origin" : ", Origin";
+    const auto origin = req.header("Origin");
+    if (origin && corsAllowed(ctx, *origin)) {
+      addHeader(out, "Access-Control-Allow-Origin", *origin);
+      addHeader(out, "Access-Control-Expose-Headers",
+                "ETag, Location, Link, Retry-After, X-Request-Id, WWW-Authenticate");
+    }
+  }
+  if (!vary.empty()) addHeader(out, "Vary", vary);
+}
+
+/// The handler's own headers but Vary (addVaryAndCors merged those); one with a line break in its
+/// name or value would split the response, so it is logged and left out.
+void addHandlerHeaders(std::string& out, const ServerContext& ctx, const HttpRequest& req,
+                       const HttpResponse& res) {
+  for (const auto& h : res.headers) {
+    if (equalsIgnoreCase(h.name, "Vary")) continue;
+    if (hasLineBreak(h.name) || hasLineBreak(h.value)) {
+      ctx.log->error("header {} with a line break dropped (request {})", h.name, req.request_id);
+      continue;
+    }
+    addHeader(out, h.name, h.value);
+  }
+}
+
+/// The status line and headers of `res` as the answer to `req`, up to and including the blank
+/// line. `contentLength` is left out of a response that has no content.
+std::string responseHead(const ServerContext& ctx, const HttpRequest& req, const HttpResponse& res,
+                         bool bodyless, std::size_t contentLength, bool keepAlive) {
+  std::string out;
+  out.reserve(512);
+  out.append("HTTP/1.1 ");
+  out.append(std::to_string(res.status));
+  out.push_back(' ');
+  out.append(reasonPhrase(res.status));
+  out.append("\r\n");
+  addHeader(out, "Date", httpDate());
+  if (!bodyless) {
+    if (!res.content_type.empty()) addHeader(out, "Content-Type", res.content_type);
+    addHeader(out, "Content-Length", std::to_string(contentLength));
+  }
+  // Written by us on every response: Pistache 0.0.5 would say "Close" to every HTTP/1.1 client
+  // that sent no Connection header, yet keep the socket open.
+  addHeader(out, "Connection", keepAlive ? "keep-alive" : "close");
+  addHeader(out, "X-Request-Id", req.request_id);
+  addHeader(out, "X-Content-Type-Options", "nosniff");
+  if (!res.findHeader("Cache-Control")) {
+    addHeader(out, "Cache-Control", res.status < 400 ? "no-cache" : "no-store");
+  }
+  addVaryAndCors(out, ctx, req, res);
+  addHandlerHeaders(out, ctx, req, res);
+  out.append("\r\n");
+  return out;
+}
+
+/// Marks the connection's request answered and queues `head` and `content` for its socket.
+void writeResponse(const std::shared_ptr<Peer>& peer, ServerContext& ctx, ConnectionState& conn,
+                   std::string_view head, std::string_view content) {
+  conn.responded = true;
+  // As Pistache's own send does: from now on the keep-alive timeout applies, not the header one.
+  peer->setIdle(true);
+  // In flight until the answer is on the socket, not merely queued: shutdown waits for this.
+  // Refusals were never dispatched and count from here (unless shutdown has closed the gate).
+  auto ticket = conn.ticket ? std::move(conn.ticket) : InFlightTicket::enter(ctx.in_flight);
+  if (!conn.keep_alive) conn.closing = true;
+  // Half-close once the response is on the wire: the client sees the end of the stream, and
+  // whatever it still sends is read and discarded rather than answered with a reset that could
+  // destroy the response before the client reads it. The ticket is also released if Pistache
+  // drops a queued write unsettled: it dies with the callback.
+  std::weak_ptr<Peer> weak = peer;
+  writeToPeer(peer, conn.writes, head, content,
+              [weak, ticket, halfClose = !conn.keep_alive](bool written) {
+                if (auto p = weak.lock(); p && written && halfClose) ::shutdown(p->fd(), SHUT_WR);
+                if (ticket) ticket->release();
+              });
+}
+
+/// The access log line for an answer of `size` bytes to `req`, and its count under `route`.
+void logAndCount(ServerContext& ctx, const HttpRequest& req, std::size_t route, int status,
+                 std::chrono::steady_clock::time_point started, std::size_t size) {
+  const auto elapsed = std::chrono::steady_clock::now() - started;
+  std::string_view routeLabel = "(none)";
+  if (route < apiRoutes().size()) routeLabel = apiRoutes()[route].path;
+  if (route == Metrics::kRefused) routeLabel = "(refused)";
+  logAccess(*ctx.log, AccessRecord{req.method.empty() ? std::string_view("-") : req.method,
+                                   req.path.empty() ? std::string_view("-") : req.target(),
+                                   routeLabel, status, elapsed, size, req.request_id});
+  ctx.metrics->record(route, status, elapsed);
+}
+
 /// Moves a timer's expiry to `deadline` (CLOCK_MONOTONIC is steady_clock's clock on Linux). A
 /// deadline already past fires at once.
 void setExpiry(int fd, std::chrono::steady_clock::time_point deadline) {
@@ -216,85 +315,15 @@ void respond(const std::shared_ptr<Peer>& peer, ServerContext& ctx, HttpResponse
   }
   const std::string_view body =
       res.shared_body ? std::string_view(*res.shared_body) : std::string_view(res.body);
-
-  // The head only: the body is written from where it is (a cached one is shared, not copied).
-  std::string out;
-  out.reserve(512);
-  out.append("HTTP/1.1 ");
-  out.append(std::to_string(res.status));
-  out.push_back(' ');
-  out.append(reasonPhrase(res.status));
-  out.append("\r\n");
-  addHeader(out, "Date", httpDate());
-  if (!bodyless) {
-    if (!res.content_type.empty()) addHeader(out, "Content-Type", res.content_type);
-    addHeader(out, "Content-Length", std::to_string(body.size()));
-  }
   // While draining every answer closes its connection, including answers to requests that
   // were dispatched before the drain began.
   if (ctx.draining.load()) conn->keep_alive = false;
-  // Written by us on every response: Pistache 0.0.5 would say "Close" to every HTTP/1.1 client
-  // that sent no Connection header, yet keep the socket open.
-  addHeader(out, "Connection", conn->keep_alive ? "keep-alive" : "close");
-  addHeader(out, "X-Request-Id", req.request_id);
-  addHeader(out, "X-Content-Type-Options", "nosniff");
-  if (!res.findHeader("Cache-Control")) {
-    addHeader(out, "Cache-Control", res.status < 400 ? "no-cache" : "no-store");
-  }
-
-  std::string vary;
-  for (const auto& h : res.headers) {
-    if (equalsIgnoreCase(h.name, "Vary")) vary += (vary.empty() ? "" : ", ") + h.value;
-  }
-  if (!ctx.config.cors_origins.empty()) {
-    vary += vary.empty() ? "Origin" : ", Origin";
-    const auto origin = req.header("Origin");
-    if (origin && corsAllowed(ctx, *origin)) {
-      addHeader(out, "Access-Control-Allow-Origin", *origin);
-      addHeader(out, "Access-Control-Expose-Headers",
-                "ETag, Location, Link, Retry-After, X-Request-Id, WWW-Authenticate");
-    }
-  }
-  if (!vary.empty()) addHeader(out, "Vary", vary);
-  for (const auto& h : res.headers) {
-    if (equalsIgnoreCase(h.name, "Vary")) continue;
-    if (hasLineBreak(h.name) || hasLineBreak(h.value)) {
-      ctx.log->error("header {} with a line break dropped (request {})", h.name, req.request_id);
-      continue;
-    }
-    addHeader(out, h.name, h.value);
-  }
-  out.append("\r\n");
+  // The head only: the body is written from where it is (a cached one is shared, not copied).
+  const std::string head = responseHead(ctx, req, res, bodyless, body.size(), conn->keep_alive);
   // A response to HEAD has no content, whatever its Content-Length says (RFC 9110 §9.3.2).
   const std::string_view content = req.method == "HEAD" ? std::string_view() : body;
-
-  const std::size_t size = out.size() + content.size();
-  conn->responded = true;
-  // As Pistache's own send does: from now on the keep-alive timeout applies, not the header one.
-  peer->setIdle(true);
-  // In flight until the answer is on the socket, not merely queued: shutdown waits for this.
-  // Refusals were never dispatched and count from here (unless shutdown has closed the gate).
-  auto ticket = conn->ticket ? std::move(conn->ticket) : InFlightTicket::enter(ctx.in_flight);
-  if (!conn->keep_alive) conn->closing = true;
-  // Half-close once the response is on the wire: the client sees the end of the stream, and
-  // whatever it still sends is read and discarded rather than answered with a reset that could
-  // destroy the response before the client reads it. The ticket is also released if Pistache
-  // drops a queued write unsettled: it dies with the callback.
-  std::weak_ptr<Peer> weak = peer;
-  writeToPeer(peer, conn->writes, out, content,
-              [weak, ticket, halfClose = !conn->keep_alive](bool written) {
-                if (auto p = weak.lock(); p && written && halfClose) ::shutdown(p->fd(), SHUT_WR);
-                if (ticket) ticket->release();
-              });
-
-  const auto elapsed = std::chrono::steady_clock::now() - conn->started;
-  std::string_view routeLabel = "(none)";
-  if (route < apiRoutes().size()) routeLabel = apiRoutes()[route].path;
-  if (route == Metrics::kRefused) routeLabel = "(refused)";
-  logAccess(*ctx.log, AccessRecord{req.method.empty() ? std::string_view("-") : req.method,
-                                   req.path.empty() ? std::string_view("-") : req.target(),
-                                   routeLabel, res.status, elapsed, size, req.request_id});
-  ctx.metrics->record(route, res.status, elapsed);
+  writeResponse(peer, ctx, *conn, head, content);
+  logAndCount(ctx, req, route, res.status, conn->started, head.size() + content.size());
 }
 
 ApiHandler::ApiHandler(const Pistache::Rest::Router& routes, std::shared_ptr<ServerContext> ctx)
@@ -312,72 +341,23 @@ void ApiHandler::onInput(const char* buffer, size_t len, const std::shared_ptr<P
   auto conn = connectionOf(peer, ctx_->limits);
   std::string_view input(buffer, len);
   if (conn->with_worker) {
-    // Read on only after the answer. A client that sends more than one more request's worth
-    // meanwhile is not pipelining, it is flooding: it is cut off.
-    if (conn->pending.size() + input.size() > ctx_->limits.max_request_bytes) {
-      ctx_->log->warn("closing a connection that sent {} bytes while its request was answered",
-                      conn->pending.size() + input.size());
-      conn->closing = true;
-      ::shutdown(peer->fd(), SHUT_RDWR);
-      return;
-    }
-    conn->pending.append(input);
+    holdInput(peer, *conn, input);
     return;
   }
   while (!input.empty() && !conn->closing && !conn->with_worker) {
     auto out = conn->framer.consume(input);
     input.remove_prefix(out.consumed);
     auto parser = Pistache::Http::Handler::getParser(peer);
-    if (out.started) {
-      conn->fresh = false;
-      conn->started = std::chrono::steady_clock::now();
-      // Pistache's timeouts run from the parser's reset time, and use the header/body timeouts
-      // only for peers that are not idle: both now describe this request.
-      peer->setIdle(false);
-      parser->reset();
-      const auto& config = ctx_->config;
-      setDeadline(peer, *conn,
-                  conn->started + std::min(config.header_timeout, config.body_timeout));
-    }
+    if (out.started) startRequest(peer, *conn, *parser);
     if (out.error) {
       refuse(peer, *ctx_, *conn, out.error->status, std::move(out.error->detail));
       return;
     }
-    try {
-      if (!out.head.empty()) {
-        if (!parser->feed(out.head.data(), out.head.size())) {
-          refuse(peer, *ctx_, *conn, 413, "the request is larger than the server accepts");
-          return;
-        }
-        if (conn->framer.head().expect_continue && !out.complete) {
-          static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
-          writeToPeer(peer, conn->writes, kContinue, {});
-        }
-        if (!out.complete) setDeadline(peer, *conn, conn->started + ctx_->config.body_timeout);
-      }
-      if (!out.body.empty() && !parser->feed(out.body.data(), out.body.size())) {
-        refuse(peer, *ctx_, *conn, 413, "the request is larger than the server accepts");
-        return;
-      }
-      if (out.head.empty() && out.body.empty() && !out.complete) {
-        if (out.consumed == 0) break;  // nothing more to learn from this input
-        continue;                      // the head is still incomplete
-      }
-      // Parsing as the bytes arrive moves Pistache's parser to its body step, so that the body
-      // timeout (not the header timeout) applies to a slow upload.
-      const auto state = parser->parse();
-      const bool parsed = state == Pistache::Http::Private::State::Done;
-      if (parsed != out.complete) {
-        // The framer and Pistache disagree about where the request ends: trust neither.
-        refuse(peer, *ctx_, *conn, 400, "malformed request");
-        return;
-      }
-    } catch (const std::exception& e) {
-      // Pistache's header parsers throw on values they cannot read (a bad Date, say); its own
-      // handler would have sent e.what() to the client.
-      ctx_->log->debug("request refused by the parser: {}", e.what());
-      refuse(peer, *ctx_, *conn, 400, "malformed request header");
-      return;
+    const Fed fed = feedParser(peer, *conn, *parser, out);
+    if (fed == Fed::Refused) return;
+    if (fed == Fed::Nothing) {
+      if (out.consumed == 0) break;  // nothing more to learn from this input
+      continue;                      // the head is still incomplete
     }
     if (out.complete) {
       parkDeadline(*conn);
@@ -387,6 +367,71 @@ void ApiHandler::onInput(const char* buffer, size_t len, const std::shared_ptr<P
     }
   }
   if (conn->with_worker) conn->pending.append(input);
+}
+
+void ApiHandler::holdInput(const std::shared_ptr<Peer>& peer, ConnectionState& conn,
+                           std::string_view input) {
+  // Read on only after the answer. A client that sends more than one more request's worth
+  // meanwhile is not pipelining, it is flooding: it is cut off.
+  if (conn.pending.size() + input.size() > ctx_->limits.max_request_bytes) {
+    ctx_->log->warn("closing a connection that sent {} bytes while its request was answered",
+                    conn.pending.size() + input.size());
+    conn.closing = true;
+    ::shutdown(peer->fd(), SHUT_RDWR);
+    return;
+  }
+  conn.pending.append(input);
+}
+
+void ApiHandler::startRequest(const std::shared_ptr<Peer>& peer, ConnectionState& conn,
+                              Pistache::Http::RequestParser& parser) {
+  conn.fresh = false;
+  conn.started = std::chrono::steady_clock::now();
+  // Pistache's timeouts run from the parser's reset time, and use the header/body timeouts
+  // only for peers that are not idle: both now describe this request.
+  peer->setIdle(false);
+  parser.reset();
+  const auto& config = ctx_->config;
+  setDeadline(peer, conn, conn.started + std::min(config.header_timeout, config.body_timeout));
+}
+
+ApiHandler::Fed ApiHandler::feedParser(const std::shared_ptr<Peer>& peer, ConnectionState& conn,
+                                       Pistache::Http::RequestParser& parser,
+                                       const RequestFramer::Output& out) {
+  try {
+    if (!out.head.empty()) {
+      if (!parser.feed(out.head.data(), out.head.size())) {
+        refuse(peer, *ctx_, conn, 413, "the request is larger than the server accepts");
+        return Fed::Refused;
+      }
+      if (conn.framer.head().expect_continue && !out.complete) {
+        static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+        writeToPeer(peer, conn.writes, kContinue, {});
+      }
+      if (!out.complete) setDeadline(peer, conn, conn.started + ctx_->config.body_timeout);
+    }
+    if (!out.body.empty() && !parser.feed(out.body.data(), out.body.size())) {
+      refuse(peer, *ctx_, conn, 413, "the request is larger than the server accepts");
+      return Fed::Refused;
+    }
+    if (out.head.empty() && out.body.empty() && !out.complete) return Fed::Nothing;
+    // Parsing as the bytes arrive moves Pistache's parser to its body step, so that the body
+    // timeout (not the header timeout) applies to a slow upload.
+    const auto state = parser.parse();
+    const bool parsed = state == Pistache::Http::Private::State::Done;
+    if (parsed != out.complete) {
+      // The framer and Pistache disagree about where the request ends: trust neither.
+      refuse(peer, *ctx_, conn, 400, "malformed request");
+      return Fed::Refused;
+    }
+  } catch (const std::exception& e) {
+    // Pistache's header parsers throw on values they cannot read (a bad Date, say); its own
+    // handler would have sent e.what() to the client.
+    ctx_->log->debug("request refused by the parser: {}", e.what());
+    refuse(peer, *ctx_, conn, 400, "malformed request header");
+    return Fed::Refused;
+  }
+  return Fed::Parsed;
 }
 
 void ApiHandler::answerFromWorker(const std::shared_ptr<Peer>& peer, std::size_t route) {

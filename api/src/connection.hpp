@@ -98,6 +98,24 @@ class ApiHandler : public Pistache::Rest::Private::RouterHandler {
   void answerFromWorker(const std::shared_ptr<Pistache::Tcp::Peer>& peer, std::size_t route);
 
  private:
+  /// How far feedParser() got with one piece of framed input.
+  enum class Fed {
+    Refused,  ///< the request was refused (answered, and the connection closes)
+    Nothing,  ///< the input held no head or body byte yet (the head is still incomplete)
+    Parsed,   ///< Pistache's parser took the bytes and agrees with the framer
+  };
+  /// Input that arrives while the connection's request is with a worker: kept for after its
+  /// answer, or the connection is cut off when it is more than a request's worth.
+  void holdInput(const std::shared_ptr<Pistache::Tcp::Peer>& peer, ConnectionState& conn,
+                 std::string_view input);
+  /// A request's first byte has arrived: its clock, Pistache's timeouts and its deadline start.
+  void startRequest(const std::shared_ptr<Pistache::Tcp::Peer>& peer, ConnectionState& conn,
+                    Pistache::Http::RequestParser& parser);
+  /// Hands the framed head and body bytes of `out` to Pistache's parser (sending 100 Continue
+  /// and moving the deadline to the body timeout once the head is in), and refuses the request
+  /// when the parser cannot take them or ends the request elsewhere than the framer.
+  Fed feedParser(const std::shared_ptr<Pistache::Tcp::Peer>& peer, ConnectionState& conn,
+                 Pistache::Http::RequestParser& parser, const RequestFramer::Output& out);
   void deliver(const std::weak_ptr<Pistache::Tcp::Peer>& peer,
                std::shared_ptr<HttpResponse> response, std::size_t route);
   void resume(const std::shared_ptr<Pistache::Tcp::Peer>& peer,

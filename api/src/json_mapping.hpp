@@ -1,7 +1,8 @@
 #pragma once
-// Domain entities → their public JSON representation (field names as DESIGN.md's resource
-// table, in that order, then version/created_at/updated_at). Absent optionals are written as null,
-// never omitted; restricted fields are left out entirely unless the caller may see them.
+// Domain entities → their public JSON representation (field names and their order as in
+// openapi.yaml's schemas: the resource's own fields, then version/created_at/updated_at, then
+// embeds). Absent optionals are written as null, never omitted; restricted fields are left out
+// entirely unless the caller may see them.
 
 #include <string>
 #include <string_view>

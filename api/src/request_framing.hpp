@@ -70,6 +70,16 @@ class RequestFramer {
 
  private:
   enum class State { Head, Body, Done, Failed };
+  /// Buffers head bytes from `input` (never past the head's end) and, once the head is complete,
+  /// accepts or refuses it.
+  void readHead(std::string_view input, Output& out);
+  /// The complete head is buffer_[0, headBytes): validated, checked against the request limit,
+  /// handed out, and the body is next.
+  void acceptHead(std::size_t headBytes, Output& out);
+  /// Passes on the body bytes of `input` that belong to the current request.
+  void readBody(std::string_view input, Output& out);
+  /// Refuses the current request: nothing more is read.
+  void fail(Output& out, FramingError error);
   /// Validates the head in `text` (buffer_); may rewrite its HTTP version in place (HTTP/1.2 and
   /// later minors are handed to Pistache as HTTP/1.1).
   std::optional<FramingError> parseHead(std::string& text);

@@ -19,7 +19,7 @@
 
 #include "caching.hpp"
 #include "connection.hpp"
-#include "guarded.hpp"
+#include "route_entry.hpp"
 #include "routes.hpp"
 #include "server_context.hpp"
 
@@ -169,15 +169,15 @@ void Server::start() {
   for (std::size_t i = 0; i < routes.size(); ++i) {
     const std::string path = pistacheTemplate(routes[i].path);
     if (routes[i].method == "GET") {
-      Pistache::Rest::Routes::Get(router, path, guarded(i, ctx));
+      Pistache::Rest::Routes::Get(router, path, routeHandler(i, ctx));
     } else if (routes[i].method == "POST") {
-      Pistache::Rest::Routes::Post(router, path, guarded(i, ctx));
+      Pistache::Rest::Routes::Post(router, path, routeHandler(i, ctx));
     } else if (routes[i].method == "PATCH") {
-      Pistache::Rest::Routes::Patch(router, path, guarded(i, ctx));
+      Pistache::Rest::Routes::Patch(router, path, routeHandler(i, ctx));
     } else if (routes[i].method == "PUT") {
-      Pistache::Rest::Routes::Put(router, path, guarded(i, ctx));
+      Pistache::Rest::Routes::Put(router, path, routeHandler(i, ctx));
     } else if (routes[i].method == "DELETE") {
-      Pistache::Rest::Routes::Delete(router, path, guarded(i, ctx));
+      Pistache::Rest::Routes::Delete(router, path, routeHandler(i, ctx));
     }
   }
   Pistache::Rest::Routes::NotFound(router, notFound(ctx));

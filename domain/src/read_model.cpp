@@ -30,7 +30,7 @@ void ReadModel::remember(const RowWrite& removed) {
 }
 
 void ReadModel::applyTo(RegisterSnapshot& next, const RowWrite& write) {
-  if (write.removed) {
+  if (write.effect == RowEffect::Removed) {
     remember(write);
   } else if (const auto it = deleted_.find(rowKey(write));
              it != deleted_.end() && rowVersion(write) <= it->second) {

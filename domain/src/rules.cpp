@@ -86,6 +86,76 @@ void checkSeatLimit(std::vector<FieldError>& fields, const Row& candidate,
   }
 }
 
+/// The person must belong to a kommune of the region; else a field error at `pointer`.
+void checkInRegion(std::vector<FieldError>& fields, const std::string& pointer,
+                   const Person& person, const std::vector<std::string>& regionKommuneCodes) {
+  if (!inRegion(person.kommune_code, regionKommuneCodes)) {
+    fields.push_back({pointer, "person " + std::to_string(person.id) + " belongs to kommune " +
+                                   person.kommune_code + ", which is not in the region"});
+  }
+}
+
+/// An appointment lies within the forum's life: not before it is founded, and over before it is
+/// dissolved.
+void checkForumLifetime(std::vector<FieldError>& fields, const Appointment& candidate,
+                        const RegionalForum& forum) {
+  if (forum.founded_on && candidate.start_date < *forum.founded_on) {
+    fields.push_back({"/start_date", "must not be before the forum is founded (" +
+                                         formatDate(*forum.founded_on) + ")"});
+  }
+  if (forum.dissolved_on) {
+    const auto dissolved = formatDate(*forum.dissolved_on);
+    if (candidate.start_date > *forum.dissolved_on) {
+      fields.push_back({"/start_date", "the forum is dissolved on " + dissolved +
+                                           "; nothing can be appointed to it after that"});
+    } else if (!candidate.end_date || *candidate.end_date > *forum.dissolved_on) {
+      fields.push_back({"/end_date", "the forum is dissolved on " + dissolved +
+                                         "; the appointment must end on or before that date"});
+    }
+  }
+}
+
+/// For an appointment that takes a seat: one chair and one vice chair at a time, and no more
+/// seats taken than the forum has.
+void checkForumSeat(std::vector<FieldError>& fields, const Appointment& candidate,
+                    const RegionalForum& forum, const std::vector<Appointment>& others) {
+  for (auto role : {AppointmentRole::Chair, AppointmentRole::ViceChair}) {
+    if (candidate.role != role) continue;
+    if (const auto* clash = officerClash(others, role, candidate.start_date, candidate.end_date,
+                                         &appointmentCounts)) {
+      fields.push_back(
+          {"/role", "the forum already has a " +
+                        std::string(role == AppointmentRole::Chair ? "chair" : "vice chair") + " " +
+                        spanText(clash->start_date, clash->end_date) + " (appointment " +
+                        std::to_string(clash->id) + ")"});
+    }
+  }
+  if (forum.seats) {
+    checkSeatLimit(fields, candidate, others, &appointmentCounts,
+                   static_cast<std::size_t>(*forum.seats), "the forum",
+                   " (chair, vice chair and member take seats; alternates, observers and "
+                   "nominations do not)");
+  }
+}
+
+/// An alternate stands in for a seat (chair, vice chair or member) of the same forum.
+void checkSubstituteFor(std::vector<FieldError>& fields, const Appointment& candidate,
+                        const std::vector<Appointment>& others) {
+  if (!candidate.substitute_for_id) return;
+  const auto target = std::find_if(others.begin(), others.end(), [&](const Appointment& a) {
+    return a.id == *candidate.substitute_for_id;
+  });
+  if (target == others.end()) {
+    fields.push_back({"/substitute_for_id", "appointment " +
+                                                std::to_string(*candidate.substitute_for_id) +
+                                                " is not an appointment to this forum"});
+  } else if (!isSeated(target->role)) {
+    fields.push_back({"/substitute_for_id", "appointment " + std::to_string(target->id) +
+                                                " is an " + std::string(toString(target->role)) +
+                                                ", not a seat an alternate can stand in for"});
+  }
+}
+
 }  // namespace
 
 AppointmentStatus defaultStatus(KkrAction action) {
@@ -138,58 +208,11 @@ Status checkAppointment(const Appointment& candidate, const Period& period,
   if (!spanContains(period.start_date, period.end_date, candidate.start_date)) {
     fields.push_back({"/start_date", "must be within " + periodText(period)});
   }
-  if (forum.founded_on && candidate.start_date < *forum.founded_on) {
-    fields.push_back({"/start_date", "must not be before the forum is founded (" +
-                                         formatDate(*forum.founded_on) + ")"});
-  }
-  if (forum.dissolved_on) {
-    const auto dissolved = formatDate(*forum.dissolved_on);
-    if (candidate.start_date > *forum.dissolved_on) {
-      fields.push_back({"/start_date", "the forum is dissolved on " + dissolved +
-                                           "; nothing can be appointed to it after that"});
-    } else if (!candidate.end_date || *candidate.end_date > *forum.dissolved_on) {
-      fields.push_back({"/end_date", "the forum is dissolved on " + dissolved +
-                                         "; the appointment must end on or before that date"});
-    }
-  }
+  checkForumLifetime(fields, candidate, forum);
   checkPersonOverlap(fields, candidate, others, "appointment");
-  if (takesSeat(candidate)) {
-    for (auto role : {AppointmentRole::Chair, AppointmentRole::ViceChair}) {
-      if (candidate.role != role) continue;
-      if (const auto* clash = officerClash(others, role, candidate.start_date, candidate.end_date,
-                                           &appointmentCounts)) {
-        fields.push_back(
-            {"/role", "the forum already has a " +
-                          std::string(role == AppointmentRole::Chair ? "chair" : "vice chair") +
-                          " " + spanText(clash->start_date, clash->end_date) + " (appointment " +
-                          std::to_string(clash->id) + ")"});
-      }
-    }
-    if (forum.seats) {
-      checkSeatLimit(fields, candidate, others, &appointmentCounts,
-                     static_cast<std::size_t>(*forum.seats), "the forum",
-                     " (chair, vice chair and member take seats; alternates, observers and "
-                     "nominations do not)");
-    }
-  }
-  if (!inRegion(person.kommune_code, regionKommuneCodes)) {
-    fields.push_back({"/person_id", "person " + std::to_string(person.id) + " belongs to kommune " +
-                                        person.kommune_code + ", which is not in the region"});
-  }
-  if (candidate.substitute_for_id) {
-    const auto target = std::find_if(others.begin(), others.end(), [&](const Appointment& a) {
-      return a.id == *candidate.substitute_for_id;
-    });
-    if (target == others.end()) {
-      fields.push_back({"/substitute_for_id", "appointment " +
-                                                  std::to_string(*candidate.substitute_for_id) +
-                                                  " is not an appointment to this forum"});
-    } else if (!isSeated(target->role)) {
-      fields.push_back({"/substitute_for_id", "appointment " + std::to_string(target->id) +
-                                                  " is an " + std::string(toString(target->role)) +
-                                                  ", not a seat an alternate can stand in for"});
-    }
-  }
+  if (takesSeat(candidate)) checkForumSeat(fields, candidate, forum, others);
+  checkInRegion(fields, "/person_id", person, regionKommuneCodes);
+  checkSubstituteFor(fields, candidate, others);
   return conflictStatus("the appointment", std::move(fields));
 }
 
@@ -218,15 +241,8 @@ Status checkMember(const KkrMember& candidate, const Period& period, const Perso
   }
   checkSeatLimit(fields, candidate, others, &memberCounts, maxKkrSeats(regionKommuneCodes.size()),
                  "KKR", " (at most two per kommune of the region)");
-  if (!inRegion(person.kommune_code, regionKommuneCodes)) {
-    fields.push_back({"/person_id", "person " + std::to_string(person.id) + " belongs to kommune " +
-                                        person.kommune_code + ", which is not in the region"});
-  }
-  if (substitute && !inRegion(substitute->kommune_code, regionKommuneCodes)) {
-    fields.push_back({"/substitute_id", "person " + std::to_string(substitute->id) +
-                                            " belongs to kommune " + substitute->kommune_code +
-                                            ", which is not in the region"});
-  }
+  checkInRegion(fields, "/person_id", person, regionKommuneCodes);
+  if (substitute) checkInRegion(fields, "/substitute_id", *substitute, regionKommuneCodes);
   return conflictStatus("the KKR seat", std::move(fields));
 }
 

@@ -24,9 +24,9 @@ Id keyOf(const E& row) {
 /// arrive out of commit order (a local commit and the feed, or the feed's xid order) cannot take
 /// a row back in time.
 template <typename Table, typename E>
-std::optional<Table> applied(const Table& table, const E& row, bool removed) {
+std::optional<Table> applied(const Table& table, const E& row, RowEffect effect) {
   const E* stored = table.find(keyOf(row));
-  if (removed) {
+  if (effect == RowEffect::Removed) {
     if (stored == nullptr || stored->meta.version > row.meta.version) return std::nullopt;
     return table.erase(keyOf(row));
   }
@@ -64,7 +64,7 @@ std::optional<RegisterSnapshot> RegisterSnapshot::with(const RowWrite& write) co
       [&](const auto& row) {
         using E = std::decay_t<decltype(row)>;
         auto replace = [&](auto& table) {
-          auto updated = applied(table, row, write.removed);
+          auto updated = applied(table, row, write.effect);
           if (!updated) return false;
           table = std::move(*updated);
           return true;

@@ -250,14 +250,19 @@ d::Appointment fromJson<d::Appointment>(const json& row) {
   return a;
 }
 
-domain::RowWrite rowWrite(std::string_view entity, bool removed, const nlohmann::json& row) {
-  if (entity == "kommune") return {fromJson<d::Kommune>(row), removed};
-  if (entity == "period") return {fromJson<d::Period>(row), removed};
-  if (entity == "person") return {fromJson<d::Person>(row), removed};
-  if (entity == "member") return {fromJson<d::KkrMember>(row), removed};
-  if (entity == "forum") return {fromJson<d::RegionalForum>(row), removed};
-  if (entity == "appointment") return {fromJson<d::Appointment>(row), removed};
+domain::RowWrite rowWrite(std::string_view entity, domain::RowEffect effect,
+                          const nlohmann::json& row) {
+  if (entity == "kommune") return {fromJson<d::Kommune>(row), effect};
+  if (entity == "period") return {fromJson<d::Period>(row), effect};
+  if (entity == "person") return {fromJson<d::Person>(row), effect};
+  if (entity == "member") return {fromJson<d::KkrMember>(row), effect};
+  if (entity == "forum") return {fromJson<d::RegionalForum>(row), effect};
+  if (entity == "appointment") return {fromJson<d::Appointment>(row), effect};
   bad("unknown entity " + std::string(entity));
+}
+
+domain::RowEffect effectOfOp(std::string_view op) {
+  return op == "delete" ? domain::RowEffect::Removed : domain::RowEffect::Stored;
 }
 
 }  // namespace kkr::persistence::rowjson

@@ -40,7 +40,11 @@ domain::Appointment fromJson<domain::Appointment>(const nlohmann::json& row);
 /// (kommune, period, person, member, forum, appointment), as the read model applies it. The one
 /// place where a stored row becomes an entity: snapshot loading, write results and the feed all
 /// come through fromJson().
-domain::RowWrite rowWrite(std::string_view entity, bool removed, const nlohmann::json& row);
+domain::RowWrite rowWrite(std::string_view entity, domain::RowEffect effect,
+                          const nlohmann::json& row);
+
+/// What a change-log row's op (create, update, delete) did to its row.
+domain::RowEffect effectOfOp(std::string_view op);
 
 /// Parses JSON text from the database, then fromJson().
 template <typename Entity>

@@ -21,18 +21,19 @@ namespace {
 /// change row), so that row is what the observer is told.
 template <typename Entity>
 d::Result<Entity> told(d::CommitObserver* observer, d::Result<Entity> written) {
-  if (written) tell(observer, {d::RowWrite{*written, false}});
+  if (written) tell(observer, {d::RowWrite{*written, d::RowEffect::Stored}});
   return written;
 }
 
+/// INSERT as one prepared statement in autocommit, which also sets the change-log actor.
 template <typename Entity>
-d::Result<Entity> fastCreate(Database& database, d::CommitObserver* observer,
-                             const d::WriteContext& context, const Entity& entity) {
+d::Result<Entity> createInOneStatement(Database& database, d::CommitObserver* observer,
+                                       const d::WriteContext& context, const Entity& entity) {
   if (auto valid = d::checkFields(entity); !valid) return d::fail(valid.error());
   const auto& t = tableOf<Entity>();
   const std::string doc = rowjson::toJson(entity).dump();
   return told(observer, database.withConnection<Entity>([&](Connection& c) -> d::Result<Entity> {
-    return guarded<Entity>(t, [&]() -> d::Result<Entity> {
+    return catchConstraintErrors<Entity>(t, [&]() -> d::Result<Entity> {
       auto row = c.statements.queryText(insertSql(t, true), {doc, context.actor});
       if (!row) throw std::logic_error("an INSERT ... RETURNING returned no row");
       return rowjson::fromText<Entity>(*row);
@@ -40,29 +41,28 @@ d::Result<Entity> fastCreate(Database& database, d::CommitObserver* observer,
   }));
 }
 
-/// The fast creates with an Idempotency-Key: the claim and the stored answer need a transaction
-/// around the INSERT, so these are not a single autocommit statement.
+/// A create with an Idempotency-Key: the claim and the stored answer need a transaction around
+/// the INSERT, so this is not a single autocommit statement (see idempotentCreate()).
 template <typename Entity>
-d::Result<d::IdempotentCreate<Entity>> fastCreate(Database& database, d::CommitObserver* observer,
-                                                  const d::WriteContext& context,
-                                                  const Entity& entity,
-                                                  const d::IdempotencyKey& key,
-                                                  const d::RenderResponse<Entity>& render) {
+d::Result<d::IdempotentCreate<Entity>> createWithIdempotencyKey(
+    Database& database, d::CommitObserver* observer, const d::WriteContext& context,
+    const Entity& entity, const d::IdempotencyKey& key, const d::RenderResponse<Entity>& render) {
   if (auto valid = d::checkFields(entity); !valid) return d::fail(valid.error());
   return idempotentCreate<Entity>(
       database, observer, context, key, render,
       [&](soci::session& sql) -> d::Result<Entity> { return insertRow(sql, entity); });
 }
 
+/// UPDATE by key with the expected version, as one prepared statement in autocommit.
 template <typename Entity, typename Key>
-d::Result<Entity> fastUpdate(Database& database, d::CommitObserver* observer,
-                             const d::WriteContext& context, const Entity& entity, const Key& key,
-                             d::ExpectedVersion expected) {
+d::Result<Entity> updateInOneStatement(Database& database, d::CommitObserver* observer,
+                                       const d::WriteContext& context, const Entity& entity,
+                                       const Key& key, d::ExpectedVersion expected) {
   if (auto valid = d::checkFields(entity); !valid) return d::fail(valid.error());
   const auto& t = tableOf<Entity>();
   const std::string doc = rowjson::toJson(entity).dump();
   return told(observer, database.withConnection<Entity>([&](Connection& c) -> d::Result<Entity> {
-    return guarded<Entity>(t, [&]() -> d::Result<Entity> {
+    return catchConstraintErrors<Entity>(t, [&]() -> d::Result<Entity> {
       auto row = c.statements.queryText(updateSql(t, true),
                                         {doc, context.actor, keyText(key), versionParam(expected)});
       if (!row) return d::fail(missingOrStale(c.sql, t, key));
@@ -71,12 +71,14 @@ d::Result<Entity> fastUpdate(Database& database, d::CommitObserver* observer,
   }));
 }
 
+/// DELETE by key with the expected version, as one prepared statement in autocommit.
 template <typename Entity, typename Key>
-d::Status fastRemove(Database& database, d::CommitObserver* observer,
-                     const d::WriteContext& context, const Key& key, d::ExpectedVersion expected) {
+d::Status removeInOneStatement(Database& database, d::CommitObserver* observer,
+                               const d::WriteContext& context, const Key& key,
+                               d::ExpectedVersion expected) {
   const auto& t = tableOf<Entity>();
   auto removed = database.withConnection<Entity>([&](Connection& c) -> d::Result<Entity> {
-    return guarded<Entity>(
+    return catchConstraintErrors<Entity>(
         t,
         [&]() -> d::Result<Entity> {
           auto row = c.statements.queryText(removeSql(t),
@@ -87,7 +89,7 @@ d::Status fastRemove(Database& database, d::CommitObserver* observer,
         RowChange::Delete);
   });
   if (!removed) return d::fail(std::move(removed).error());
-  tell(observer, {d::RowWrite{*removed, true}});
+  tell(observer, {d::RowWrite{*removed, d::RowEffect::Removed}});
   return d::ok();
 }
 
@@ -98,76 +100,76 @@ PgRegisterWriter::PgRegisterWriter(Database& database, d::CommitObserver* observ
     : database_(database), regionCode_(std::move(regionCode)), observer_(observer) {}
 
 d::Result<d::Kommune> PgRegisterWriter::create(const d::WriteContext& c, const d::Kommune& e) {
-  return fastCreate(database_, observer_, c, e);
+  return createInOneStatement(database_, observer_, c, e);
 }
 d::Result<d::Period> PgRegisterWriter::create(const d::WriteContext& c, const d::Period& e) {
   // A new period has no seats yet; its only rule (no overlap with another period) is the
   // database's exclusion constraint.
-  return fastCreate(database_, observer_, c, e);
+  return createInOneStatement(database_, observer_, c, e);
 }
 d::Result<d::Person> PgRegisterWriter::create(const d::WriteContext& c, const d::Person& e) {
-  return fastCreate(database_, observer_, c, e);
+  return createInOneStatement(database_, observer_, c, e);
 }
 d::Result<d::RegionalForum> PgRegisterWriter::create(const d::WriteContext& c,
                                                      const d::RegionalForum& e) {
   // A new forum has no appointments that its dates or seats could contradict.
-  return fastCreate(database_, observer_, c, e);
+  return createInOneStatement(database_, observer_, c, e);
 }
 
 d::Result<d::IdempotentCreate<d::Kommune>> PgRegisterWriter::create(
     const d::WriteContext& c, const d::Kommune& e, const d::IdempotencyKey& key,
     const d::RenderResponse<d::Kommune>& render) {
-  return fastCreate(database_, observer_, c, e, key, render);
+  return createWithIdempotencyKey(database_, observer_, c, e, key, render);
 }
 d::Result<d::IdempotentCreate<d::Period>> PgRegisterWriter::create(
     const d::WriteContext& c, const d::Period& e, const d::IdempotencyKey& key,
     const d::RenderResponse<d::Period>& render) {
-  return fastCreate(database_, observer_, c, e, key, render);
+  return createWithIdempotencyKey(database_, observer_, c, e, key, render);
 }
 d::Result<d::IdempotentCreate<d::Person>> PgRegisterWriter::create(
     const d::WriteContext& c, const d::Person& e, const d::IdempotencyKey& key,
     const d::RenderResponse<d::Person>& render) {
-  return fastCreate(database_, observer_, c, e, key, render);
+  return createWithIdempotencyKey(database_, observer_, c, e, key, render);
 }
 d::Result<d::IdempotentCreate<d::RegionalForum>> PgRegisterWriter::create(
     const d::WriteContext& c, const d::RegionalForum& e, const d::IdempotencyKey& key,
     const d::RenderResponse<d::RegionalForum>& render) {
-  return fastCreate(database_, observer_, c, e, key, render);
+  return createWithIdempotencyKey(database_, observer_, c, e, key, render);
 }
 
 d::Result<d::Kommune> PgRegisterWriter::update(const d::WriteContext& c, const d::Kommune& e,
                                                d::ExpectedVersion expected) {
-  return fastUpdate(database_, observer_, c, e, e.code, expected);
+  return updateInOneStatement(database_, observer_, c, e, e.code, expected);
 }
 d::Result<d::Person> PgRegisterWriter::update(const d::WriteContext& c, const d::Person& e,
                                               d::ExpectedVersion expected) {
-  return fastUpdate(database_, observer_, c, e, e.id, expected);
+  return updateInOneStatement(database_, observer_, c, e, e.id, expected);
 }
 
 d::Status PgRegisterWriter::removeKommune(const d::WriteContext& c, const std::string& code,
                                           d::ExpectedVersion expected) {
-  return fastRemove<d::Kommune>(database_, observer_, c, code, expected);
+  return removeInOneStatement<d::Kommune>(database_, observer_, c, code, expected);
 }
 d::Status PgRegisterWriter::removePeriod(const d::WriteContext& c, const std::string& id,
                                          d::ExpectedVersion expected) {
-  return fastRemove<d::Period>(database_, observer_, c, id, expected);
+  return removeInOneStatement<d::Period>(database_, observer_, c, id, expected);
 }
 d::Status PgRegisterWriter::removePerson(const d::WriteContext& c, d::Id id,
                                          d::ExpectedVersion expected) {
-  return fastRemove<d::Person>(database_, observer_, c, id, expected);
+  return removeInOneStatement<d::Person>(database_, observer_, c, id, expected);
 }
 // Removing a seat or an appointment only frees seats, so no rule needs the forum or period lock.
 d::Status PgRegisterWriter::removeMember(const d::WriteContext& c, d::Id id,
                                          d::ExpectedVersion expected) {
-  return fastRemove<d::KkrMember>(database_, observer_, c, id, expected);
+  return removeInOneStatement<d::KkrMember>(database_, observer_, c, id, expected);
 }
 d::Status PgRegisterWriter::removeForum(const d::WriteContext& c, d::Id id,
                                         d::ExpectedVersion expected) {
-  return fastRemove<d::RegionalForum>(database_, observer_, c, id, expected);
+  return removeInOneStatement<d::RegionalForum>(database_, observer_, c, id, expected);
 }
 d::Status PgRegisterWriter::removeAppointment(const d::WriteContext& c, d::Id id,
                                               d::ExpectedVersion expected) {
-  return fastRemove<d::Appointment>(database_, observer_, c, id, expected);
+  return removeInOneStatement<d::Appointment>(database_, observer_, c, id, expected);
 }
 
 }  // namespace kkr::persistence

@@ -130,7 +130,7 @@ std::vector<domain::RowWrite> changedRows(soci::session& sql) {
                       "WHERE seq IS NULL AND xid = pg_current_xact_id() ORDER BY id");
   for (const auto& row : rows) {
     changed.push_back(rowjson::rowWrite(row.get<std::string>(0),
-                                        row.get<std::string>(1) == "delete",
+                                        rowjson::effectOfOp(row.get<std::string>(1)),
                                         nlohmann::json::parse(row.get<std::string>(2))));
   }
   return changed;

@@ -52,8 +52,8 @@ domain::Error missingOrStale(soci::session& sql, const TableInfo& t, const Key& 
 
 /// Runs `work`, turning a constraint violation on `t` into its domain error.
 template <typename T, typename Work>
-domain::Result<T> guarded(const TableInfo& t, Work&& work,
-                          RowChange change = RowChange::InsertOrUpdate) {
+domain::Result<T> catchConstraintErrors(const TableInfo& t, Work&& work,
+                                        RowChange change = RowChange::InsertOrUpdate) {
   try {
     return work();
   } catch (const soci::postgresql_soci_error& e) {
@@ -161,7 +161,7 @@ domain::Result<T> inTransaction(Database& database, domain::CommitObserver* obse
                                 Work&& work) {
   std::vector<domain::RowWrite> changed;
   auto result = database.withSession<T>([&](soci::session& sql) -> domain::Result<T> {
-    return guarded<T>(t, [&]() -> domain::Result<T> {
+    return catchConstraintErrors<T>(t, [&]() -> domain::Result<T> {
       soci::transaction tx(sql);
       setActor(sql, context.actor);
       auto done = work(sql);

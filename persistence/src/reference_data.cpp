@@ -96,96 +96,114 @@ std::string code(const json& object, const std::string& base, const char* key) {
   return value;
 }
 
+/// A person's other_names: absent, null or an array of non-empty strings.
+std::vector<std::string> otherNames(const json& person, const std::string& base) {
+  std::vector<std::string> names;
+  auto it = person.find("other_names");
+  if (it == person.end() || it->is_null()) return names;
+  if (!it->is_array()) throw BadField(at(base, "other_names"), "must be an array");
+  for (std::size_t n = 0; n < it->size(); ++n) {
+    const auto& name = (*it)[n];
+    if (!name.is_string() || name.get<std::string>().empty()) {
+      throw BadField(at(at(base, "other_names"), n), "must be a non-empty string");
+    }
+    names.push_back(name.get<std::string>());
+  }
+  return names;
+}
+
+/// A forum's seats: absent, null or an integer from 0 to 1000.
+std::optional<int> seats(const json& forum, const std::string& base) {
+  auto it = forum.find("seats");
+  if (it == forum.end() || it->is_null()) return std::nullopt;
+  if (!it->is_number_integer() || it->get<long long>() < 0 || it->get<long long>() > 1000) {
+    throw BadField(at(base, "seats"), "must be an integer from 0 to 1000 or null");
+  }
+  return it->get<int>();
+}
+
+/// Reads every element of the array `key` of the root with `readOne(element, pointer)`.
+template <typename ReadOne>
+void readEach(const json& root, const char* key, ReadOne&& readOne) {
+  const auto& elements = array(root, "", key);
+  for (std::size_t i = 0; i < elements.size(); ++i) {
+    readOne(elements[i], at(std::string("/") + key, i));
+  }
+}
+
+RefPerson readPerson(const json& p, const std::string& base) {
+  RefPerson person;
+  person.name = text(p, base, "name");
+  person.other_names = otherNames(p, base);
+  person.party = optText(p, base, "party");
+  person.kommune_code = code(p, base, "kommune_code");
+  person.office = optSpelling<domain::Office>(p, base, "office");
+  return person;
+}
+
+/// A member names its person by name and kommune_code, which must match an entry of `persons`.
+RefMember readMember(const json& m, const std::string& base,
+                     const std::vector<RefPerson>& persons) {
+  RefMember member;
+  const auto name = text(m, base, "person");
+  const auto kommune = code(m, base, "kommune_code");
+  auto person = std::find_if(persons.begin(), persons.end(), [&](const RefPerson& p) {
+    return p.name == name && p.kommune_code == kommune;
+  });
+  if (person == persons.end()) {
+    throw BadField(at(base, "person"), "names no entry of /persons with that kommune_code");
+  }
+  member.person = static_cast<std::size_t>(person - persons.begin());
+  member.period_id = text(m, base, "period_id");
+  member.role = spelling<domain::MemberRole>(m, base, "role");
+  member.seat_basis = spelling<domain::SeatBasis>(m, base, "seat_basis");
+  member.start_date = date(m, base, "start_date");
+  member.end_date = optDate(m, base, "end_date");
+  member.source = optText(m, base, "source");
+  return member;
+}
+
+RefForum readForum(const json& f, const std::string& base) {
+  RefForum forum;
+  forum.name = text(f, base, "name");
+  forum.kind = spelling<domain::ForumKind>(f, base, "kind");
+  forum.kkr_action = spelling<domain::KkrAction>(f, base, "kkr_action");
+  forum.seats = seats(f, base);
+  forum.legal_basis = optText(f, base, "legal_basis");
+  forum.founded_on = optDate(f, base, "founded_on");
+  forum.dissolved_on = optDate(f, base, "dissolved_on");
+  forum.description = optText(f, base, "description");
+  forum.website = optText(f, base, "website");
+  forum.source = optText(f, base, "source");
+  // The table has one note column: what is unconfirmed and what is planned for the forum's
+  // end both belong there (dissolved_on stays empty until a day is confirmed).
+  auto note = optText(f, base, "note");
+  if (auto dissolution = optText(f, base, "dissolution_note")) {
+    note = (note ? *note + ". " : std::string()) + "Dissolution: " + *dissolution;
+  }
+  forum.note = std::move(note);
+  return forum;
+}
+
 ReferenceData read(const json& root) {
   ReferenceData data;
   const std::string regionCode = code(required(root, "", "region"), "/region", "code");
-
-  const auto& kommuner = array(root, "", "kommuner");
-  for (std::size_t i = 0; i < kommuner.size(); ++i) {
-    const auto base = at("/kommuner", i);
-    data.kommuner.push_back(
-        {code(kommuner[i], base, "code"), text(kommuner[i], base, "name"), regionCode});
-  }
-
-  const auto& periods = array(root, "", "periods");
-  for (std::size_t i = 0; i < periods.size(); ++i) {
-    const auto base = at("/periods", i);
-    data.periods.push_back({text(periods[i], base, "id"), date(periods[i], base, "start_date"),
-                            optDate(periods[i], base, "end_date")});
-  }
-
-  const auto& persons = array(root, "", "persons");
-  for (std::size_t i = 0; i < persons.size(); ++i) {
-    const auto base = at("/persons", i);
-    RefPerson p;
-    p.name = text(persons[i], base, "name");
-    if (auto it = persons[i].find("other_names"); it != persons[i].end() && !it->is_null()) {
-      if (!it->is_array()) throw BadField(at(base, "other_names"), "must be an array");
-      for (std::size_t n = 0; n < it->size(); ++n) {
-        const auto& name = (*it)[n];
-        if (!name.is_string() || name.get<std::string>().empty()) {
-          throw BadField(at(at(base, "other_names"), n), "must be a non-empty string");
-        }
-        p.other_names.push_back(name.get<std::string>());
-      }
-    }
-    p.party = optText(persons[i], base, "party");
-    p.kommune_code = code(persons[i], base, "kommune_code");
-    p.office = optSpelling<domain::Office>(persons[i], base, "office");
-    data.persons.push_back(std::move(p));
-  }
-
-  const auto& members = array(root, "", "members");
-  for (std::size_t i = 0; i < members.size(); ++i) {
-    const auto base = at("/members", i);
-    RefMember m;
-    const auto name = text(members[i], base, "person");
-    const auto kommune = code(members[i], base, "kommune_code");
-    auto person = std::find_if(data.persons.begin(), data.persons.end(), [&](const RefPerson& p) {
-      return p.name == name && p.kommune_code == kommune;
-    });
-    if (person == data.persons.end()) {
-      throw BadField(at(base, "person"), "names no entry of /persons with that kommune_code");
-    }
-    m.person = static_cast<std::size_t>(person - data.persons.begin());
-    m.period_id = text(members[i], base, "period_id");
-    m.role = spelling<domain::MemberRole>(members[i], base, "role");
-    m.seat_basis = spelling<domain::SeatBasis>(members[i], base, "seat_basis");
-    m.start_date = date(members[i], base, "start_date");
-    m.end_date = optDate(members[i], base, "end_date");
-    m.source = optText(members[i], base, "source");
-    data.members.push_back(std::move(m));
-  }
-
-  const auto& forums = array(root, "", "forums");
-  for (std::size_t i = 0; i < forums.size(); ++i) {
-    const auto base = at("/forums", i);
-    const auto& f = forums[i];
-    RefForum forum;
-    forum.name = text(f, base, "name");
-    forum.kind = spelling<domain::ForumKind>(f, base, "kind");
-    forum.kkr_action = spelling<domain::KkrAction>(f, base, "kkr_action");
-    if (auto it = f.find("seats"); it != f.end() && !it->is_null()) {
-      if (!it->is_number_integer() || it->get<long long>() < 0 || it->get<long long>() > 1000) {
-        throw BadField(at(base, "seats"), "must be an integer from 0 to 1000 or null");
-      }
-      forum.seats = it->get<int>();
-    }
-    forum.legal_basis = optText(f, base, "legal_basis");
-    forum.founded_on = optDate(f, base, "founded_on");
-    forum.dissolved_on = optDate(f, base, "dissolved_on");
-    forum.description = optText(f, base, "description");
-    forum.website = optText(f, base, "website");
-    forum.source = optText(f, base, "source");
-    // The table has one note column: what is unconfirmed and what is planned for the forum's
-    // end both belong there (dissolved_on stays empty until a day is confirmed).
-    auto note = optText(f, base, "note");
-    if (auto dissolution = optText(f, base, "dissolution_note")) {
-      note = (note ? *note + ". " : std::string()) + "Dissolution: " + *dissolution;
-    }
-    forum.note = std::move(note);
-    data.forums.push_back(std::move(forum));
-  }
+  readEach(root, "kommuner", [&](const json& k, const std::string& base) {
+    data.kommuner.push_back({code(k, base, "code"), text(k, base, "name"), regionCode});
+  });
+  readEach(root, "periods", [&](const json& p, const std::string& base) {
+    data.periods.push_back(
+        {text(p, base, "id"), date(p, base, "start_date"), optDate(p, base, "end_date")});
+  });
+  readEach(root, "persons", [&](const json& p, const std::string& base) {
+    data.persons.push_back(readPerson(p, base));
+  });
+  readEach(root, "members", [&](const json& m, const std::string& base) {
+    data.members.push_back(readMember(m, base, data.persons));
+  });
+  readEach(root, "forums", [&](const json& f, const std::string& base) {
+    data.forums.push_back(readForum(f, base));
+  });
   return data;
 }
 

@@ -20,8 +20,8 @@ namespace {
 // kkr_publish_changes() uses 7123001, the migrator 7123000.
 constexpr long long kSeedLockKey = 7123002;
 
-/// A nullable text parameter. SOCI binds by reference (STACK.md), so the value and its
-/// indicator live in this object until the statement has run.
+/// A nullable text parameter. SOCI binds by reference, so the value and its indicator live in this
+/// object until the statement has run.
 struct Param {
   std::string value;
   soci::indicator ind;

@@ -77,10 +77,10 @@ domain::Result<domain::FeedPage> PgSnapshotSource::changesAfter(std::int64_t aft
              soci::use(from), soci::use(count));
         for (const auto& row : rows) {
           const auto entity = row.get<std::string>(1);
-          const bool removed = row.get<std::string>(2) == "delete";
+          const auto effect = rowjson::effectOfOp(row.get<std::string>(2));
           page.rows.push_back(
               {row.get<long long>(0),
-               rowjson::rowWrite(entity, removed, nlohmann::json::parse(row.get<std::string>(3)))});
+               rowjson::rowWrite(entity, effect, nlohmann::json::parse(row.get<std::string>(3)))});
         }
         return page;
       });

@@ -144,9 +144,10 @@ TEST_F(ReadModelFeedTest, LoaderWriterAndFeedMakeTheSameEntityOfEveryResource) {
 
   // What the writer told its observer, and what the feed carries, are those same rows.
   ASSERT_EQ(recorder.batches.size(), 6u);
-  const std::vector<RowWrite> expected = {{*kommune, false}, {*period, false},
-                                          {*person, false},  {*forum, false},
-                                          {*member, false},  {*appointment, false}};
+  const std::vector<RowWrite> expected = {
+      {*kommune, RowEffect::Stored}, {*period, RowEffect::Stored},
+      {*person, RowEffect::Stored},  {*forum, RowEffect::Stored},
+      {*member, RowEffect::Stored},  {*appointment, RowEffect::Stored}};
   for (std::size_t i = 0; i < expected.size(); ++i) {
     ASSERT_EQ(recorder.batches[i].size(), 1u) << i;
     EXPECT_EQ(recorder.batches[i][0].row, expected[i].row) << i;
@@ -157,7 +158,7 @@ TEST_F(ReadModelFeedTest, LoaderWriterAndFeedMakeTheSameEntityOfEveryResource) {
   EXPECT_EQ(page->published, 6);
   ASSERT_EQ(page->rows.size(), 6u);
   for (const PublishedRow& row : page->rows) {
-    EXPECT_FALSE(row.write.removed);
+    EXPECT_EQ(row.write.effect, RowEffect::Stored);
     bool found = false;
     for (const RowWrite& e : expected) found = found || e.row == row.write.row;
     EXPECT_TRUE(found) << "feed row " << row.seq << " differs from what the writer returned";

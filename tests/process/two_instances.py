@@ -299,7 +299,8 @@ class Writers:
         other = self.rig.b if first is self.rig.a else self.rig.a
         return Api(first, self.rig.admin), Api(other, self.rig.admin)
 
-    def guarded(self, name, work):
+    def start_writer(self, name, work):
+        """Runs `work` on a daemon thread named `name`; what it raises fails the verdict."""
         def body():
             try:
                 work()
@@ -412,11 +413,11 @@ class Writers:
 
     def run(self):
         rig = self.rig
-        threads = [self.guarded("persons-A", lambda: self.person_writer("A", rig.a)),
-                   self.guarded("persons-B", lambda: self.person_writer("B", rig.b)),
-                   self.guarded("forum-A", lambda: self.forum("A", rig.a)),
-                   self.guarded("forum-B", lambda: self.forum("B", rig.b)),
-                   self.guarded("natural-keys", self.natural_keys)]
+        threads = [self.start_writer("persons-A", lambda: self.person_writer("A", rig.a)),
+                   self.start_writer("persons-B", lambda: self.person_writer("B", rig.b)),
+                   self.start_writer("forum-A", lambda: self.forum("A", rig.a)),
+                   self.start_writer("forum-B", lambda: self.forum("B", rig.b)),
+                   self.start_writer("natural-keys", self.natural_keys)]
         deadline = time.monotonic() + TEST_LIMIT_S
         for thread in threads:
             thread.join(max(0.0, deadline - time.monotonic()))

@@ -26,8 +26,8 @@ Person person(Id id, std::int64_t version, std::string name = "Testperson") {
   return p;
 }
 
-RowWrite upsert(const Person& p) { return {p, false}; }
-RowWrite removal(const Person& p) { return {p, true}; }
+RowWrite upsert(const Person& p) { return {p, RowEffect::Stored}; }
+RowWrite removal(const Person& p) { return {p, RowEffect::Removed}; }
 
 /// A database in miniature: a table of persons a load reads (and can be held after reading, as a
 /// REPEATABLE READ transaction would have), and a published feed that changesAfter() pages
@@ -70,7 +70,7 @@ class FakeSource : public SnapshotSource {
     std::lock_guard lock(mutex_);
     const auto& p = std::get<Person>(write.row);
     std::erase_if(table, [&](const Person& q) { return q.id == p.id; });
-    if (!write.removed) table.push_back(p);
+    if (write.effect == RowEffect::Stored) table.push_back(p);
     feed.push_back(write);
   }
 
@@ -208,12 +208,12 @@ TEST(ReadModel, AKeyCreatedAgainWithAHigherVersionComesBack) {
   ASSERT_TRUE(model.reload());
   Kommune kommune{"9901", "Testkommune", "1081", {}};
   kommune.meta.version = 2;
-  model.committed({{kommune, false}});
-  model.committed({{kommune, true}});
+  model.committed({{kommune, RowEffect::Stored}});
+  model.committed({{kommune, RowEffect::Removed}});
   EXPECT_EQ(model.current()->kommune("9901"), nullptr);
   kommune.meta.version = 3;  // created again: V003 continues the key's versions
   kommune.name = "Testkommune igen";
-  model.committed({{kommune, false}});
+  model.committed({{kommune, RowEffect::Stored}});
   ASSERT_NE(model.current()->kommune("9901"), nullptr);
   EXPECT_EQ(model.current()->kommune("9901")->name, "Testkommune igen");
 }
@@ -239,7 +239,7 @@ TEST(ReadModel, AllRowsOfOneCommitAreAppliedTogether) {
   open.id = 8;
   open.forum_id = 4;
   open.person_id = 1;
-  model.committed({{forum, false}, {open, false}});
+  model.committed({{forum, RowEffect::Stored}, {open, RowEffect::Stored}});
   // Dissolving the forum ends its appointment in the same transaction: both rows arrive at once.
   forum.meta.version = 2;
   forum.dissolved_on = parseDate("2026-06-30");
@@ -247,7 +247,7 @@ TEST(ReadModel, AllRowsOfOneCommitAreAppliedTogether) {
   open.end_date = parseDate("2026-06-30");
   open.status = AppointmentStatus::Ended;
   const SnapshotPtr before = model.current();
-  model.committed({{forum, false}, {open, false}});
+  model.committed({{forum, RowEffect::Stored}, {open, RowEffect::Stored}});
   const SnapshotPtr after = model.current();
   ASSERT_TRUE(after->forum(4)->dissolved_on);
   ASSERT_TRUE(after->appointment(8)->end_date);

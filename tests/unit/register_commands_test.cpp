@@ -37,7 +37,7 @@ class MemoryWriter final : public RegisterWriter {
     stored.id = static_cast<Id>(persons.size()) + 1;
     stored.meta.version = 1;
     persons[stored.id] = stored;
-    model_.committed({{stored, false}});
+    model_.committed({{stored, RowEffect::Stored}});
     return stored;
   }
   Result<IdempotentCreate<Person>> create(const WriteContext& c, const Person& p,
@@ -62,7 +62,7 @@ class MemoryWriter final : public RegisterWriter {
       --interferingUpdates;
       it->second.meta.version += 1;
       it->second.party = "Z";  // what the other request wrote
-      model_.committed({{it->second, false}});
+      model_.committed({{it->second, RowEffect::Stored}});
     }
     if (v && *v != it->second.meta.version) {
       return fail(Error{ErrorCode::PreconditionFailed, "stale", {}});
@@ -70,7 +70,7 @@ class MemoryWriter final : public RegisterWriter {
     Person stored = p;
     stored.meta.version = it->second.meta.version + 1;
     it->second = stored;
-    model_.committed({{stored, false}});
+    model_.committed({{stored, RowEffect::Stored}});
     return stored;
   }
   Status removePerson(const WriteContext& c, Id id, ExpectedVersion v) override {

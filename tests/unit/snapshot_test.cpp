@@ -119,7 +119,7 @@ TEST(Snapshot, AWriteCopiesOnlyTheCollectionItTouches) {
   Person renamed = *before.person(1);
   renamed.name = "Testperson Omdøbt";
   renamed.meta.version = 2;
-  const auto after = before.with(RowWrite{renamed, false});
+  const auto after = before.with(RowWrite{renamed, RowEffect::Stored});
   ASSERT_TRUE(after);
   EXPECT_EQ(after->seq(), 3);
   EXPECT_EQ(after->person(1)->name, "Testperson Omdøbt");
@@ -136,33 +136,33 @@ TEST(Snapshot, WithAppliesOnlyNewerVersionsAndRemovesUpToTheRemovedVersion) {
   Person two;
   two.id = 2;
   two.name = "Testperson To";
-  const auto added = base.with(RowWrite{two, false});
+  const auto added = base.with(RowWrite{two, RowEffect::Stored});
   ASSERT_TRUE(added);
   EXPECT_EQ(added->persons().size(), 2u);
 
   Person same = *base.person(1);
   same.name = "Same version";
-  EXPECT_FALSE(base.with(RowWrite{same, false}));
+  EXPECT_FALSE(base.with(RowWrite{same, RowEffect::Stored}));
   same.meta.version = 1;
-  EXPECT_FALSE(base.with(RowWrite{same, false}));
+  EXPECT_FALSE(base.with(RowWrite{same, RowEffect::Stored}));
   same.meta.version = 3;
-  ASSERT_TRUE(base.with(RowWrite{same, false}));
-  EXPECT_EQ(base.with(RowWrite{same, false})->person(1)->name, "Same version");
+  ASSERT_TRUE(base.with(RowWrite{same, RowEffect::Stored}));
+  EXPECT_EQ(base.with(RowWrite{same, RowEffect::Stored})->person(1)->name, "Same version");
 
   Person removed = *base.person(1);
-  ASSERT_TRUE(base.with(RowWrite{removed, true}));
-  EXPECT_EQ(base.with(RowWrite{removed, true})->person(1), nullptr);
+  ASSERT_TRUE(base.with(RowWrite{removed, RowEffect::Removed}));
+  EXPECT_EQ(base.with(RowWrite{removed, RowEffect::Removed})->person(1), nullptr);
   removed.id = 9;
-  EXPECT_FALSE(base.with(RowWrite{removed, true}));  // nothing to remove
+  EXPECT_FALSE(base.with(RowWrite{removed, RowEffect::Removed}));  // nothing to remove
 
   // A kommune created again after a delete has a higher version than the one deleted (V003):
   // the delete of the older row, arriving late, must not remove the newer one.
   Kommune old = *base.kommune("0851");
   old.meta.version = 3;
-  EXPECT_FALSE(base.with(RowWrite{old, true}));
+  EXPECT_FALSE(base.with(RowWrite{old, RowEffect::Removed}));
   old.meta.version = 4;
-  ASSERT_TRUE(base.with(RowWrite{old, true}));
-  EXPECT_EQ(base.with(RowWrite{old, true})->kommune("0851"), nullptr);
+  ASSERT_TRUE(base.with(RowWrite{old, RowEffect::Removed}));
+  EXPECT_EQ(base.with(RowWrite{old, RowEffect::Removed})->kommune("0851"), nullptr);
 }
 
 }  // namespace

@@ -100,7 +100,7 @@ std::string jsonBook(const domain::BlueBook& book, const MappingContext& base) {
   MappingContext plain = base;
   plain.embed = {};
   MappingContext withPerson = base;
-  withPerson.embed = Embed{true, false};
+  withPerson.embed = Embed{.person = true};
   json.beginObject();
   json.key("period");
   writeJson(json, *book.period, plain);
@@ -163,9 +163,8 @@ std::string csvBook(const domain::BlueBook& book, const domain::RegisterSnapshot
   return out;
 }
 
-std::string htmlBook(const domain::BlueBook& book, const domain::RegisterSnapshot& s) {
-  std::string out;
-  out.reserve(8192);
+/// The page's head, with its print-friendly style, up to the opening body tag.
+void appendHtmlHead(std::string& out, const domain::BlueBook& book) {
   out +=
       "<!doctype html>\n<html lang=\"da\">\n<head>\n<meta charset=\"utf-8\">\n"
       "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>";
@@ -179,6 +178,10 @@ std::string htmlBook(const domain::BlueBook& book, const domain::RegisterSnapsho
       "th{background:#eee}\nsection{break-inside:avoid;page-break-inside:avoid}\n"
       "h2,h3{break-after:avoid;page-break-after:avoid}\n.meta{color:#444}\n"
       "@media print{body{margin:0;font-size:10pt}}\n</style>\n</head>\n<body>\n";
+}
+
+/// The heading, and the period (and the day, when one was asked for) the book is of.
+void appendHtmlTitle(std::string& out, const domain::BlueBook& book) {
   out += "<h1>Blå Bog – KKR Nordjylland</h1>\n<p class=\"meta\">Valgperiode ";
   appendEscaped(out, book.period->id);
   out += " (";
@@ -190,59 +193,82 @@ std::string htmlBook(const domain::BlueBook& book, const domain::RegisterSnapsho
     out += ", pr. ";
     appendEscaped(out, formatDateText(*book.at));
   }
-  out += "</p>\n<h2>KKR's medlemmer</h2>\n";
+  out += "</p>\n";
+}
+
+/// Opens a table of seats: the holder's role, name, party and kommune, then `fifth` (what the seat
+/// rests on, or its status), and its first and last day.
+void appendSeatTableHead(std::string& out, std::string_view fifth) {
+  out += "<table>\n<thead><tr><th>Rolle</th><th>Navn</th><th>Parti</th><th>Kommune</th><th>";
+  out += fifth;
+  out += "</th><th>Fra</th><th>Til</th></tr></thead>\n<tbody>\n";
+}
+
+/// One row of a table that appendSeatTableHead() opened.
+void appendSeatRow(std::string& out, std::string_view role, const domain::Person& person,
+                   const domain::RegisterSnapshot& s, std::string_view fifth,
+                   const domain::Date& start, const std::optional<domain::Date>& end) {
+  out += "<tr>";
+  cell(out, role);
+  cell(out, person.name);
+  cell(out, person.party.value_or(""));
+  cell(out, kommuneName(s, person.kommune_code));
+  cell(out, fifth);
+  cell(out, formatDateText(start));
+  cell(out, dateText(end));
+  out += "</tr>\n";
+}
+
+/// KKR's own members, as a table.
+void appendHtmlMembers(std::string& out, const domain::BlueBook& book,
+                       const domain::RegisterSnapshot& s) {
+  out += "<h2>KKR's medlemmer</h2>\n";
   if (book.members.empty()) {
     out += "<p>Ingen kendte medlemmer.</p>\n";
-  } else {
-    out +=
-        "<table>\n<thead><tr><th>Rolle</th><th>Navn</th><th>Parti</th><th>Kommune</th>"
-        "<th>Grundlag</th><th>Fra</th><th>Til</th></tr></thead>\n<tbody>\n";
-    for (const auto& m : book.members) {
-      out += "<tr>";
-      cell(out, danish(m.member->role));
-      cell(out, m.person->name);
-      cell(out, m.person->party.value_or(""));
-      cell(out, kommuneName(s, m.person->kommune_code));
-      cell(out, danish(m.member->seat_basis));
-      cell(out, formatDateText(m.member->start_date));
-      cell(out, dateText(m.member->end_date));
-      out += "</tr>\n";
-    }
-    out += "</tbody>\n</table>\n";
+    return;
   }
+  appendSeatTableHead(out, "Grundlag");
+  for (const auto& m : book.members) {
+    appendSeatRow(out, danish(m.member->role), *m.person, s, danish(m.member->seat_basis),
+                  m.member->start_date, m.member->end_date);
+  }
+  out += "</tbody>\n</table>\n";
+}
+
+/// One regional forum: what KKR does for it, its seat count, and its known seats as a table.
+void appendHtmlForum(std::string& out, const domain::BlueBookForum& f,
+                     const domain::RegisterSnapshot& s) {
+  out += "<section>\n<h3>";
+  appendEscaped(out, f.forum->name);
+  out += "</h3>\n<p class=\"meta\">";
+  appendEscaped(
+      out, f.forum->kkr_action == domain::KkrAction::Appoints ? "KKR udpeger" : "KKR indstiller");
+  if (f.forum->seats) {
+    out += " · ";
+    appendEscaped(out, std::to_string(*f.forum->seats));
+    out += " plads(er)";
+  }
+  out += "</p>\n";
+  if (f.seats.empty()) {
+    out += "<p>Ingen kendte pladser.</p>\n</section>\n";
+    return;
+  }
+  appendSeatTableHead(out, "Status");
+  for (const auto& seat : f.seats) {
+    const domain::Appointment& a = *seat.appointment;
+    appendSeatRow(out, danish(a.role), *seat.person, s, danish(a.status), a.start_date, a.end_date);
+  }
+  out += "</tbody>\n</table>\n</section>\n";
+}
+
+std::string htmlBook(const domain::BlueBook& book, const domain::RegisterSnapshot& s) {
+  std::string out;
+  out.reserve(8192);
+  appendHtmlHead(out, book);
+  appendHtmlTitle(out, book);
+  appendHtmlMembers(out, book, s);
   out += "<h2>Regionale fora</h2>\n";
-  for (const auto& f : book.forums) {
-    out += "<section>\n<h3>";
-    appendEscaped(out, f.forum->name);
-    out += "</h3>\n<p class=\"meta\">";
-    appendEscaped(
-        out, f.forum->kkr_action == domain::KkrAction::Appoints ? "KKR udpeger" : "KKR indstiller");
-    if (f.forum->seats) {
-      out += " · ";
-      appendEscaped(out, std::to_string(*f.forum->seats));
-      out += " plads(er)";
-    }
-    out += "</p>\n";
-    if (f.seats.empty()) {
-      out += "<p>Ingen kendte pladser.</p>\n</section>\n";
-      continue;
-    }
-    out +=
-        "<table>\n<thead><tr><th>Rolle</th><th>Navn</th><th>Parti</th><th>Kommune</th>"
-        "<th>Status</th><th>Fra</th><th>Til</th></tr></thead>\n<tbody>\n";
-    for (const auto& seat : f.seats) {
-      out += "<tr>";
-      cell(out, danish(seat.appointment->role));
-      cell(out, seat.person->name);
-      cell(out, seat.person->party.value_or(""));
-      cell(out, kommuneName(s, seat.person->kommune_code));
-      cell(out, danish(seat.appointment->status));
-      cell(out, formatDateText(seat.appointment->start_date));
-      cell(out, dateText(seat.appointment->end_date));
-      out += "</tr>\n";
-    }
-    out += "</tbody>\n</table>\n</section>\n";
-  }
+  for (const auto& f : book.forums) appendHtmlForum(out, f, s);
   out += "</body>\n</html>\n";
   return out;
 }

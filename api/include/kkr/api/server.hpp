@@ -1,5 +1,6 @@
 #pragma once
-// The HTTP server: a Pistache endpoint, hardened per STACK.md, serving the register's API.
+// The HTTP server: a Pistache endpoint, hardened as docs/request-path.md describes, serving the
+// register's API.
 
 #include <chrono>
 #include <cstddef>

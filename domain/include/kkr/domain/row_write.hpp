@@ -12,13 +12,17 @@
 
 namespace kkr::domain {
 
-/// A row as a committed transaction left it: its stored state, or (removed) the state it had
-/// when it was deleted. Its meta.version orders the versions of one key: a later write of a row
-/// always has a higher version, and a kommune or period created again after a delete continues
-/// from the deleted version (migration V003), so "the higher version wins" needs no clock.
+/// What a committed transaction did to a row: stored it (created or updated), or removed it.
+enum class RowEffect { Stored, Removed };
+
+/// A row as a committed transaction left it: its stored state, or (RowEffect::Removed) the state
+/// it had when it was deleted. Its meta.version orders the versions of one key: a later write of
+/// a row always has a higher version, and a kommune or period created again after a delete
+/// continues from the deleted version (migration V003), so "the higher version wins" needs no
+/// clock.
 struct RowWrite {
   std::variant<Kommune, Period, Person, KkrMember, RegionalForum, Appointment> row;
-  bool removed = false;
+  RowEffect effect = RowEffect::Stored;
 };
 
 /// Which row a write is about: (entity, key as text).

@@ -1,5 +1,8 @@
 #pragma once
-// The entry points Pistache calls: every one catches everything and answers exactly once.
+// The entry points Pistache's router calls for a request: the front controller, one handler per
+// route and the not-found handler. Each answers exactly once (respond()); what a route's handler
+// throws is caught by runHandler() (routes.hpp), anything else that escapes routing by
+// ApiHandler::dispatch() (connection.hpp).
 
 #include <cstddef>
 #include <memory>
@@ -12,7 +15,7 @@ namespace kkr::api {
 
 /// Wraps route `index` of apiRoutes() for Pistache: runs the handler (on a worker when it may wait
 /// on the database, see needsWorker) and sends its response.
-Pistache::Rest::Route::Handler guarded(std::size_t index, std::shared_ptr<ServerContext> ctx);
+Pistache::Rest::Route::Handler routeHandler(std::size_t index, std::shared_ptr<ServerContext> ctx);
 
 /// Runs before Pistache's route lookup: answers CORS preflights, unknown paths (404), known paths
 /// with a method they do not route (405, with Allow), GET and HEAD requests carrying a body (400)

@@ -1,4 +1,4 @@
-#include "guarded.hpp"
+#include "route_entry.hpp"
 
 #include "connection.hpp"
 #include "problem.hpp"
@@ -32,7 +32,7 @@ void serveRoute(const std::shared_ptr<Pistache::Tcp::Peer>& peer, ServerContext&
 
 }  // namespace
 
-Rest::Route::Handler guarded(std::size_t index, std::shared_ptr<ServerContext> ctx) {
+Rest::Route::Handler routeHandler(std::size_t index, std::shared_ptr<ServerContext> ctx) {
   return [index, ctx](const Pistache::Rest::Request&, ResponseWriter writer) {
     auto peer = writer.getPeer();
     if (!peer) return Rest::Route::Result::Ok;  // the client has gone; nobody to answer
