@@ -139,7 +139,7 @@ int createKey(persistence::PgApiKeyStore& keys, const std::optional<std::string>
     std::cerr << "kkr: " << created.error().detail << "\n";
     return kFailure;
   }
-  std::cout << "created " << domain::toString(created->info.role) << " key '" << created->info.name
+  std::cout << "created " << domain::toString(*parsedRole) << " key '" << created->info.name
             << "' (prefix " << created->info.token_prefix << "). The token is shown only now:\n"
             << created->token << "\n";
   return kOk;
