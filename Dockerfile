@@ -16,7 +16,7 @@ RUN apt-get update \
  && apt-get install -y --no-install-recommends \
       build-essential cmake ninja-build pkg-config ca-certificates \
       libpistache-dev libsoci-dev libboost-dev nlohmann-json3-dev libspdlog-dev \
-      libpq-dev libssl-dev nodejs npm \
+      libpq-dev libssl-dev libicu-dev nodejs npm \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 
@@ -36,7 +36,7 @@ ENV DEBIAN_FRONTEND=noninteractive
 # curl only for the HEALTHCHECK below.
 RUN apt-get update \
  && apt-get install -y --no-install-recommends \
-      libpistache0 libsoci-core4.0 libsoci-postgresql4.0 libpq5 libspdlog1.10 libfmt9 \
+      libpistache0 libsoci-core4.0 libsoci-postgresql4.0 libpq5 libspdlog1.10 libfmt9 libicu72 \
       ca-certificates curl \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --system --uid 10001 --user-group --home-dir /nonexistent --no-create-home \

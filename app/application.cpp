@@ -1,9 +1,11 @@
 #include "application.hpp"
 
 #include <chrono>
+#include <stdexcept>
 #include <thread>
 #include <vector>
 
+#include "kkr/domain/text.hpp"
 #include "kkr/persistence/health.hpp"
 #include "kkr/persistence/migrator.hpp"
 #include "kkr/persistence/pg_api_keys.hpp"
@@ -11,6 +13,7 @@
 #include "kkr/persistence/pg_change_listener.hpp"
 #include "kkr/persistence/pg_register_writer.hpp"
 #include "kkr/persistence/snapshot_source.hpp"
+#include "kkr/text/icu_text_rules.hpp"
 
 namespace kkr::app {
 
@@ -78,6 +81,13 @@ domain::Result<std::unique_ptr<Application>> Application::create(
   auto& p = *app->parts_;
   p.config = config;
   p.log = log;
+
+  // Before the first snapshot: it makes every name's sort and search keys with these rules.
+  try {
+    domain::installTextRules(text::icuTextRules());
+  } catch (const std::runtime_error& e) {
+    return domain::fail(domain::Error::internal(e.what()));
+  }
 
   if (config.migrate_on_start) {
     auto applied = persistence::migrate(config.database.url);

@@ -13,7 +13,7 @@ KKR_CONTRACT_DIR="$KKR_ROOT/tools/contract"
 KKR_APT_PACKAGES=(
   build-essential cmake ninja-build pkg-config ccache
   libpistache-dev libsoci-dev libboost-dev nlohmann-json3-dev libspdlog-dev
-  libgtest-dev libgmock-dev libcurl4-openssl-dev libssl-dev libpq-dev
+  libgtest-dev libgmock-dev libcurl4-openssl-dev libssl-dev libpq-dev libicu-dev
   postgresql-15 clang-format universal-ctags curl wrk python3 ca-certificates locales
 )
 # The contract tools (@redocly/cli) need Node.js >= 20.19; Debian 12's own nodejs is 18.

@@ -1,9 +1,9 @@
 #include "kkr/domain/blue_book.hpp"
 
 #include <algorithm>
+#include <string>
+#include <tuple>
 #include <unordered_map>
-
-#include "kkr/domain/collation.hpp"
 
 namespace kkr::domain {
 
@@ -37,10 +37,14 @@ Result<const Period*> resolvePeriod(const RegisterSnapshot& s, const BlueBookQue
   return found;
 }
 
-/// Danish name order; the id breaks ties, so the order never depends on the input's.
-bool personBefore(const Person& a, const Person& b) {
-  if (a.name != b.name) return danishLess(a.name, b.name);
-  return a.id < b.id;
+/// Danish order of two names, by the keys the snapshot made when the rows came in. Names with
+/// equal keys (the same name, or one written composed and once decomposed) fall back to their
+/// bytes, then to the id, so the order never depends on the input's.
+template <typename Table, typename E>
+bool namedBefore(const Table& table, const E& a, const E& b) {
+  const std::string& keyA = table.derivedOf(a.id)->sort_key;
+  const std::string& keyB = table.derivedOf(b.id)->sort_key;
+  return std::tie(keyA, a.name, a.id) < std::tie(keyB, b.name, b.id);
 }
 
 }  // namespace
@@ -64,9 +68,11 @@ Result<BlueBook> buildBlueBook(const RegisterSnapshot& s, const BlueBookQuery& q
     if (const Person* person = s.person(m.person_id)) book.members.push_back({&m, person});
   }
   std::sort(book.members.begin(), book.members.end(),
-            [](const BlueBookMember& a, const BlueBookMember& b) {
+            [&](const BlueBookMember& a, const BlueBookMember& b) {
               if (a.member->role != b.member->role) return a.member->role < b.member->role;
-              if (a.person->id != b.person->id) return personBefore(*a.person, *b.person);
+              if (a.person->id != b.person->id) {
+                return namedBefore(s.persons(), *a.person, *b.person);
+              }
               return a.member->id < b.member->id;
             });
 
@@ -77,9 +83,8 @@ Result<BlueBook> buildBlueBook(const RegisterSnapshot& s, const BlueBookQuery& q
     book.forums.push_back({&forum, {}});
   }
   std::sort(book.forums.begin(), book.forums.end(),
-            [](const BlueBookForum& a, const BlueBookForum& b) {
-              if (a.forum->name != b.forum->name) return danishLess(a.forum->name, b.forum->name);
-              return a.forum->id < b.forum->id;
+            [&](const BlueBookForum& a, const BlueBookForum& b) {
+              return namedBefore(s.forums(), *a.forum, *b.forum);
             });
 
   std::unordered_map<Id, BlueBookForum*> forumById;
@@ -93,11 +98,13 @@ Result<BlueBook> buildBlueBook(const RegisterSnapshot& s, const BlueBookQuery& q
   }
   for (BlueBookForum& entry : book.forums) {
     std::sort(entry.seats.begin(), entry.seats.end(),
-              [](const BlueBookSeat& a, const BlueBookSeat& b) {
+              [&](const BlueBookSeat& a, const BlueBookSeat& b) {
                 if (a.appointment->role != b.appointment->role) {
                   return a.appointment->role < b.appointment->role;
                 }
-                if (a.person->id != b.person->id) return personBefore(*a.person, *b.person);
+                if (a.person->id != b.person->id) {
+                  return namedBefore(s.persons(), *a.person, *b.person);
+                }
                 return a.appointment->id < b.appointment->id;
               });
   }

@@ -59,9 +59,11 @@ struct NumericKey {
   static std::string format(const T& item) { return std::to_string(item.id); }
 };
 
-/// The page of `items` (sorted by Key) after `page.cursor` whose items satisfy `matches`.
-template <typename Key, typename T, typename Traits, typename Pred>
-Result<Page<T>> paginate(const RowTable<T, Traits>& items, const PageRequest& page, Pred matches) {
+/// The page of `items` (sorted by Key) after `page.cursor` whose items satisfy `matches`, which
+/// is given each row and what its table derived from it (NameKeys, or NothingDerived).
+template <typename Key, typename T, typename Traits, typename Derived, typename Pred>
+Result<Page<T>> paginate(const RowTable<T, Traits, Derived>& items, const PageRequest& page,
+                         Pred matches) {
   if (auto status = checkLimit(page); !status) return fail(status.error());
   auto it = items.begin();
   if (page.cursor) {
@@ -71,7 +73,7 @@ Result<Page<T>> paginate(const RowTable<T, Traits>& items, const PageRequest& pa
   }
   Page<T> result;
   for (; it != items.end(); ++it) {
-    if (!matches(*it)) continue;
+    if (!matches(*it, it.derived())) continue;
     if (result.items.size() == page.limit) {
       // Only now is it known that another page exists: a full page alone does not tell.
       result.next_cursor = Key::format(*result.items.back());
@@ -116,14 +118,14 @@ bool personPasses(const Person* person, const std::optional<std::string>& kommun
 Result<Page<Kommune>> listKommuner(const RegisterSnapshot& s, const KommuneFilter& f,
                                    const PageRequest& page) {
   const std::optional<std::string> needle = f.q ? std::optional(foldForSearch(*f.q)) : std::nullopt;
-  return paginate<KommuneKey>(s.kommuner(), page, [&](const Kommune& k) {
-    return !needle || matchesSearch(k.name, *needle);
+  return paginate<KommuneKey>(s.kommuner(), page, [&](const Kommune&, const NameKeys& names) {
+    return !needle || names.matches(*needle);
   });
 }
 
 Result<Page<Period>> listPeriods(const RegisterSnapshot& s, const PeriodFilter& f,
                                  const PageRequest& page) {
-  return paginate<PeriodKey>(s.periods(), page, [&](const Period& p) {
+  return paginate<PeriodKey>(s.periods(), page, [&](const Period& p, NothingDerived) {
     return !f.at || spanContains(p.start_date, p.end_date, *f.at);
   });
 }
@@ -133,58 +135,60 @@ Result<Page<Person>> listPersons(const RegisterSnapshot& s, const PersonFilter& 
   const std::optional<std::string> kommune =
       f.kommune_code ? std::optional(canonicalKommune(*f.kommune_code)) : std::nullopt;
   const std::optional<std::string> needle = f.q ? std::optional(foldForSearch(*f.q)) : std::nullopt;
-  return paginate<NumericKey<Person>>(s.persons(), page, [&](const Person& p) {
-    if (kommune && p.kommune_code != *kommune) return false;
-    if (!passes(f.party, p.party) || !passes(f.office, p.office)) return false;
-    if (!needle) return true;
-    return matchesSearch(p.name, *needle) ||
-           std::any_of(p.other_names.begin(), p.other_names.end(),
-                       [&](const std::string& name) { return matchesSearch(name, *needle); });
-  });
+  return paginate<NumericKey<Person>>(
+      s.persons(), page, [&](const Person& p, const NameKeys& names) {
+        if (kommune && p.kommune_code != *kommune) return false;
+        if (!passes(f.party, p.party) || !passes(f.office, p.office)) return false;
+        return !needle || names.matches(*needle);
+      });
 }
 
 Result<Page<KkrMember>> listMembers(const RegisterSnapshot& s, const MemberFilter& f,
                                     const PageRequest& page) {
   const std::optional<std::string> kommune =
       f.kommune_code ? std::optional(canonicalKommune(*f.kommune_code)) : std::nullopt;
-  return paginate<NumericKey<KkrMember>>(s.members(), page, [&](const KkrMember& m) {
-    if (!passes(f.period_id, m.period_id) || !passes(f.person_id, m.person_id) ||
-        !passes(f.role, m.role) || !passes(f.seat_basis, m.seat_basis)) {
-      return false;
-    }
-    if (f.at && !spanContains(m.start_date, m.end_date, *f.at)) return false;
-    return personPasses(s.person(m.person_id), kommune, f.party);
-  });
+  return paginate<NumericKey<KkrMember>>(
+      s.members(), page, [&](const KkrMember& m, NothingDerived) {
+        if (!passes(f.period_id, m.period_id) || !passes(f.person_id, m.person_id) ||
+            !passes(f.role, m.role) || !passes(f.seat_basis, m.seat_basis)) {
+          return false;
+        }
+        if (f.at && !spanContains(m.start_date, m.end_date, *f.at)) return false;
+        return personPasses(s.person(m.person_id), kommune, f.party);
+      });
 }
 
 Result<Page<RegionalForum>> listForums(const RegisterSnapshot& s, const ForumFilter& f,
                                        const PageRequest& page) {
   const std::optional<std::string> needle = f.q ? std::optional(foldForSearch(*f.q)) : std::nullopt;
-  return paginate<NumericKey<RegionalForum>>(s.forums(), page, [&](const RegionalForum& forum) {
-    if (!passes(f.kind, forum.kind) || !passes(f.kkr_action, forum.kkr_action)) return false;
-    if (f.at && !forumExistsOn(forum, *f.at)) return false;
-    return !needle || matchesSearch(forum.name, *needle);
-  });
+  return paginate<NumericKey<RegionalForum>>(
+      s.forums(), page, [&](const RegionalForum& forum, const NameKeys& names) {
+        if (!passes(f.kind, forum.kind) || !passes(f.kkr_action, forum.kkr_action)) return false;
+        if (f.at && !forumExistsOn(forum, *f.at)) return false;
+        return !needle || names.matches(*needle);
+      });
 }
 
 Result<Page<Appointment>> listAppointments(const RegisterSnapshot& s, const AppointmentFilter& f,
                                            const PageRequest& page) {
   const std::optional<std::string> kommune =
       f.kommune_code ? std::optional(canonicalKommune(*f.kommune_code)) : std::nullopt;
-  return paginate<NumericKey<Appointment>>(s.appointments(), page, [&](const Appointment& a) {
-    if (!passes(f.forum_id, a.forum_id) || !passes(f.person_id, a.person_id) ||
-        !passes(f.period_id, a.period_id) || !passes(f.role, a.role) ||
-        !passes(f.status, a.status)) {
-      return false;
-    }
-    if (f.at) {
-      if (!spanContains(a.start_date, a.end_date, *f.at)) return false;
-      // A dissolved forum's seats end with it, even where the appointment's own end was not set.
-      const RegionalForum* forum = s.forum(a.forum_id);
-      if (forum && forum->dissolved_on && *forum->dissolved_on < *f.at) return false;
-    }
-    return personPasses(s.person(a.person_id), kommune, f.party);
-  });
+  return paginate<NumericKey<Appointment>>(
+      s.appointments(), page, [&](const Appointment& a, NothingDerived) {
+        if (!passes(f.forum_id, a.forum_id) || !passes(f.person_id, a.person_id) ||
+            !passes(f.period_id, a.period_id) || !passes(f.role, a.role) ||
+            !passes(f.status, a.status)) {
+          return false;
+        }
+        if (f.at) {
+          if (!spanContains(a.start_date, a.end_date, *f.at)) return false;
+          // A dissolved forum's seats end with it, even where the appointment's own end was
+          // not set.
+          const RegionalForum* forum = s.forum(a.forum_id);
+          if (forum && forum->dissolved_on && *forum->dissolved_on < *f.at) return false;
+        }
+        return personPasses(s.person(a.person_id), kommune, f.party);
+      });
 }
 
 }  // namespace kkr::domain

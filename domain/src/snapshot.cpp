@@ -1,10 +1,30 @@
 #include "kkr/domain/snapshot.hpp"
 
+#include <algorithm>
 #include <type_traits>
 #include <utility>
 #include <variant>
 
+#include "kkr/domain/text.hpp"
+
 namespace kkr::domain {
+
+NameKeys::NameKeys(const Kommune& kommune)
+    : sort_key(danishSortKey(kommune.name)), folded{foldForSearch(kommune.name)} {}
+
+NameKeys::NameKeys(const Person& person)
+    : sort_key(danishSortKey(person.name)), folded{foldForSearch(person.name)} {
+  for (const std::string& name : person.other_names) folded.push_back(foldForSearch(name));
+}
+
+NameKeys::NameKeys(const RegionalForum& forum)
+    : sort_key(danishSortKey(forum.name)), folded{foldForSearch(forum.name)} {}
+
+bool NameKeys::matches(std::string_view foldedNeedle) const {
+  return std::any_of(folded.begin(), folded.end(), [&](const std::string& name) {
+    return name.find(foldedNeedle) != std::string::npos;
+  });
+}
 
 namespace {
 

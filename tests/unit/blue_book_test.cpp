@@ -254,4 +254,22 @@ TEST(BlueBook, EqualNamesAreOrderedById) {
   EXPECT_EQ(memberIds(build(s, "2022-2026")), (Ids{12, 11}));
 }
 
+TEST(BlueBook, NamesBeyondLatin1AndAaTakeTheirDanishPlaces) {
+  SnapshotBuilder b;
+  b.period("2022-2026", "2022-01-01");
+  b.person(1, "Testperson Ωmega", "0851");
+  b.person(2, "Testperson Aase", "0851");
+  b.person(3, "Testperson Åse", "0851");
+  b.person(4, "Testperson Strauß", "0851");
+  b.person(5, "Testperson Lund", "0851");
+  b.person(6, "Testperson Łukasz", "0851");
+  b.person(7, "Testperson Ørn", "0851");
+  for (Id id = 1; id <= 7; ++id) {
+    b.member(10 + id, id, "2022-2026", MemberRole::Member, "2022-01-01");
+  }
+  const auto s = b.build();
+  // ł as l, ß as ss, then æ, ø, å; "Aa" as Å, after "Å" on a tie; Greek after the Danish letters.
+  EXPECT_EQ(memberIds(build(s, "2022-2026")), (Ids{16, 15, 14, 17, 13, 12, 11}));
+}
+
 }  // namespace

@@ -176,6 +176,22 @@ TEST(Queries, PersonSearchMatchesNameAndOtherNames) {
   EXPECT_EQ(persons(s, {.q = "nobody"}), Ids{});
 }
 
+TEST(Queries, SearchFindsNamesBeyondLatin1) {
+  SnapshotBuilder b;
+  b.kommune("0851", "Aalborg");
+  b.person(1, "Testperson Strauß", "0851");
+  b.person(2, "Testperson Łukasz", "0851");
+  b.person(3, "Testperson Σίσυφος", "0851").other_names = {"Testperson Sisyfos"};
+  b.forum(20, "Testforum Müller");
+  const auto s = b.build();
+  EXPECT_EQ(persons(s, {.q = "STRAUSS"}), Ids{1});
+  EXPECT_EQ(persons(s, {.q = "łUKASZ"}), Ids{2});
+  EXPECT_EQ(persons(s, {.q = "lukasz"}), Ids{});  // ł is a letter of its own, like ø
+  EXPECT_EQ(persons(s, {.q = "ΣΊΣΥΦΟΣ"}), Ids{3});
+  EXPECT_EQ(persons(s, {.q = "sisyfos"}), Ids{3});
+  EXPECT_EQ(forums(s, {.q = "MÜLLER"}), Ids{20});
+}
+
 TEST(Queries, PersonFiltersCombine) {
   const auto s = sample();
   EXPECT_EQ(persons(s, {.kommune_code = "0851", .party = "V"}), Ids{3});

@@ -114,4 +114,30 @@ TEST(RowTable, ErasingEveryRowLeavesAnEmptyTable) {
   EXPECT_EQ(keysOf(table), (std::vector<long>{7}));
 }
 
+/// Counts how often it is made, to show a table derives once per row that enters it.
+struct Shouted {
+  explicit Shouted(const Row& row) : value(row.value + "!") { ++made; }
+  std::string value;
+  static inline int made = 0;
+};
+using DerivingTable = RowTable<Row, RowId, Shouted>;
+
+TEST(RowTable, DerivesOncePerRowThatEntersAndKeepsItBesideTheRow) {
+  Shouted::made = 0;
+  const DerivingTable before(std::vector<Row>{{2, "b"}, {1, "a"}});
+  EXPECT_EQ(Shouted::made, 2);
+  ASSERT_NE(before.derivedOf(1), nullptr);
+  EXPECT_EQ(before.derivedOf(1)->value, "a!");
+  EXPECT_EQ(before.derivedOf(3), nullptr);
+  std::vector<std::string> iterated;
+  for (auto it = before.begin(); it != before.end(); ++it) iterated.push_back(it.derived().value);
+  EXPECT_EQ(iterated, (std::vector<std::string>{"a!", "b!"}));
+
+  const DerivingTable after = before.upsert(Row{1, "c"}).erase(2);
+  EXPECT_EQ(Shouted::made, 3);  // reads, copies and erases derive nothing
+  EXPECT_EQ(after.derivedOf(1)->value, "c!");
+  EXPECT_EQ(after.derivedOf(2), nullptr);
+  EXPECT_EQ(before.derivedOf(1)->value, "a!");
+}
+
 }  // namespace

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "kkr/domain/text.hpp"
 #include "snapshot_builder.hpp"
 
 namespace {
@@ -163,6 +164,54 @@ TEST(Snapshot, WithAppliesOnlyNewerVersionsAndRemovesUpToTheRemovedVersion) {
   old.meta.version = 4;
   ASSERT_TRUE(base.with(RowWrite{old, RowEffect::Removed}));
   EXPECT_EQ(base.with(RowWrite{old, RowEffect::Removed})->kommune("0851"), nullptr);
+}
+
+TEST(Snapshot, NamedRowsCarryTheirNamesSortAndSearchKeys) {
+  SnapshotBuilder b;
+  b.kommune("0851", "Aalborg");
+  b.person(1, "Testperson Ærø", "0851").other_names = {"Testperson AEROE", "Strauß"};
+  b.forum(4, "Testforum Ålborg");
+  const RegisterSnapshot s = b.build();
+  const NameKeys* kommune = s.kommuner().derivedOf("0851");
+  ASSERT_NE(kommune, nullptr);
+  EXPECT_EQ(kommune->sort_key, danishSortKey("Aalborg"));
+  EXPECT_EQ(kommune->folded, std::vector<std::string>{"aalborg"});
+  const NameKeys* person = s.persons().derivedOf(1);
+  ASSERT_NE(person, nullptr);
+  EXPECT_EQ(person->sort_key, danishSortKey("Testperson Ærø"));
+  EXPECT_EQ(person->folded,
+            (std::vector<std::string>{"testperson ærø", "testperson aeroe", "strauss"}));
+  const NameKeys* forum = s.forums().derivedOf(4);
+  ASSERT_NE(forum, nullptr);
+  EXPECT_EQ(forum->folded, std::vector<std::string>{"testforum aalborg"});
+  EXPECT_EQ(s.persons().derivedOf(2), nullptr);
+}
+
+TEST(Snapshot, AWriteRemakesTheKeysOfTheRowItChanges) {
+  SnapshotBuilder b;
+  b.person(1, "Testperson Zeuthen", "0851");
+  const RegisterSnapshot before = b.build();
+  Person renamed = *before.person(1);
+  renamed.name = "Testperson Ørsted";
+  renamed.other_names = {"Testperson Oersted"};
+  renamed.meta.version = 2;
+  const auto after = before.with(RowWrite{renamed, false});
+  ASSERT_TRUE(after);
+  EXPECT_EQ(after->persons().derivedOf(1)->sort_key, danishSortKey("Testperson Ørsted"));
+  EXPECT_EQ(after->persons().derivedOf(1)->folded,
+            (std::vector<std::string>{"testperson ørsted", "testperson oersted"}));
+  EXPECT_EQ(before.persons().derivedOf(1)->sort_key, danishSortKey("Testperson Zeuthen"));
+}
+
+TEST(NameKeys, MatchAFoldedNeedleInAnyNameAndTheEmptyOneInAll) {
+  Person p;
+  p.name = "Testperson Ærø";
+  p.other_names = {"Testperson Aeroe"};
+  const NameKeys keys(p);
+  EXPECT_TRUE(keys.matches(foldForSearch("ÄRÖ")));
+  EXPECT_TRUE(keys.matches(foldForSearch("AEROE")));  // only in other_names
+  EXPECT_FALSE(keys.matches(foldForSearch("arø")));
+  EXPECT_TRUE(keys.matches(""));
 }
 
 }  // namespace

@@ -18,10 +18,22 @@
 
 namespace kkr::domain {
 
+/// The Derived of a table whose reads need nothing worked out ahead of them.
+struct NothingDerived {
+  template <typename T>
+  explicit NothingDerived(const T& /*row*/) {}
+};
+
 /// `KeyTraits::of(row)` returns the row's key (ordered by <); keys are unique in a table.
-template <typename T, typename KeyTraits>
+/// `Derived(row)` is made once, when the row enters the table, and kept beside it: for what reads
+/// would otherwise work out again and again from the same row (snapshot.hpp's NameKeys).
+template <typename T, typename KeyTraits, typename Derived = NothingDerived>
 class RowTable {
-  using Chunk = std::vector<T>;
+  struct Slot {
+    T row;
+    [[no_unique_address]] Derived derived;
+  };
+  using Chunk = std::vector<Slot>;
   using ChunkPtr = std::shared_ptr<const Chunk>;
   using Spine = std::vector<ChunkPtr>;
 
@@ -44,9 +56,12 @@ class RowTable {
     auto spine = std::make_shared<Spine>();
     constexpr std::size_t fill = kMaxChunk / 2;  // room to grow before the first split
     for (std::size_t i = 0; i < rows.size(); i += fill) {
-      const auto last = std::min(rows.size(), i + fill);
-      spine->push_back(std::make_shared<const Chunk>(std::make_move_iterator(rows.begin() + i),
-                                                     std::make_move_iterator(rows.begin() + last)));
+      Chunk chunk;
+      chunk.reserve(fill);
+      for (std::size_t j = i; j < std::min(rows.size(), i + fill); ++j) {
+        chunk.push_back(slotOf(std::move(rows[j])));
+      }
+      spine->push_back(std::make_shared<const Chunk>(std::move(chunk)));
     }
     size_ = rows.size();
     chunks_ = std::move(spine);
@@ -64,7 +79,8 @@ class RowTable {
     using reference = const T&;
 
     const_iterator() = default;
-    reference operator*() const { return (*(*spine_)[chunk_])[row_]; }
+    reference operator*() const { return slot().row; }
+    const Derived& derived() const { return slot().derived; }
     pointer operator->() const { return &**this; }
     const_iterator& operator++() {
       if (++row_ == (*spine_)[chunk_]->size()) {
@@ -86,6 +102,7 @@ class RowTable {
     friend class RowTable;
     const_iterator(const Spine* spine, std::size_t chunk, std::size_t row)
         : spine_(spine), chunk_(chunk), row_(row) {}
+    const Slot& slot() const { return (*(*spine_)[chunk_])[row_]; }
     const Spine* spine_ = nullptr;
     std::size_t chunk_ = 0;
     std::size_t row_ = 0;
@@ -98,12 +115,12 @@ class RowTable {
   const_iterator upperBound(const Key& key) const {
     const auto& spine = *chunks_;
     const auto chunk = std::partition_point(spine.begin(), spine.end(), [&](const ChunkPtr& c) {
-      return !(key < KeyTraits::of(c->back()));
+      return !(key < KeyTraits::of(c->back().row));
     });
     if (chunk == spine.end()) return end();
     const auto row =
         std::upper_bound((*chunk)->begin(), (*chunk)->end(), key,
-                         [](const Key& k, const T& r) { return k < KeyTraits::of(r); });
+                         [](const Key& k, const Slot& s) { return k < KeyTraits::of(s.row); });
     return {chunks_.get(), static_cast<std::size_t>(chunk - spine.begin()),
             static_cast<std::size_t>(row - (*chunk)->begin())};
   }
@@ -111,20 +128,25 @@ class RowTable {
   /// The row with `key`, or nullptr. The pointer stays valid as long as this table (or any
   /// version sharing its chunk) is alive.
   const T* find(const Key& key) const {
-    const auto [chunk, row] = locate(key);
-    if (chunk == npos || row == (*chunks_)[chunk]->size()) return nullptr;
-    const T& found = (*(*chunks_)[chunk])[row];
-    return KeyTraits::of(found) < key || key < KeyTraits::of(found) ? nullptr : &found;
+    const Slot* found = findSlot(key);
+    return found ? &found->row : nullptr;
+  }
+
+  /// What was derived from the row with `key`, or nullptr; valid as long as find's pointer.
+  const Derived* derivedOf(const Key& key) const {
+    const Slot* found = findSlot(key);
+    return found ? &found->derived : nullptr;
   }
 
   /// This table with `row` added, or replacing the row with the same key.
   RowTable upsert(T row) const {
     const Key key = KeyTraits::of(row);
+    Slot slot = slotOf(std::move(row));
     auto [chunkIndex, rowIndex] = locate(key);
     auto spine = std::make_shared<Spine>(*chunks_);
     RowTable next(*this);
     if (spine->empty()) {
-      spine->push_back(std::make_shared<const Chunk>(Chunk{std::move(row)}));
+      spine->push_back(std::make_shared<const Chunk>(Chunk{std::move(slot)}));
       next.size_ = 1;
       next.chunks_ = std::move(spine);
       return next;
@@ -134,11 +156,11 @@ class RowTable {
       rowIndex = (*spine)[chunkIndex]->size();
     }
     Chunk chunk = *(*spine)[chunkIndex];
-    const bool replaces = rowIndex < chunk.size() && !(key < KeyTraits::of(chunk[rowIndex]));
+    const bool replaces = rowIndex < chunk.size() && !(key < KeyTraits::of(chunk[rowIndex].row));
     if (replaces) {
-      chunk[rowIndex] = std::move(row);
+      chunk[rowIndex] = std::move(slot);
     } else {
-      chunk.insert(chunk.begin() + static_cast<std::ptrdiff_t>(rowIndex), std::move(row));
+      chunk.insert(chunk.begin() + static_cast<std::ptrdiff_t>(rowIndex), std::move(slot));
       ++next.size_;
     }
     if (chunk.size() <= kMaxChunk) {
@@ -176,17 +198,29 @@ class RowTable {
  private:
   static constexpr std::size_t npos = static_cast<std::size_t>(-1);
 
+  static Slot slotOf(T row) {
+    Derived derived(row);
+    return Slot{std::move(row), std::move(derived)};
+  }
+
+  const Slot* findSlot(const Key& key) const {
+    const auto [chunk, row] = locate(key);
+    if (chunk == npos || row == (*chunks_)[chunk]->size()) return nullptr;
+    const Slot& found = (*(*chunks_)[chunk])[row];
+    return KeyTraits::of(found.row) < key || key < KeyTraits::of(found.row) ? nullptr : &found;
+  }
+
   /// The chunk whose key range holds `key` (npos when it is after every key) and the position of
   /// the first row in it whose key is not less than `key`. Chunks are never empty.
   std::pair<std::size_t, std::size_t> locate(const Key& key) const {
     const auto& spine = *chunks_;
     const auto chunk = std::partition_point(spine.begin(), spine.end(), [&](const ChunkPtr& c) {
-      return KeyTraits::of(c->back()) < key;
+      return KeyTraits::of(c->back().row) < key;
     });
     if (chunk == spine.end()) return {npos, 0};
     const auto row =
         std::lower_bound((*chunk)->begin(), (*chunk)->end(), key,
-                         [](const T& r, const Key& k) { return KeyTraits::of(r) < k; });
+                         [](const Slot& s, const Key& k) { return KeyTraits::of(s.row) < k; });
     return {static_cast<std::size_t>(chunk - spine.begin()),
             static_cast<std::size_t>(row - (*chunk)->begin())};
   }

@@ -6,6 +6,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <variant>
 #include <vector>
@@ -29,16 +30,32 @@ struct ById {
   }
 };
 
-using KommuneTable = RowTable<Kommune, KommuneByCode>;
+/// A named row's names as sorting and search take them, made once when the row enters a
+/// snapshot: ICU takes microseconds a name, too long to spend per comparison, or on every row of
+/// every search request.
+struct NameKeys {
+  explicit NameKeys(const Kommune& kommune);
+  explicit NameKeys(const Person& person);
+  explicit NameKeys(const RegionalForum& forum);
+
+  /// True when `foldedNeedle` (foldForSearch's) occurs in one of the names; "" is in all.
+  bool matches(std::string_view foldedNeedle) const;
+
+  std::string sort_key;             ///< danishSortKey(name)
+  std::vector<std::string> folded;  ///< foldForSearch of the name, then of each other name
+};
+
+using KommuneTable = RowTable<Kommune, KommuneByCode, NameKeys>;
 using PeriodTable = RowTable<Period, PeriodById>;
-using PersonTable = RowTable<Person, ById>;
+using PersonTable = RowTable<Person, ById, NameKeys>;
 using MemberTable = RowTable<KkrMember, ById>;
-using ForumTable = RowTable<RegionalForum, ById>;
+using ForumTable = RowTable<RegionalForum, ById, NameKeys>;
 using AppointmentTable = RowTable<Appointment, ById>;
 
 class RegisterSnapshot {
  public:
-  /// Builds the snapshot: sorts every collection by its key.
+  /// Builds the snapshot: sorts every collection by its key and makes every named row's
+  /// NameKeys with the installed TextRules (text.hpp).
   RegisterSnapshot(std::int64_t seq, std::vector<Kommune> kommuner, std::vector<Period> periods,
                    std::vector<Person> persons, std::vector<KkrMember> members,
                    std::vector<RegionalForum> forums, std::vector<Appointment> appointments);
