@@ -47,20 +47,9 @@ bool namedBefore(const Table& table, const E& a, const E& b) {
   return std::tie(keyA, a.name, a.id) < std::tie(keyB, b.name, b.id);
 }
 
-}  // namespace
-
-Result<BlueBook> buildBlueBook(const RegisterSnapshot& s, const BlueBookQuery& q) {
-  auto resolved = resolvePeriod(s, q);
-  if (!resolved) return fail(resolved.error());
-  BlueBook book;
-  book.period = *resolved;
-  book.at = q.at;
+/// KKR's seats of the book's period (held on q.at, when given), chair first, then by name.
+void collectMembers(const RegisterSnapshot& s, const BlueBookQuery& q, BlueBook& book) {
   const Period& period = *book.period;
-
-  // The days the book covers: one date, or the whole period (open at the end while it runs).
-  const Date spanStart = q.at ? *q.at : period.start_date;
-  const std::optional<Date> spanEnd = q.at ? q.at : period.end_date;
-
   for (const KkrMember& m : s.members()) {
     // KKR seats belong to their period even when a seat's end date was left open.
     if (m.period_id != period.id) continue;
@@ -75,7 +64,14 @@ Result<BlueBook> buildBlueBook(const RegisterSnapshot& s, const BlueBookQuery& q
               }
               return a.member->id < b.member->id;
             });
+}
 
+/// The forums that exist on some day the book covers, by name.
+void collectForums(const RegisterSnapshot& s, const BlueBookQuery& q, BlueBook& book) {
+  const Period& period = *book.period;
+  // The days the book covers: one date, or the whole period (open at the end while it runs).
+  const Date spanStart = q.at ? *q.at : period.start_date;
+  const std::optional<Date> spanEnd = q.at ? q.at : period.end_date;
   for (const RegionalForum& forum : s.forums()) {
     const bool dissolvedBefore = forum.dissolved_on && *forum.dissolved_on < spanStart;
     const bool foundedAfter = forum.founded_on && spanEnd && *spanEnd < *forum.founded_on;
@@ -86,7 +82,11 @@ Result<BlueBook> buildBlueBook(const RegisterSnapshot& s, const BlueBookQuery& q
             [&](const BlueBookForum& a, const BlueBookForum& b) {
               return namedBefore(s.forums(), *a.forum, *b.forum);
             });
+}
 
+/// Each listed forum's seats: held on q.at, or decided for the book's period; by role, then name.
+void collectSeats(const RegisterSnapshot& s, const BlueBookQuery& q, BlueBook& book) {
+  const Period& period = *book.period;
   std::unordered_map<Id, BlueBookForum*> forumById;
   for (BlueBookForum& entry : book.forums) forumById.emplace(entry.forum->id, &entry);
   for (const Appointment& a : s.appointments()) {
@@ -108,6 +108,19 @@ Result<BlueBook> buildBlueBook(const RegisterSnapshot& s, const BlueBookQuery& q
                 return a.appointment->id < b.appointment->id;
               });
   }
+}
+
+}  // namespace
+
+Result<BlueBook> buildBlueBook(const RegisterSnapshot& s, const BlueBookQuery& q) {
+  auto resolved = resolvePeriod(s, q);
+  if (!resolved) return fail(resolved.error());
+  BlueBook book;
+  book.period = *resolved;
+  book.at = q.at;
+  collectMembers(s, q, book);
+  collectForums(s, q, book);
+  collectSeats(s, q, book);
   return book;
 }
 

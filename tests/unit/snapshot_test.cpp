@@ -195,7 +195,7 @@ TEST(Snapshot, AWriteRemakesTheKeysOfTheRowItChanges) {
   renamed.name = "Testperson Ørsted";
   renamed.other_names = {"Testperson Oersted"};
   renamed.meta.version = 2;
-  const auto after = before.with(RowWrite{renamed, false});
+  const auto after = before.with(RowWrite{renamed, RowEffect::Stored});
   ASSERT_TRUE(after);
   EXPECT_EQ(after->persons().derivedOf(1)->sort_key, danishSortKey("Testperson Ørsted"));
   EXPECT_EQ(after->persons().derivedOf(1)->folded,
