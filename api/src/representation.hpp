@@ -10,6 +10,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <type_traits>
 
 #include "kkr/domain/entities.hpp"
@@ -46,6 +47,10 @@ void writeValue(Sink& sink, const T& value) {
     sink.value(value);
   }
 }
+
+/// Whether an entity's representation has restricted fields, read from its field list below.
+template <typename Entity>
+bool hasRestrictedFields();
 
 template <typename Visit>
 void visitMeta(const domain::RowMeta& m, Visit& visit) {
@@ -130,6 +135,24 @@ void visitFields(const domain::Appointment& a, Visit& visit) {
   visit("source", a.source);
   visit("note", a.note);
   visitMeta(a.meta, visit);
+}
+
+/// A visitor that only notes whether any field is restricted.
+struct RestrictedProbe {
+  bool found = false;
+  template <typename T>
+  void operator()(std::string_view, const T&) {}
+  template <typename T>
+  void operator()(std::string_view, const T&, Restricted) {
+    found = true;
+  }
+};
+
+template <typename Entity>
+bool hasRestrictedFields() {
+  RestrictedProbe probe;
+  visitFields(Entity{}, probe);
+  return probe.found;
 }
 
 }  // namespace kkr::api

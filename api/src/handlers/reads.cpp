@@ -43,9 +43,8 @@ template <typename E>
 std::string representationVariant(const E& entity, const MappingContext& mapping) {
   const bool restricted = mapping.options.include_restricted;
   std::string variant;
-  if constexpr (std::is_same_v<E, domain::Person>) {
-    if (restricted) variant = "r";
-  }
+  static const bool has_restricted = hasRestrictedFields<E>();
+  if (has_restricted && restricted) variant = "r";
   if constexpr (requires { entity.person_id; }) {
     if (mapping.embed.person) {
       const domain::Person* person = mapping.snapshot->person(entity.person_id);
