@@ -1,12 +1,10 @@
 #include "body_parsing.hpp"
 
-#include <functional>
 #include <limits>
-#include <map>
-#include <set>
 #include <string>
+#include <type_traits>
 
-#include "kkr/domain/field_limits.hpp"
+#include "kkr/domain/fields.hpp"
 
 namespace kkr::api {
 
@@ -14,27 +12,11 @@ using domain::Date;
 using domain::Error;
 using domain::FieldError;
 using domain::Id;
-namespace limits = domain::limits;
 using nlohmann::json;
 
 namespace {
 
 constexpr int kMaxDepth = 64;
-
-/// Sets one field from a JSON value; returns an error detail, or empty on success.
-template <typename Entity>
-using Setter = std::function<std::string(Entity&, const json&)>;
-
-template <typename Entity>
-struct FieldSpec {
-  Setter<Entity> set;
-  bool required = false;  ///< must be present on create, may not be null
-};
-
-template <typename Entity>
-using FieldTable = std::map<std::string, FieldSpec<Entity>, std::less<>>;
-
-const std::set<std::string, std::less<>> kReadOnly{"id", "version", "created_at", "updated_at"};
 
 // ---- value readers: each returns an error detail or empty ----
 
@@ -129,158 +111,75 @@ std::string readOptEnum(const json& v, std::optional<E>& out) {
   return {};
 }
 
-std::string readStringList(const json& v, std::vector<std::string>& out) {
+/// A list of texts: each text within the field's length, the list within its item count.
+std::string readTextList(const json& v, std::vector<std::string>& out, const domain::Field& field) {
+  if (v.is_null()) {
+    out.clear();
+    return {};
+  }
   if (!v.is_array()) return "must be an array of strings";
-  if (v.size() > limits::kOtherNames) {
-    return "may hold at most " + std::to_string(limits::kOtherNames) + " names";
+  if (v.size() > field.max_items) {
+    return "may hold at most " + std::to_string(field.max_items) + " names";
   }
   std::vector<std::string> items;
   for (const auto& item : v) {
     std::string s;
     if (!item.is_string()) return "must be an array of strings";
-    if (auto e = readString(item, s, limits::kName); !e.empty()) return "items " + e;
+    if (auto e = readString(item, s, field.max_length); !e.empty()) return "items " + e;
     items.push_back(std::move(s));
   }
   out = std::move(items);
   return {};
 }
 
-/// A required text field and an optional one, each with its limit (field_limits.hpp).
-template <typename Entity>
-FieldSpec<Entity> textField(std::string Entity::*member, std::size_t maxLength) {
-  return {
-      [member, maxLength](Entity& e, const json& v) { return readString(v, e.*member, maxLength); },
-      true};
-}
-template <typename Entity>
-FieldSpec<Entity> optTextField(std::optional<std::string> Entity::*member, std::size_t maxLength) {
-  return {[member, maxLength](Entity& e, const json& v) {
-            return readOptString(v, e.*member, maxLength);
-          },
-          false};
-}
-
-// ---- field tables (names are the public contract) ----
-
-template <typename Entity>
-const FieldTable<Entity>& fields();
-
-template <>
-const FieldTable<domain::Kommune>& fields() {
-  using K = domain::Kommune;
-  static const FieldTable<K> table{
-      {"code", textField(&K::code, limits::kKommuneCode)},
-      {"name", textField(&K::name, limits::kName)},
-      {"region_code", textField(&K::region_code, limits::kKommuneCode)},
-  };
-  return table;
+/// A count between 0 and the field's largest value, or null where the count is unknown.
+std::string readOptCount(const json& v, std::optional<int>& out, const domain::Field& field) {
+  if (v.is_null()) {
+    out.reset();
+    return {};
+  }
+  if (!v.is_number_integer()) return "must be an integer or null";
+  const auto max = static_cast<std::uint64_t>(field.max_value);
+  const bool inRange =
+      v.is_number_unsigned()
+          ? v.get<std::uint64_t>() <= max
+          : v.get<std::int64_t>() >= 0 && static_cast<std::uint64_t>(v.get<std::int64_t>()) <= max;
+  if (!inRange) return "must be between 0 and " + std::to_string(field.max_value);
+  out = static_cast<int>(v.get<std::int64_t>());
+  return {};
 }
 
-template <>
-const FieldTable<domain::Period>& fields() {
-  using P = domain::Period;
-  static const FieldTable<P> table{
-      {"id", textField(&P::id, limits::kPeriodId)},
-      {"start_date", {[](P& p, const json& v) { return readDate(v, p.start_date); }, true}},
-      {"end_date", {[](P& p, const json& v) { return readOptDate(v, p.end_date); }, false}},
-  };
-  return table;
-}
+template <typename T>
+struct IsOptionalEnum : std::false_type {};
+template <typename E>
+struct IsOptionalEnum<std::optional<E>> : std::is_enum<E> {};
 
-template <>
-const FieldTable<domain::Person>& fields() {
-  using P = domain::Person;
-  static const FieldTable<P> table{
-      {"name", textField(&P::name, limits::kName)},
-      {"other_names",
-       {[](P& p, const json& v) {
-          if (v.is_null()) {
-            p.other_names.clear();
-            return std::string{};
-          }
-          return readStringList(v, p.other_names);
-        },
-        false}},
-      {"party", optTextField(&P::party, limits::kParty)},
-      {"kommune_code", textField(&P::kommune_code, limits::kKommuneCode)},
-      {"office", {[](P& p, const json& v) { return readOptEnum(v, p.office); }, false}},
-      {"email",
-       {[](P& p, const json& v) { return readOptString(v, p.contact.email, limits::kEmail); },
-        false}},
-      {"phone",
-       {[](P& p, const json& v) { return readOptString(v, p.contact.phone, limits::kPhone); },
-        false}},
-  };
-  return table;
-}
-
-template <>
-const FieldTable<domain::KkrMember>& fields() {
-  using M = domain::KkrMember;
-  static const FieldTable<M> table{
-      {"person_id", {[](M& m, const json& v) { return readId(v, m.person_id); }, true}},
-      {"period_id", textField(&M::period_id, limits::kPeriodId)},
-      {"role", {[](M& m, const json& v) { return readEnum(v, m.role); }, true}},
-      {"seat_basis", {[](M& m, const json& v) { return readEnum(v, m.seat_basis); }, true}},
-      {"substitute_id", {[](M& m, const json& v) { return readOptId(v, m.substitute_id); }, false}},
-      {"start_date", {[](M& m, const json& v) { return readDate(v, m.start_date); }, true}},
-      {"end_date", {[](M& m, const json& v) { return readOptDate(v, m.end_date); }, false}},
-      {"source", optTextField(&M::source, limits::kSource)},
-  };
-  return table;
-}
-
-template <>
-const FieldTable<domain::RegionalForum>& fields() {
-  using F = domain::RegionalForum;
-  static const FieldTable<F> table{
-      {"name", textField(&F::name, limits::kForumName)},
-      {"kind", {[](F& f, const json& v) { return readEnum(v, f.kind); }, true}},
-      {"legal_basis", optTextField(&F::legal_basis, limits::kLegalBasis)},
-      {"kkr_action", {[](F& f, const json& v) { return readEnum(v, f.kkr_action); }, true}},
-      // Required on create (DESIGN), but null is allowed: no source may confirm the number.
-      {"seats",
-       {[](F& f, const json& v) -> std::string {
-          if (v.is_null()) {
-            f.seats.reset();
-            return {};
-          }
-          if (!v.is_number_integer()) return "must be an integer or null";
-          const auto n = v.get<std::int64_t>();
-          if (n < 0 || n > 1000) return "must be between 0 and 1000";
-          f.seats = static_cast<int>(n);
-          return {};
-        },
-        false}},
-      {"founded_on", {[](F& f, const json& v) { return readOptDate(v, f.founded_on); }, false}},
-      {"dissolved_on", {[](F& f, const json& v) { return readOptDate(v, f.dissolved_on); }, false}},
-      {"successor_id", {[](F& f, const json& v) { return readOptId(v, f.successor_id); }, false}},
-      {"description", optTextField(&F::description, limits::kDescription)},
-      {"website", optTextField(&F::website, limits::kWebsite)},
-      {"source", optTextField(&F::source, limits::kSource)},
-      {"note", optTextField(&F::note, limits::kNote)},
-  };
-  return table;
-}
-
-template <>
-const FieldTable<domain::Appointment>& fields() {
-  using A = domain::Appointment;
-  static const FieldTable<A> table{
-      {"forum_id", {[](A& a, const json& v) { return readId(v, a.forum_id); }, true}},
-      {"person_id", {[](A& a, const json& v) { return readId(v, a.person_id); }, true}},
-      {"period_id", textField(&A::period_id, limits::kPeriodId)},
-      {"role", {[](A& a, const json& v) { return readEnum(v, a.role); }, true}},
-      {"status", {[](A& a, const json& v) { return readEnum(v, a.status); }, false}},
-      {"substitute_for_id",
-       {[](A& a, const json& v) { return readOptId(v, a.substitute_for_id); }, false}},
-      {"start_date", {[](A& a, const json& v) { return readDate(v, a.start_date); }, true}},
-      {"end_date", {[](A& a, const json& v) { return readOptDate(v, a.end_date); }, false}},
-      {"decision_ref", optTextField(&A::decision_ref, limits::kDecisionRef)},
-      {"source", optTextField(&A::source, limits::kSource)},
-      {"note", optTextField(&A::note, limits::kNote)},
-  };
-  return table;
+/// Reads one field's JSON value into the entity's member, by the member's type; returns an
+/// error detail, or empty on success.
+template <typename T>
+std::string readValue(const json& v, T& member, const domain::Field& field) {
+  if constexpr (std::is_same_v<T, std::string>) {
+    return readString(v, member, field.max_length);
+  } else if constexpr (std::is_same_v<T, std::optional<std::string>>) {
+    return readOptString(v, member, field.max_length);
+  } else if constexpr (std::is_same_v<T, Date>) {
+    return readDate(v, member);
+  } else if constexpr (std::is_same_v<T, std::optional<Date>>) {
+    return readOptDate(v, member);
+  } else if constexpr (std::is_same_v<T, Id>) {
+    return readId(v, member);
+  } else if constexpr (std::is_same_v<T, std::optional<Id>>) {
+    return readOptId(v, member);
+  } else if constexpr (std::is_same_v<T, std::optional<int>>) {
+    return readOptCount(v, member, field);
+  } else if constexpr (std::is_same_v<T, std::vector<std::string>>) {
+    return readTextList(v, member, field);
+  } else if constexpr (std::is_enum_v<T>) {
+    return readEnum(v, member);
+  } else {
+    static_assert(IsOptionalEnum<T>::value, "a field type the body parser cannot read");
+    return readOptEnum(v, member);
+  }
 }
 
 std::string pointerTo(const std::string& key) {
@@ -298,56 +197,50 @@ std::string pointerTo(const std::string& key) {
   return out;
 }
 
-template <typename Entity>
-domain::Result<Entity> applyFields(Entity entity, const json& body, bool creating,
-                                   const std::set<std::string, std::less<>>& keyFields) {
-  const auto& table = fields<Entity>();
-  std::vector<FieldError> errors;
-  for (const auto& [key, value] : body.items()) {
-    // A natural key (kommune code, period id) is given on create and fixed afterwards.
-    const bool isKey = keyFields.count(key) != 0;
-    if ((kReadOnly.count(key) != 0 && !(creating && isKey)) || (!creating && isKey)) {
-      errors.push_back({pointerTo(key), "is read-only"});
-      continue;
-    }
-    auto spec = table.find(key);
-    if (spec == table.end()) {
-      errors.push_back({pointerTo(key), "is not a field of this resource"});
-      continue;
-    }
-    if (spec->second.required && value.is_null()) {
-      errors.push_back({pointerTo(key), "is required and may not be null"});
-      continue;
-    }
-    if (auto e = spec->second.set(entity, value); !e.empty()) {
-      errors.push_back({pointerTo(key), e});
-    }
+enum class BodyKind { Create, MergePatch };
+
+/// Why a body may not set `field` at all, or empty when it may.
+std::string writeRefusal(const domain::Field& field, BodyKind kind, const json& value) {
+  using domain::FieldWrite;
+  if (field.write == FieldWrite::Generated) return "is read-only";
+  // A natural key (kommune code, period id) is given on create and fixed afterwards.
+  if (field.write == FieldWrite::Key && kind == BodyKind::MergePatch) return "is read-only";
+  if (value.is_null() && field.write != FieldWrite::Optional) {
+    return "is required and may not be null";
   }
-  if (creating) {
-    for (const auto& [key, spec] : table) {
-      if (spec.required && !body.contains(key)) errors.push_back({pointerTo(key), "is required"});
-    }
+  return {};
+}
+
+/// Sets the entity's field named `key` from `value`, as the field list describes it.
+template <typename Entity>
+void applyField(Entity& entity, const std::string& key, const json& value, BodyKind kind,
+                std::vector<FieldError>& errors) {
+  bool known = false;
+  domain::visitFieldsAndMeta(entity, [&](const domain::Field& field, auto& member) {
+    if (known || field.name != key) return;
+    known = true;
+    auto error = writeRefusal(field, kind, value);
+    if (error.empty()) error = readValue(value, member, field);
+    if (!error.empty()) errors.push_back({pointerTo(key), std::move(error)});
+  });
+  if (!known) errors.push_back({pointerTo(key), "is not a field of this resource"});
+}
+
+template <typename Entity>
+domain::Result<Entity> applyFields(Entity entity, const json& body, BodyKind kind) {
+  std::vector<FieldError> errors;
+  for (const auto& [key, value] : body.items()) applyField(entity, key, value, kind, errors);
+  if (kind == BodyKind::Create) {
+    domain::visitFields(entity, [&](const domain::Field& field, const auto&) {
+      if (domain::requiredOnCreate(field.write) && !body.contains(field.name)) {
+        errors.push_back({pointerTo(std::string(field.name)), "is required"});
+      }
+    });
   }
   if (!errors.empty()) {
     return domain::fail(Error::validation("the request body has invalid fields", errors));
   }
   return entity;
-}
-
-template <typename Entity>
-const std::set<std::string, std::less<>>& keyFieldsOf() {
-  static const std::set<std::string, std::less<>> none;
-  return none;
-}
-template <>
-const std::set<std::string, std::less<>>& keyFieldsOf<domain::Kommune>() {
-  static const std::set<std::string, std::less<>> keys{"code"};
-  return keys;
-}
-template <>
-const std::set<std::string, std::less<>>& keyFieldsOf<domain::Period>() {
-  static const std::set<std::string, std::less<>> keys{"id"};
-  return keys;
 }
 
 // Counts nesting while parsing, so a hostile body is refused before a deep tree is built.
@@ -395,12 +288,12 @@ domain::Result<json> parseJsonObject(std::string_view body) {
 
 template <typename Entity>
 domain::Result<Entity> entityFromCreate(const json& body) {
-  return applyFields(Entity{}, body, true, keyFieldsOf<Entity>());
+  return applyFields(Entity{}, body, BodyKind::Create);
 }
 
 template <typename Entity>
 domain::Result<Entity> applyMergePatch(Entity current, const json& patch) {
-  return applyFields(std::move(current), patch, false, keyFieldsOf<Entity>());
+  return applyFields(std::move(current), patch, BodyKind::MergePatch);
 }
 
 #define KKR_INSTANTIATE(Entity)                                          \

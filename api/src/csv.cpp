@@ -52,18 +52,13 @@ namespace {
 
 using domain::toString;
 
-/// Writes the header of visitFields (representation.hpp): the names, restricted ones only when
-/// ctx allows them.
+/// Writes the header: the names of the fields the caller may see (kkr/domain/fields.hpp).
 class CsvNames {
  public:
   CsvNames(CsvWriter& csv, const MappingContext& ctx) : csv_(csv), ctx_(ctx) {}
   template <typename T>
-  void operator()(std::string_view name, const T&) {
-    csv_.field(name);
-  }
-  template <typename T>
-  void operator()(std::string_view name, const T& value, Restricted) {
-    if (ctx_.options.include_restricted) (*this)(name, value);
+  void operator()(const domain::Field& field, const T&) {
+    if (shows(field, ctx_.options.include_restricted)) csv_.field(field.name);
   }
 
  private:
@@ -71,18 +66,15 @@ class CsvNames {
   const MappingContext& ctx_;
 };
 
-/// Writes one row's values of visitFields, in the order of CsvNames.
+/// Writes one row's values, in the order of CsvNames.
 class CsvValues {
  public:
   CsvValues(CsvWriter& csv, const MappingContext& ctx) : csv_(csv), ctx_(ctx) {}
   template <typename T>
-  void operator()(std::string_view, const T& value) {
+  void operator()(const domain::Field& field, const T& value) {
+    if (!shows(field, ctx_.options.include_restricted)) return;
     Sink sink{csv_};
     writeValue(sink, value);
-  }
-  template <typename T>
-  void operator()(std::string_view name, const T& value, Restricted) {
-    if (ctx_.options.include_restricted) (*this)(name, value);
   }
 
  private:
@@ -110,8 +102,8 @@ void embeddedName(CsvWriter& csv, const Row* row) {
 
 template <typename Entity>
 void csvHeader(CsvWriter& csv, const MappingContext& ctx) {
-  CsvNames names(csv, ctx);
-  visitFields(Entity{}, names);
+  const Entity columns{};
+  domain::visitFieldsAndMeta(columns, CsvNames(csv, ctx));
   if constexpr (requires(Entity e) { e.person_id; }) {
     if (ctx.embed.person) csv.field("person_name");
   }
@@ -123,8 +115,7 @@ void csvHeader(CsvWriter& csv, const MappingContext& ctx) {
 
 template <typename Entity>
 void csvRow(CsvWriter& csv, const Entity& entity, const MappingContext& ctx) {
-  CsvValues values(csv, ctx);
-  visitFields(entity, values);
+  domain::visitFieldsAndMeta(entity, CsvValues(csv, ctx));
   const domain::RegisterSnapshot* snapshot = ctx.snapshot;
   if constexpr (requires { entity.person_id; }) {
     if (ctx.embed.person)

@@ -10,19 +10,16 @@ namespace {
 
 using domain::toString;
 
-/// Writes each field of visitFields (representation.hpp) as a member of the open object.
+/// Writes each field the caller may see (kkr/domain/fields.hpp) as a member of the open object.
 class JsonFields {
  public:
   JsonFields(JsonWriter& json, const MappingContext& ctx) : json_(json), ctx_(ctx) {}
 
   template <typename T>
-  void operator()(std::string_view name, const T& value) {
-    json_.key(name);
+  void operator()(const domain::Field& field, const T& value) {
+    if (!shows(field, ctx_.options.include_restricted)) return;
+    json_.key(field.name);
     writeValue(json_, value);
-  }
-  template <typename T>
-  void operator()(std::string_view name, const T& value, Restricted) {
-    if (ctx_.options.include_restricted) (*this)(name, value);
   }
 
  private:
@@ -83,8 +80,7 @@ std::string formatDateText(const domain::Date& d) {
 template <typename Entity>
 void writeJson(JsonWriter& json, const Entity& entity, const MappingContext& ctx) {
   json.beginObject();
-  JsonFields fields(json, ctx);
-  visitFields(entity, fields);
+  domain::visitFieldsAndMeta(entity, JsonFields(json, ctx));
   if constexpr (requires { entity.person_id; }) {
     if (ctx.embed.person) embedPerson(json, entity.person_id, ctx);
   }

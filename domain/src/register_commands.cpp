@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "kkr/domain/field_limits.hpp"
+#include "kkr/domain/fields.hpp"
 
 namespace kkr::domain {
 
@@ -30,16 +31,6 @@ Status removeFrom(RegisterWriter& w, const WriteContext& c, const KeyOf<E>& key,
   if constexpr (std::is_same_v<E, KkrMember>) return w.removeMember(c, key, v);
   if constexpr (std::is_same_v<E, RegionalForum>) return w.removeForum(c, key, v);
   if constexpr (std::is_same_v<E, Appointment>) return w.removeAppointment(c, key, v);
-}
-
-template <typename E>
-constexpr std::string_view entityName() {
-  if constexpr (std::is_same_v<E, Kommune>) return "kommune";
-  if constexpr (std::is_same_v<E, Period>) return "period";
-  if constexpr (std::is_same_v<E, Person>) return "person";
-  if constexpr (std::is_same_v<E, KkrMember>) return "member";
-  if constexpr (std::is_same_v<E, RegionalForum>) return "forum";
-  if constexpr (std::is_same_v<E, Appointment>) return "appointment";
 }
 
 std::string keyText(const std::string& key) { return key; }
@@ -95,12 +86,11 @@ Result<IdempotentCreate<E>> RegisterCommands::create(const Principal& caller, co
 }
 
 template <typename E>
-Result<E> RegisterCommands::current(const KeyOf<E>& key, ExpectedVersion expected,
-                                    bool catchUpFirst) {
+Result<E> RegisterCommands::current(const KeyOf<E>& key, ExpectedVersion expected, Lookup lookup) {
   const auto fits = [&](const E* row) {
     return row != nullptr && (!expected || row->meta.version == *expected);
   };
-  if (!catchUpFirst) {
+  if (lookup == Lookup::SnapshotFirst) {
     // The snapshot is held while its row is read: a newer write may free it at any moment.
     const SnapshotPtr snapshot = model_.current();
     if (const E* row = find<E>(*snapshot, key); fits(row)) return *row;
@@ -125,7 +115,8 @@ Result<E> RegisterCommands::update(const Principal& caller, const KeyOf<E>& key,
     // The patch applies to the state this instance has; the writer's version check makes that
     // safe. Never patch a state other than the one the client named: that would write back
     // stale fields.
-    auto stored = current<E>(key, expected, attempt > 0);
+    auto stored =
+        current<E>(key, expected, attempt == 0 ? Lookup::SnapshotFirst : Lookup::CatchUpFirst);
     if (!stored) return fail(std::move(stored).error());
     auto patched = patch(*stored);
     if (!patched) return fail(std::move(patched).error());

@@ -6,8 +6,6 @@ namespace kkr::domain {
 
 namespace {
 
-constexpr int kMaxSeats = 1000;
-
 bool isAsciiDigit(char c) { return c >= '0' && c <= '9'; }
 bool isAsciiLetter(char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'); }
 bool isSpace(char c) {
@@ -194,8 +192,8 @@ std::vector<FieldError> validate(const KkrMember& member) {
 std::vector<FieldError> validate(const RegionalForum& forum) {
   std::vector<FieldError> errors;
   checkName(errors, "/name", forum.name, limits::kForumName);
-  if (forum.seats && (*forum.seats < 0 || *forum.seats > kMaxSeats)) {
-    errors.push_back({"/seats", "must be between 0 and 1000"});
+  if (forum.seats && (*forum.seats < 0 || *forum.seats > limits::kSeats)) {
+    errors.push_back({"/seats", "must be between 0 and " + std::to_string(limits::kSeats)});
   }
   if (forum.founded_on) {
     checkDateOrder(errors, *forum.founded_on, forum.dissolved_on, "/dissolved_on", "founded_on");

@@ -13,28 +13,15 @@
 
 namespace kkr::persistence::rowjson {
 
-nlohmann::json toJson(const domain::Kommune& e);
-nlohmann::json toJson(const domain::Period& e);
-nlohmann::json toJson(const domain::Person& e);
-nlohmann::json toJson(const domain::KkrMember& e);
-nlohmann::json toJson(const domain::RegionalForum& e);
-nlohmann::json toJson(const domain::Appointment& e);
+/// An entity's columns (its fields without version and timestamps, which the database keeps),
+/// as jsonb_populate_record() reads them. Instantiated for every entity type.
+template <typename Entity>
+nlohmann::json toJson(const Entity& entity);
 
 /// Reads kkr_row_json() output; throws std::runtime_error on a malformed row (a bug, not input).
+/// Both directions walk the entity's field list (kkr/domain/fields.hpp).
 template <typename Entity>
 Entity fromJson(const nlohmann::json& row);
-template <>
-domain::Kommune fromJson<domain::Kommune>(const nlohmann::json& row);
-template <>
-domain::Period fromJson<domain::Period>(const nlohmann::json& row);
-template <>
-domain::Person fromJson<domain::Person>(const nlohmann::json& row);
-template <>
-domain::KkrMember fromJson<domain::KkrMember>(const nlohmann::json& row);
-template <>
-domain::RegionalForum fromJson<domain::RegionalForum>(const nlohmann::json& row);
-template <>
-domain::Appointment fromJson<domain::Appointment>(const nlohmann::json& row);
 
 /// A change-log row (or a write's RETURNING row) of `entity`, named as the change log names it
 /// (kommune, period, person, member, forum, appointment), as the read model applies it. The one

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include "json_mapping.hpp"
+#include "kkr/domain/fields.hpp"
+
 namespace kkr::api {
 namespace {
 
@@ -115,6 +118,120 @@ TEST(EntityFromCreate, ForumSeatsBoundsAndNull) {
   auto forum = entityFromCreate<domain::RegionalForum>(base);
   ASSERT_TRUE(forum.has_value());
   EXPECT_FALSE(forum->seats.has_value());
+}
+
+TEST(EntityFromCreate, ForumSeatsAreACountBetweenZeroAndTheLimit) {
+  auto base = json::parse(R"({"name":"Testforum","kind":"statutory","kkr_action":"appoints"})");
+  for (const json& seats : {json(-1), json(-9223372036854775807LL), json(18446744073709551615ULL),
+                            json(2.5), json("3")}) {
+    base["seats"] = seats;
+    auto forum = entityFromCreate<domain::RegionalForum>(base);
+    ASSERT_FALSE(forum.has_value()) << seats;
+    EXPECT_EQ(pointers(forum.error()), std::vector<std::string>{"/seats"}) << seats;
+  }
+  for (const int seats : {0, domain::limits::kSeats}) {
+    base["seats"] = seats;
+    auto forum = entityFromCreate<domain::RegionalForum>(base);
+    ASSERT_TRUE(forum.has_value()) << seats;
+    EXPECT_EQ(forum->seats, seats);
+  }
+}
+
+// ---- one field list for every format: what a response shows, a create body reads back ----
+
+domain::Date day(int y, unsigned m, unsigned d) {
+  return domain::Date{std::chrono::year{y}, std::chrono::month{m}, std::chrono::day{d}};
+}
+
+template <typename Entity>
+void expectResponseReadsBackAsCreate(Entity sample) {
+  sample.meta = {7, "2024-01-02T03:04:05Z", "2024-01-02T03:04:06Z"};
+  MappingContext everything;
+  everything.options.include_restricted = true;
+  auto body = json::parse(toJson(sample, everything));
+  // What the register assigns goes; everything a client may send stays.
+  domain::visitFieldsAndMeta(sample, [&](const domain::Field& field, const auto&) {
+    if (field.write == domain::FieldWrite::Generated) body.erase(std::string(field.name));
+  });
+  auto parsed = entityFromCreate<Entity>(body);
+  ASSERT_TRUE(parsed.has_value()) << parsed.error().detail << " " << body.dump();
+  Entity expected = sample;
+  domain::visitFields(expected, [](const domain::Field& field, auto& member) {
+    if (field.write == domain::FieldWrite::Generated) member = {};
+  });
+  expected.meta = {};
+  EXPECT_EQ(*parsed, expected) << body.dump();
+}
+
+TEST(FieldList, EveryEntityRespondsWithWhatItsCreateBodyReads) {
+  expectResponseReadsBackAsCreate(domain::Kommune{"0851", "Aalborg", "1081", {}});
+  expectResponseReadsBackAsCreate(
+      domain::Period{"2022-2026", day(2022, 1, 1), day(2025, 12, 31), {}});
+  domain::Person person{41,
+                        "Testperson Ærø",
+                        {"T. Ærø", "Ŀ ß Ω"},
+                        "Ø",
+                        "0851",
+                        domain::Office::DeputyMayor,
+                        {"test@example.invalid", "+45 00 00 00 00"},
+                        {}};
+  expectResponseReadsBackAsCreate(person);
+  expectResponseReadsBackAsCreate(domain::KkrMember{42,
+                                                    41,
+                                                    "2022-2026",
+                                                    domain::MemberRole::ViceChair,
+                                                    domain::SeatBasis::Party,
+                                                    43,
+                                                    day(2022, 1, 1),
+                                                    day(2025, 12, 31),
+                                                    "testkilde",
+                                                    {}});
+  expectResponseReadsBackAsCreate(domain::RegionalForum{44,
+                                                        "Testforum",
+                                                        domain::ForumKind::Agreement,
+                                                        "testlov § 1",
+                                                        domain::KkrAction::Nominates,
+                                                        3,
+                                                        day(2020, 1, 1),
+                                                        day(2030, 1, 1),
+                                                        45,
+                                                        "beskrivelse",
+                                                        "https://example.invalid",
+                                                        "testkilde",
+                                                        "note",
+                                                        {}});
+  expectResponseReadsBackAsCreate(domain::Appointment{46,
+                                                      44,
+                                                      41,
+                                                      "2022-2026",
+                                                      domain::AppointmentRole::Alternate,
+                                                      domain::AppointmentStatus::Nominated,
+                                                      47,
+                                                      day(2022, 1, 1),
+                                                      day(2025, 12, 31),
+                                                      "sag 1",
+                                                      "testkilde",
+                                                      "note",
+                                                      {}});
+}
+
+TEST(FieldList, RestrictedFieldsAreReadLikeAnyOther) {
+  // The body parser and the representation take "restricted" from one list: a person's contact
+  // details are writable, and hidden from responses without a key.
+  domain::Person person{1,
+                        "Testperson",
+                        {},
+                        std::nullopt,
+                        "0851",
+                        std::nullopt,
+                        {"test@example.invalid", std::nullopt},
+                        {}};
+  const auto anonymous = json::parse(toJson(person, MappingContext{}));
+  EXPECT_FALSE(anonymous.contains("email"));
+  EXPECT_FALSE(anonymous.contains("phone"));
+  auto patched = applyMergePatch(person, json::parse(R"({"phone":"+45 11 11 11 11"})"));
+  ASSERT_TRUE(patched.has_value());
+  EXPECT_EQ(patched->contact.phone, std::optional<std::string>("+45 11 11 11 11"));
 }
 
 }  // namespace

@@ -517,6 +517,10 @@ TEST(Audit, IsForAdminsAndNamesTheActor) {
   }
   EXPECT_TRUE(found) << "the create of person " << id << " never reached the audit log";
   expectProblem(client.get("/v1/changes?after=-1"), 400, "after");
+  // A sign is not part of a seq, even on zero (the contract's pattern is digits only).
+  expectProblem(client.get("/v1/changes?after=-0"), 400, "after");
+  expectProblem(client.get("/v1/changes?after=%2B1"), 400, "after");
+  expectProblem(client.get("/v1/changes?after=9223372036854775808"), 400, "after");
   expectProblem(client.get("/v1/changes?limit=0"), 400, "limit");
 }
 

@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "kkr/domain/entities.hpp"
+#include "kkr/domain/fields.hpp"
 #include "kkr/domain/queries.hpp"
 #include "kkr/domain/register_commands.hpp"
 #include "kkr/domain/snapshot.hpp"
@@ -29,6 +30,10 @@ struct Resource;
 /// The query parameters every list takes besides its filters (params.hpp: page(), format).
 inline constexpr std::array<std::string_view, 3> kListParameters{"limit", "cursor", "format"};
 
+/// The `party` filter's bound in the contract: looser than a stored party letter
+/// (limits::kParty), so an unusual spelling finds nothing instead of being refused.
+inline constexpr std::size_t kPartyFilterLength = 16;
+
 /// Resources keyed by a numeric id share their key handling.
 template <typename E>
 struct NumericKey {
@@ -43,7 +48,7 @@ template <>
 struct Resource<domain::Kommune> {
   using Key = std::string;
   using Filter = domain::KommuneFilter;
-  static constexpr std::string_view entity = "kommune";
+  static constexpr std::string_view entity = domain::entityName<domain::Kommune>();
   static constexpr std::string_view collection = "kommuner";
   static constexpr std::string_view param = "code";
   static constexpr std::string_view key_shape = "must be a kommune code of 4 digits, such as 0851";
@@ -68,7 +73,7 @@ template <>
 struct Resource<domain::Period> {
   using Key = std::string;
   using Filter = domain::PeriodFilter;
-  static constexpr std::string_view entity = "period";
+  static constexpr std::string_view entity = domain::entityName<domain::Period>();
   static constexpr std::string_view collection = "periods";
   static constexpr std::string_view param = "id";
   static constexpr std::string_view key_shape = "must be a period id such as 2022-2026";
@@ -94,7 +99,7 @@ struct Resource<domain::Period> {
 template <>
 struct Resource<domain::Person> : NumericKey<domain::Person> {
   using Filter = domain::PersonFilter;
-  static constexpr std::string_view entity = "person";
+  static constexpr std::string_view entity = domain::entityName<domain::Person>();
   static constexpr std::string_view collection = "persons";
   static constexpr std::array<std::string_view, 4> filters{"kommune_code", "party", "office", "q"};
   static constexpr std::array<std::string_view, 0> embeds{};
@@ -103,7 +108,7 @@ struct Resource<domain::Person> : NumericKey<domain::Person> {
   static Filter readFilter(QueryReader& query) {
     Filter filter;
     filter.kommune_code = query.kommuneCode("kommune_code");
-    filter.party = query.text("party", 16);
+    filter.party = query.text("party", kPartyFilterLength);
     filter.office = query.oneOf<domain::Office>("office");
     filter.q = query.text("q");
     return filter;
@@ -114,7 +119,7 @@ struct Resource<domain::Person> : NumericKey<domain::Person> {
 template <>
 struct Resource<domain::KkrMember> : NumericKey<domain::KkrMember> {
   using Filter = domain::MemberFilter;
-  static constexpr std::string_view entity = "member";
+  static constexpr std::string_view entity = domain::entityName<domain::KkrMember>();
   static constexpr std::string_view collection = "members";
   static constexpr std::array<std::string_view, 7> filters{
       "period_id", "person_id", "kommune_code", "party", "role", "seat_basis", "at"};
@@ -126,7 +131,7 @@ struct Resource<domain::KkrMember> : NumericKey<domain::KkrMember> {
     filter.period_id = query.periodId("period_id");
     filter.person_id = query.id("person_id");
     filter.kommune_code = query.kommuneCode("kommune_code");
-    filter.party = query.text("party", 16);
+    filter.party = query.text("party", kPartyFilterLength);
     filter.role = query.oneOf<domain::MemberRole>("role");
     filter.seat_basis = query.oneOf<domain::SeatBasis>("seat_basis");
     filter.at = query.date("at");
@@ -138,7 +143,7 @@ struct Resource<domain::KkrMember> : NumericKey<domain::KkrMember> {
 template <>
 struct Resource<domain::RegionalForum> : NumericKey<domain::RegionalForum> {
   using Filter = domain::ForumFilter;
-  static constexpr std::string_view entity = "forum";
+  static constexpr std::string_view entity = domain::entityName<domain::RegionalForum>();
   static constexpr std::string_view collection = "forums";
   static constexpr std::array<std::string_view, 4> filters{"kind", "kkr_action", "at", "q"};
   static constexpr std::array<std::string_view, 0> embeds{};
@@ -158,7 +163,7 @@ struct Resource<domain::RegionalForum> : NumericKey<domain::RegionalForum> {
 template <>
 struct Resource<domain::Appointment> : NumericKey<domain::Appointment> {
   using Filter = domain::AppointmentFilter;
-  static constexpr std::string_view entity = "appointment";
+  static constexpr std::string_view entity = domain::entityName<domain::Appointment>();
   static constexpr std::string_view collection = "appointments";
   static constexpr std::array<std::string_view, 8> filters{
       "forum_id", "person_id", "period_id", "kommune_code", "party", "role", "status", "at"};
@@ -171,7 +176,7 @@ struct Resource<domain::Appointment> : NumericKey<domain::Appointment> {
     filter.person_id = query.id("person_id");
     filter.period_id = query.periodId("period_id");
     filter.kommune_code = query.kommuneCode("kommune_code");
-    filter.party = query.text("party", 16);
+    filter.party = query.text("party", kPartyFilterLength);
     filter.role = query.oneOf<domain::AppointmentRole>("role");
     filter.status = query.oneOf<domain::AppointmentStatus>("status");
     filter.at = query.date("at");

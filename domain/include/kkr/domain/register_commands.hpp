@@ -74,10 +74,14 @@ class RegisterCommands {
   Status remove(const Principal& caller, const KeyOf<E>& key, ExpectedVersion expected);
 
  private:
+  /// Where current() looks first: in the snapshot, or (after a lost race, when the snapshot is
+  /// known to be behind) in the feed.
+  enum class Lookup { SnapshotFirst, CatchUpFirst };
+
   /// The row as this instance knows it; catches up with the feed once when it is missing or
   /// older than the caller expects (another instance may have written it).
   template <typename E>
-  Result<E> current(const KeyOf<E>& key, ExpectedVersion expected, bool catchUpFirst);
+  Result<E> current(const KeyOf<E>& key, ExpectedVersion expected, Lookup lookup);
 
   RegisterWriter& writer_;
   ReadModel& model_;
