@@ -192,7 +192,8 @@ void writeResponse(const std::shared_ptr<Peer>& peer, ServerContext& ctx, Connec
   // drops a queued write unsettled: it dies with the callback.
   std::weak_ptr<Peer> weak = peer;
   writeToPeer(peer, conn.writes, head, content,
-              [weak, ticket, halfClose = !conn.keep_alive](bool written) {
+              [weak, ticket, halfClose = !conn.keep_alive](WriteOutcome outcome) {
+                const bool written = outcome == WriteOutcome::Written;
                 if (auto p = weak.lock(); p && written && halfClose) ::shutdown(p->fd(), SHUT_WR);
                 if (ticket) ticket->release();
               });

@@ -32,7 +32,7 @@ bool allDigits(std::string_view text) {
 /// A parameter name fit to be echoed back as a pointer: decoded when possible, else raw, and cut
 /// short so a hostile query cannot make the error body large.
 std::string shownName(std::string_view raw) {
-  auto decoded = percentDecode(raw, true);
+  auto decoded = percentDecode(raw, Plus::Space);
   std::string name = decoded ? *decoded : std::string(raw);
   if (name.size() > kMaxNameShown) name = name.substr(0, kMaxNameShown);
   return isValidUtf8(name) ? name : std::string("query");
@@ -79,7 +79,7 @@ bool isValidUtf8(std::string_view text) {
   return true;
 }
 
-std::optional<std::string> percentDecode(std::string_view text, bool plus_as_space) {
+std::optional<std::string> percentDecode(std::string_view text, Plus plus) {
   std::string out;
   out.reserve(text.size());
   for (std::size_t i = 0; i < text.size(); ++i) {
@@ -91,7 +91,7 @@ std::optional<std::string> percentDecode(std::string_view text, bool plus_as_spa
       if (hi < 0 || lo < 0) return std::nullopt;
       out.push_back(static_cast<char>(hi * 16 + lo));
       i += 2;
-    } else if (c == '+' && plus_as_space) {
+    } else if (c == '+' && plus == Plus::Space) {
       out.push_back(' ');
     } else {
       out.push_back(c);
@@ -132,8 +132,8 @@ QueryReader::QueryReader(std::string_view raw, std::span<const std::string_view>
       const std::string_view rawName = piece.substr(0, eq);
       const std::string_view rawValue =
           eq == std::string_view::npos ? std::string_view() : piece.substr(eq + 1);
-      auto name = percentDecode(rawName, true);
-      auto value = percentDecode(rawValue, true);
+      auto name = percentDecode(rawName, Plus::Space);
+      auto value = percentDecode(rawValue, Plus::Space);
       if (!name || !value || name->empty()) {
         fail(shownName(rawName), name && name->empty()
                                      ? "a parameter needs a name"

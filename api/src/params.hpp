@@ -21,9 +21,12 @@
 
 namespace kkr::api {
 
-/// Decodes %XX escapes, and '+' as a space when `plus_as_space` (query strings). nullopt on a
-/// malformed escape, on bytes that are not valid UTF-8 after decoding, and on control characters.
-std::optional<std::string> percentDecode(std::string_view text, bool plus_as_space);
+/// What a '+' means: a space in a query string (HTML forms), itself in a path.
+enum class Plus { Space, Literal };
+
+/// Decodes %XX escapes, and '+' as the text's kind says. nullopt on a malformed escape, on bytes
+/// that are not valid UTF-8 after decoding, and on control characters.
+std::optional<std::string> percentDecode(std::string_view text, Plus plus);
 
 /// Percent-encodes everything except RFC 3986 unreserved characters (for links we build).
 std::string percentEncode(std::string_view text);

@@ -4,7 +4,7 @@
 
 namespace kkr::api {
 
-std::string escapeLogValue(std::string_view value, bool quoted) {
+std::string escapeLogValue(std::string_view value, LogField field) {
   static constexpr char kHex[] = "0123456789abcdef";
   std::string out;
   out.reserve(value.size());
@@ -13,7 +13,7 @@ std::string escapeLogValue(std::string_view value, bool quoted) {
     if (c == '"' || c == '\\') {
       out.push_back('\\');
       out.push_back(c);
-    } else if (byte < 0x20 || byte >= 0x7f || (c == ' ' && !quoted)) {
+    } else if (byte < 0x20 || byte >= 0x7f || (c == ' ' && field == LogField::Bare)) {
       out.append("\\x");
       out.push_back(kHex[byte >> 4]);
       out.push_back(kHex[byte & 0xf]);
@@ -30,9 +30,9 @@ void logAccess(spdlog::logger& log, const AccessRecord& r) {
   // quote (the framer admits any visible ASCII), and a later change to the framer or to the
   // request id rules must not make the line forgeable.
   log.info("access method={} target=\"{}\" route=\"{}\" status={} ms={:.3f} bytes={} rid={}",
-           escapeLogValue(r.method, false), escapeLogValue(r.target, true),
-           escapeLogValue(r.route, true), r.status, ms, r.response_bytes,
-           escapeLogValue(r.request_id, false));
+           escapeLogValue(r.method, LogField::Bare), escapeLogValue(r.target, LogField::Quoted),
+           escapeLogValue(r.route, LogField::Quoted), r.status, ms, r.response_bytes,
+           escapeLogValue(r.request_id, LogField::Bare));
 }
 
 Metrics::Metrics(const std::vector<std::pair<std::string, std::string>>& routes) {

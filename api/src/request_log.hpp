@@ -27,8 +27,9 @@ struct AccessRecord {
 
 /// A value as it appears in a key=value log line, so that no client-supplied byte can end the
 /// field or start a forged one: `"` and `\` are backslash-escaped, control and non-ASCII bytes
-/// become \xNN, and in an unquoted field (`quoted` false) so does the space.
-std::string escapeLogValue(std::string_view value, bool quoted);
+/// become \xNN, and in a bare (unquoted) field so does the space.
+enum class LogField { Bare, Quoted };
+std::string escapeLogValue(std::string_view value, LogField field);
 
 /// Writes the access line. Only method, target, status, duration, size and request id: never a
 /// header (Authorization!) and never a body. Every text field is escaped (escapeLogValue).

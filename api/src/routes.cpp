@@ -148,7 +148,7 @@ bool matchTemplate(std::string_view tmpl, std::string_view path,
     if (pseg.empty()) return false;
     if (tseg.size() > 2 && tseg.front() == '{' && tseg.back() == '}') {
       if (params) {
-        auto decoded = percentDecode(pseg, false);
+        auto decoded = percentDecode(pseg, Plus::Literal);
         (*params)[std::string(tseg.substr(1, tseg.size() - 2))] =
             decoded ? std::move(*decoded) : std::string(pseg);
       }

@@ -57,7 +57,7 @@ void writeToPeer(const std::shared_ptr<Peer>& peer, WriteOrder& order, std::stri
   if (order.queued.expired() && peer->ssl() == nullptr) {
     const ssize_t n = writeDirectly(peer->fd(), head, body);
     if (n < 0 || static_cast<std::size_t>(n) == head.size() + body.size()) {
-      if (done) done(n >= 0);
+      if (done) done(n >= 0 ? WriteOutcome::Written : WriteOutcome::Unwritable);
       return;
     }
     written = static_cast<std::size_t>(n);
@@ -75,10 +75,10 @@ void writeToPeer(const std::shared_ptr<Peer>& peer, WriteOrder& order, std::stri
   peer->send(Pistache::RawBuffer(std::move(rest), size))
       .then(
           [token, callback](ssize_t) {
-            if (*callback) (*callback)(true);
+            if (*callback) (*callback)(WriteOutcome::Written);
           },
           [token, callback](std::exception_ptr) {
-            if (*callback) (*callback)(false);
+            if (*callback) (*callback)(WriteOutcome::Unwritable);
           });
 }
 

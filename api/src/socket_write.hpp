@@ -26,10 +26,14 @@ struct WriteOrder {
   std::weak_ptr<const void> queued;
 };
 
-/// Called with true once every byte is on the socket, with false when the peer can no longer be
-/// written to. Not called at all when Pistache drops a queued write because its peer has gone;
-/// whatever the callback holds is released then.
-using WriteDone = std::function<void(bool written)>;
+enum class WriteOutcome {
+  Written,     ///< every byte is on the socket
+  Unwritable,  ///< the peer can no longer be written to
+};
+
+/// Called once a write has an outcome. Not called at all when Pistache drops a queued write
+/// because its peer has gone; whatever the callback holds is released then.
+using WriteDone = std::function<void(WriteOutcome)>;
 
 /// Writes `head` then `body` to the peer. Must run on the reactor thread that serves the peer:
 /// there, a live Peer still owns its fd (Pistache closes it on that thread, while dropping the

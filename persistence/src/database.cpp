@@ -59,11 +59,13 @@ Connection Database::connectionOf(const SessionLease& leased) {
   return Connection{pool_->session(leased), pool_->statements(leased)};
 }
 
-void Database::giveBack(const SessionLease& leased, bool connection_lost) {
-  pool_->release(leased, connection_lost);
+void Database::giveBack(const SessionLease& leased, ConnectionState state) {
+  pool_->release(leased, state);
 }
 
-bool Database::connectionLost(const SessionLease& leased) { return pool_->connectionLost(leased); }
+ConnectionState Database::connectionState(const SessionLease& leased) {
+  return pool_->connectionState(leased);
+}
 
 std::size_t Database::healthySessions() const { return pool_->healthyCount(); }
 

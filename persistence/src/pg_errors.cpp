@@ -235,8 +235,8 @@ std::optional<Error> translateConstraintError(const soci::postgresql_soci_error&
   return constraintError(fields, table, change);
 }
 
-domain::Error mapDatabaseError(const std::exception& error, bool connection_lost) {
-  if (connection_lost) {
+domain::Error mapDatabaseError(const std::exception& error, ConnectionState state) {
+  if (state == ConnectionState::Lost) {
     spdlog::warn("database connection lost ({})", describeForLog(error));
     return Error::unavailable("the database is unavailable");
   }

@@ -34,7 +34,7 @@ d::Result<Entity> createInOneStatement(Database& database, d::CommitObserver* ob
   const std::string doc = rowjson::toJson(entity).dump();
   return told(observer, database.withConnection<Entity>([&](Connection& c) -> d::Result<Entity> {
     return catchConstraintErrors<Entity>(t, [&]() -> d::Result<Entity> {
-      auto row = c.statements.queryText(insertSql(t, true), {doc, context.actor});
+      auto row = c.statements.queryText(insertSql(t, ActorSource::Statement), {doc, context.actor});
       if (!row) throw std::logic_error("an INSERT ... RETURNING returned no row");
       return rowjson::fromText<Entity>(*row);
     });
@@ -63,7 +63,7 @@ d::Result<Entity> updateInOneStatement(Database& database, d::CommitObserver* ob
   const std::string doc = rowjson::toJson(entity).dump();
   return told(observer, database.withConnection<Entity>([&](Connection& c) -> d::Result<Entity> {
     return catchConstraintErrors<Entity>(t, [&]() -> d::Result<Entity> {
-      auto row = c.statements.queryText(updateSql(t, true),
+      auto row = c.statements.queryText(updateSql(t, ActorSource::Statement),
                                         {doc, context.actor, keyText(key), versionParam(expected)});
       if (!row) return d::fail(missingOrStale(c.sql, t, key));
       return rowjson::fromText<Entity>(*row);

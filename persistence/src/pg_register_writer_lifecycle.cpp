@@ -25,7 +25,8 @@ d::Result<d::RegionalForum> PgRegisterWriter::update(const d::WriteContext& c,
   return inTransaction<d::RegionalForum>(
       database_, observer_, tableOf<d::RegionalForum>(), c,
       [&](soci::session& sql) -> d::Result<d::RegionalForum> {
-        const auto stored = storedVersion(sql, tableOf<d::RegionalForum>(), f.id, true);
+        const auto stored =
+            storedVersion(sql, tableOf<d::RegionalForum>(), f.id, RowLock::ForWrite);
         if (!stored) {
           return d::fail(d::Error::notFound("forum " + std::to_string(f.id) + " does not exist"));
         }
@@ -41,7 +42,7 @@ d::Result<d::RegionalForum> PgRegisterWriter::update(const d::WriteContext& c,
             !ok) {
           return d::fail(ok.error());
         }
-        auto updated = writeChecked(sql, f, true, expected);
+        auto updated = writeChecked(sql, f, WriteKind::Update, expected);
         if (!updated || !f.dissolved_on) return updated;
         // Dissolution ends every appointment still open on that date, in this transaction; each
         // one gets its own change row from the trigger. Nominations stay nominations.
@@ -65,7 +66,7 @@ d::Result<d::Period> PgRegisterWriter::update(const d::WriteContext& c, const d:
   return inTransaction<d::Period>(
       database_, observer_, tableOf<d::Period>(), c,
       [&](soci::session& sql) -> d::Result<d::Period> {
-        const auto stored = storedVersion(sql, tableOf<d::Period>(), p.id, true);
+        const auto stored = storedVersion(sql, tableOf<d::Period>(), p.id, RowLock::ForWrite);
         if (!stored) return d::fail(d::Error::notFound("period " + p.id + " does not exist"));
         if (expected && *stored != *expected) {
           return d::fail(staleVersion(tableOf<d::Period>(), p.id, *stored));
@@ -85,7 +86,7 @@ d::Result<d::Period> PgRegisterWriter::update(const d::WriteContext& c, const d:
         if (auto ok = d::checkPeriodChange(p, members, appointments); !ok) {
           return d::fail(ok.error());
         }
-        auto updated = writeChecked(sql, p, true, expected);
+        auto updated = writeChecked(sql, p, WriteKind::Update, expected);
         if (!updated || !p.end_date) return updated;
         // A KKR seat never outlasts its period: closing the period ends the seats still open
         // (or running past the new end) at its end, each with its own change row.

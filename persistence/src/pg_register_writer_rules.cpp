@@ -86,13 +86,13 @@ MemberContext loadMemberContext(soci::session& sql, const d::KkrMember& m,
 /// Steps 2–3 for a KKR seat; the caller writes when this returns ok.
 d::Status checkMemberLocked(soci::session& sql, const d::KkrMember& m,
                             const std::string& regionCode, d::ExpectedVersion expected,
-                            bool isUpdate) {
+                            WriteKind kind) {
   const auto periodRow = queryJson(
       sql, "SELECT kkr_row_json(p)::text FROM period p WHERE p.id = :id FOR NO KEY UPDATE",
       m.period_id);
   if (!periodRow) return d::fail(missingReference("/period_id", "a period"));
   const auto period = rowjson::fromJson<d::Period>(*periodRow);
-  if (isUpdate) {
+  if (kind == WriteKind::Update) {
     if (auto error = checkStored(sql, tableOf<d::KkrMember>(), m.id, expected)) {
       return d::fail(std::move(*error));
     }
@@ -149,14 +149,14 @@ AppointmentContext loadAppointmentContext(soci::session& sql, const d::Appointme
 /// locked forum's kkr_action, so the default and the rules see the same forum.
 d::Status checkAppointmentLocked(soci::session& sql, d::Appointment& a,
                                  const std::string& regionCode, d::ExpectedVersion expected,
-                                 bool isUpdate, bool statusFromForum = false) {
+                                 WriteKind kind, bool statusFromForum = false) {
   const auto forumRow = queryJson(
       sql, "SELECT kkr_row_json(f)::text FROM regional_forum f WHERE f.id = :id FOR NO KEY UPDATE",
       a.forum_id);
   if (!forumRow) return d::fail(missingReference("/forum_id", "a forum"));
   const auto forum = rowjson::fromJson<d::RegionalForum>(*forumRow);
   if (statusFromForum) a.status = d::defaultStatus(forum.kkr_action);
-  if (isUpdate) {
+  if (kind == WriteKind::Update) {
     if (auto error = checkStored(sql, tableOf<d::Appointment>(), a.id, expected)) {
       return d::fail(std::move(*error));
     }
@@ -171,21 +171,22 @@ d::Status checkAppointmentLocked(soci::session& sql, d::Appointment& a,
 /// Steps 2–4 of a KKR seat's create, inside the caller's transaction.
 d::Result<d::KkrMember> createMemberLocked(soci::session& sql, const d::KkrMember& m,
                                            const std::string& regionCode) {
-  if (auto ok = checkMemberLocked(sql, m, regionCode, std::nullopt, false); !ok) {
+  if (auto ok = checkMemberLocked(sql, m, regionCode, std::nullopt, WriteKind::Create); !ok) {
     return d::fail(ok.error());
   }
-  return writeChecked(sql, m, false, std::nullopt);
+  return writeChecked(sql, m, WriteKind::Create, std::nullopt);
 }
 
 /// Steps 2–4 of an appointment's create, inside the caller's transaction.
 d::Result<d::Appointment> createAppointmentLocked(soci::session& sql, d::Appointment a,
                                                   const std::string& regionCode,
                                                   bool statusFromForum) {
-  if (auto ok = checkAppointmentLocked(sql, a, regionCode, std::nullopt, false, statusFromForum);
+  if (auto ok = checkAppointmentLocked(sql, a, regionCode, std::nullopt, WriteKind::Create,
+                                       statusFromForum);
       !ok) {
     return d::fail(ok.error());
   }
-  return writeChecked(sql, a, false, std::nullopt);
+  return writeChecked(sql, a, WriteKind::Create, std::nullopt);
 }
 
 }  // namespace
@@ -215,10 +216,10 @@ d::Result<d::KkrMember> PgRegisterWriter::update(const d::WriteContext& c, const
   return inTransaction<d::KkrMember>(
       database_, observer_, tableOf<d::KkrMember>(), c,
       [&](soci::session& sql) -> d::Result<d::KkrMember> {
-        if (auto ok = checkMemberLocked(sql, m, regionCode_, expected, true); !ok) {
+        if (auto ok = checkMemberLocked(sql, m, regionCode_, expected, WriteKind::Update); !ok) {
           return d::fail(ok.error());
         }
-        return writeChecked(sql, m, true, expected);
+        return writeChecked(sql, m, WriteKind::Update, expected);
       });
 }
 
@@ -252,10 +253,12 @@ d::Result<d::Appointment> PgRegisterWriter::update(const d::WriteContext& c,
       database_, observer_, tableOf<d::Appointment>(), c,
       [&](soci::session& sql) -> d::Result<d::Appointment> {
         d::Appointment candidate = a;
-        if (auto ok = checkAppointmentLocked(sql, candidate, regionCode_, expected, true); !ok) {
+        if (auto ok =
+                checkAppointmentLocked(sql, candidate, regionCode_, expected, WriteKind::Update);
+            !ok) {
           return d::fail(ok.error());
         }
-        return writeChecked(sql, a, true, expected);
+        return writeChecked(sql, a, WriteKind::Update, expected);
       });
 }
 

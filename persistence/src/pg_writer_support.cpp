@@ -71,32 +71,32 @@ std::string prefixed(const std::string& columns) {
 
 /// Each SQL text is built on first use and kept for the process (keyed by table and variant).
 const std::string& cached(const TableInfo& t, int variant,
-                          std::string (*build)(const TableInfo&, bool), bool withActor) {
+                          std::string (*build)(const TableInfo&, ActorSource), ActorSource actor) {
   static std::mutex mutex;
   static std::map<std::pair<const TableInfo*, int>, std::string> texts;
   std::lock_guard lock(mutex);
   auto [it, inserted] = texts.try_emplace({&t, variant});
-  if (inserted) it->second = build(t, withActor);
+  if (inserted) it->second = build(t, actor);
   return it->second;
 }
 
-std::string buildInsert(const TableInfo& t, bool withActor) {
+std::string buildInsert(const TableInfo& t, ActorSource actor) {
   return std::string("INSERT INTO ") + t.table + " (" + t.insertColumns + ") SELECT " +
          prefixed(t.insertColumns) + " FROM jsonb_populate_record(NULL::" + t.table +
-         ", CAST(:doc AS jsonb)) AS r" + (withActor ? kActorJoin : "") +
+         ", CAST(:doc AS jsonb)) AS r" + (actor == ActorSource::Statement ? kActorJoin : "") +
          " RETURNING kkr_row_json(" + t.table + ")::text";
 }
 
-std::string buildUpdate(const TableInfo& t, bool withActor) {
+std::string buildUpdate(const TableInfo& t, ActorSource actor) {
   const std::string table = t.table;
   return "UPDATE " + table + " SET (" + t.updateColumns + ") = ROW(" + prefixed(t.updateColumns) +
          ") FROM jsonb_populate_record(NULL::" + table + ", CAST(:doc AS jsonb)) AS r" +
-         (withActor ? kActorJoin : "") + " WHERE " + table + "." + t.key + " = :key AND " + table +
-         ".version = coalesce(CAST(:expected AS bigint), " + table +
+         (actor == ActorSource::Statement ? kActorJoin : "") + " WHERE " + table + "." + t.key +
+         " = :key AND " + table + ".version = coalesce(CAST(:expected AS bigint), " + table +
          ".version) RETURNING kkr_row_json(" + table + ")::text";
 }
 
-std::string buildRemove(const TableInfo& t, bool) {
+std::string buildRemove(const TableInfo& t, ActorSource) {
   const std::string table = t.table;
   return "DELETE FROM " + table +
          " USING (SELECT set_config('kkr.actor', :actor, true)) AS actor WHERE " + table + "." +
@@ -106,15 +106,17 @@ std::string buildRemove(const TableInfo& t, bool) {
 
 }  // namespace
 
-const std::string& insertSql(const TableInfo& t, bool withActor) {
-  return cached(t, withActor ? 1 : 0, &buildInsert, withActor);
+const std::string& insertSql(const TableInfo& t, ActorSource actor) {
+  return cached(t, actor == ActorSource::Statement ? 1 : 0, &buildInsert, actor);
 }
 
-const std::string& updateSql(const TableInfo& t, bool withActor) {
-  return cached(t, withActor ? 3 : 2, &buildUpdate, withActor);
+const std::string& updateSql(const TableInfo& t, ActorSource actor) {
+  return cached(t, actor == ActorSource::Statement ? 3 : 2, &buildUpdate, actor);
 }
 
-const std::string& removeSql(const TableInfo& t) { return cached(t, 4, &buildRemove, true); }
+const std::string& removeSql(const TableInfo& t) {
+  return cached(t, 4, &buildRemove, ActorSource::Statement);
+}
 
 void setActor(soci::session& sql, const std::string& actor) {
   std::string ignored;

@@ -38,8 +38,13 @@ const TableInfo& tableOf();
 /// SQL texts, built once per table. Placeholders in binding order:
 /// insert: doc[, actor]; update: doc[, actor], key, expected; remove: actor, key, expected.
 /// insert, update and remove return kkr_row_json(row)::text (remove: the row as it was).
-const std::string& insertSql(const TableInfo& t, bool withActor);
-const std::string& updateSql(const TableInfo& t, bool withActor);
+/// Where a write statement gets the acting user that the change log records.
+enum class ActorSource {
+  Transaction,  ///< the statement runs in a transaction that set it already (setActor)
+  Statement,    ///< a lone statement sets it itself, saving a round trip
+};
+const std::string& insertSql(const TableInfo& t, ActorSource actor);
+const std::string& updateSql(const TableInfo& t, ActorSource actor);
 const std::string& removeSql(const TableInfo& t);
 
 /// Sets the change-log actor for the rest of the current transaction.
@@ -90,7 +95,7 @@ template <typename Entity>
 Entity insertRow(soci::session& sql, const Entity& entity) {
   const std::string doc = rowjson::toJson(entity).dump();
   std::string row;
-  sql << insertSql(tableOf<Entity>(), false), soci::use(doc), soci::into(row);
+  sql << insertSql(tableOf<Entity>(), ActorSource::Transaction), soci::use(doc), soci::into(row);
   return rowjson::fromText<Entity>(row);
 }
 
@@ -103,8 +108,9 @@ std::optional<Entity> updateRow(soci::session& sql, const Entity& entity, const 
   VersionBind version(expected);
   std::string row;
   soci::indicator rowIndicator = soci::i_null;
-  sql << updateSql(tableOf<Entity>(), false), soci::use(doc), soci::use(boundKey),
-      soci::use(version.value, version.indicator), soci::into(row, rowIndicator);
+  sql << updateSql(tableOf<Entity>(), ActorSource::Transaction), soci::use(doc),
+      soci::use(boundKey), soci::use(version.value, version.indicator),
+      soci::into(row, rowIndicator);
   if (!sql.got_data() || rowIndicator != soci::i_ok) return std::nullopt;
   return rowjson::fromText<Entity>(row);
 }
@@ -129,15 +135,19 @@ std::optional<nlohmann::json> queryJson(soci::session& sql, const std::string& q
   return nlohmann::json::parse(text);
 }
 
-/// The stored version of a row, or nullopt when it does not exist; `lock` also takes the row
-/// lock that serialises the rule-checked writers of that row.
+enum class RowLock {
+  None,
+  ForWrite,  ///< the row lock that serialises the rule-checked writers of that row
+};
+
+/// The stored version of a row, or nullopt when it does not exist.
 template <typename Key>
 std::optional<std::int64_t> storedVersion(soci::session& sql, const TableInfo& t, const Key& key,
-                                          bool lock = false) {
+                                          RowLock lock = RowLock::None) {
   auto boundKey = bindable(key);
   long long version = 0;
   sql << std::string("SELECT version FROM ") + t.table + " WHERE " + t.key + " = :key" +
-             (lock ? " FOR NO KEY UPDATE" : ""),
+             (lock == RowLock::ForWrite ? " FOR NO KEY UPDATE" : ""),
       soci::use(boundKey), soci::into(version);
   if (!sql.got_data()) return std::nullopt;
   return version;
@@ -199,12 +209,14 @@ domain::Result<domain::IdempotentCreate<Entity>> idempotentCreate(
                                 });
 }
 
+enum class WriteKind { Create, Update };
+
 /// Inserts, or updates with the expected version (a race lost after the checks is reported
 /// like any stale or missing row).
 template <typename Entity>
-domain::Result<Entity> writeChecked(soci::session& sql, const Entity& entity, bool isUpdate,
+domain::Result<Entity> writeChecked(soci::session& sql, const Entity& entity, WriteKind kind,
                                     domain::ExpectedVersion expected) {
-  if (!isUpdate) return insertRow(sql, entity);
+  if (kind == WriteKind::Create) return insertRow(sql, entity);
   auto updated = updateRow(sql, entity, entity.id, expected);
   if (!updated) return domain::fail(missingOrStale(sql, tableOf<Entity>(), entity.id));
   return std::move(*updated);

@@ -151,18 +151,19 @@ StatementCache& SessionPool::statements(const Lease& lease) {
   return *slots_[lease.slot]->statements;
 }
 
-bool SessionPool::connectionLost(const Lease& lease) {
+ConnectionState SessionPool::connectionState(const Lease& lease) {
   std::lock_guard lock(mutex_);
   Slot& slot = *slots_[lease.slot];
   PGconn* conn = connectionOf(slot.sql.get());
-  return slot.cut || conn == nullptr || PQstatus(conn) != CONNECTION_OK;
+  const bool lost = slot.cut || conn == nullptr || PQstatus(conn) != CONNECTION_OK;
+  return lost ? ConnectionState::Lost : ConnectionState::Intact;
 }
 
-void SessionPool::release(const Lease& lease, bool connection_lost) {
+void SessionPool::release(const Lease& lease, ConnectionState state) {
   std::lock_guard lock(mutex_);
   Slot& slot = *slots_[lease.slot];
   if (slot.state != State::Leased || slot.lease_id != lease.id) return;
-  if (connection_lost || slot.cut || looksDead(slot)) {
+  if (state == ConnectionState::Lost || slot.cut || looksDead(slot)) {
     breakSlot(slot, Clock::now());
     return;
   }

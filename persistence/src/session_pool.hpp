@@ -53,12 +53,12 @@ class SessionPool {
   soci::session& session(const Lease& lease);
   /// The statements prepared on the leased session's connection.
   StatementCache& statements(const Lease& lease);
-  /// Returns the session; `connection_lost` (or a dead connection seen here) sends it to be
-  /// replaced instead of back into use.
-  void release(const Lease& lease, bool connection_lost);
+  /// Returns the session; a lost connection (or a dead one seen here) sends it to be replaced
+  /// instead of back into use.
+  void release(const Lease& lease, ConnectionState state);
 
-  /// Whether the session's connection is known to be gone (libpq says so, or it was cut off).
-  bool connectionLost(const Lease& lease);
+  /// Lost when the session's connection is known to be gone (libpq says so, or it was cut off).
+  ConnectionState connectionState(const Lease& lease);
 
   /// Sessions connected and usable right now (for logs and tests).
   std::size_t healthyCount() const;

@@ -7,17 +7,17 @@ namespace kkr::api {
 namespace {
 
 TEST(PercentDecode, DecodesUtf8AndPlus) {
-  EXPECT_EQ(percentDecode("%C3%86R%C3%98", true), "ÆRØ");
-  EXPECT_EQ(percentDecode("anne+marie", true), "anne marie");
-  EXPECT_EQ(percentDecode("anne+marie", false), "anne+marie");
-  EXPECT_EQ(percentDecode("a%2Bb%20c", true), "a+b c");
-  EXPECT_EQ(percentDecode("", true), "");
+  EXPECT_EQ(percentDecode("%C3%86R%C3%98", Plus::Space), "ÆRØ");
+  EXPECT_EQ(percentDecode("anne+marie", Plus::Space), "anne marie");
+  EXPECT_EQ(percentDecode("anne+marie", Plus::Literal), "anne+marie");
+  EXPECT_EQ(percentDecode("a%2Bb%20c", Plus::Space), "a+b c");
+  EXPECT_EQ(percentDecode("", Plus::Space), "");
 }
 
 TEST(PercentDecode, RejectsBadEscapesInvalidUtf8AndControls) {
   for (const char* bad : {"%", "%Z1", "%1", "abc%", "%C3", "%C3%28", "%ED%A0%80", "%C0%AF", "%00",
                           "%0A", "%7F", "%F4%90%80%80"}) {
-    EXPECT_FALSE(percentDecode(bad, true).has_value()) << bad;
+    EXPECT_FALSE(percentDecode(bad, Plus::Space).has_value()) << bad;
   }
 }
 

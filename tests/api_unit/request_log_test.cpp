@@ -55,14 +55,14 @@ std::map<std::string, std::string> fieldsOf(std::string_view line, int* repeated
 }
 
 TEST(AccessLog, EscapesQuotesBackslashesControlAndNonAsciiBytes) {
-  EXPECT_EQ(escapeLogValue("/v1/persons?q=a b", true), "/v1/persons?q=a b");
-  EXPECT_EQ(escapeLogValue(R"(a"b\c)", true), R"(a\"b\\c)");
-  EXPECT_EQ(escapeLogValue("a\r\nb\tc", true), R"(a\x0d\x0ab\x09c)");
-  EXPECT_EQ(escapeLogValue(std::string_view("a\0b", 3), true), R"(a\x00b)");
-  EXPECT_EQ(escapeLogValue("\x7f\xc3\xb8", true), R"(\x7f\xc3\xb8)");
+  EXPECT_EQ(escapeLogValue("/v1/persons?q=a b", LogField::Quoted), "/v1/persons?q=a b");
+  EXPECT_EQ(escapeLogValue(R"(a"b\c)", LogField::Quoted), R"(a\"b\\c)");
+  EXPECT_EQ(escapeLogValue("a\r\nb\tc", LogField::Quoted), R"(a\x0d\x0ab\x09c)");
+  EXPECT_EQ(escapeLogValue(std::string_view("a\0b", 3), LogField::Quoted), R"(a\x00b)");
+  EXPECT_EQ(escapeLogValue("\x7f\xc3\xb8", LogField::Quoted), R"(\x7f\xc3\xb8)");
   // Unquoted fields end at a space, so a space is escaped there too.
-  EXPECT_EQ(escapeLogValue("GET status=200", false), R"(GET\x20status=200)");
-  EXPECT_EQ(escapeLogValue("", false), "");
+  EXPECT_EQ(escapeLogValue("GET status=200", LogField::Bare), R"(GET\x20status=200)");
+  EXPECT_EQ(escapeLogValue("", LogField::Bare), "");
 }
 
 TEST(AccessLog, AQuoteInTheTargetCannotForgeFields) {

@@ -96,7 +96,9 @@ TEST(DatabaseErrorMap, SqlstatesWithoutAConstraintMapByTheirClass) {
   EXPECT_EQ(map("55P03").code, ErrorCode::Unavailable);  // lock not available
   EXPECT_EQ(map("XX000").code, ErrorCode::Internal);
   // A lost connection is Unavailable whatever the error says.
-  EXPECT_EQ(mapDatabaseError(soci::postgresql_soci_error("x", "23505"), true).code,
+  EXPECT_EQ(mapDatabaseError(soci::postgresql_soci_error("x", "23505"),
+                             kkr::persistence::ConnectionState::Lost)
+                .code,
             ErrorCode::Unavailable);
 }
 

@@ -280,7 +280,7 @@ HttpResponse getBlueBook(const HttpRequest& req, ServerContext& ctx) {
   domain::BlueBookQuery bookQuery;
   bookQuery.period_id = query.periodId("period_id");
   bookQuery.at = query.date("at");
-  const Format format = chooseFormat(req, query, true);
+  const Format format = chooseFormat(req, query, Offered::JsonCsvHtml);
   if (auto status = query.finish(); !status) return problem(status.error(), req);
 
   const auto snapshot = snapshotOf(ctx);  // the book points into it: keep it for the whole call

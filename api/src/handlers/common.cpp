@@ -96,7 +96,7 @@ double weightOf(const std::vector<MediaRange>& ranges, std::string_view type,
 
 }  // namespace
 
-Format negotiate(std::string_view accept, bool html) {
+Format negotiate(std::string_view accept, Offered offered) {
   const auto ranges = parseAccept(accept);
   if (ranges.empty()) return Format::Json;
   // In order of preference when weights tie: JSON, then CSV, then HTML.
@@ -107,22 +107,23 @@ Format negotiate(std::string_view accept, bool html) {
     best = Format::Csv;
     bestQ = csvQ;
   }
-  if (html) {
+  if (offered == Offered::JsonCsvHtml) {
     const double htmlQ = weightOf(ranges, "text", "html");
     if (htmlQ > bestQ) best = Format::Html;
   }
   return best;
 }
 
-Format chooseFormat(const HttpRequest& req, QueryReader& query, bool html) {
+Format chooseFormat(const HttpRequest& req, QueryReader& query, Offered offered) {
   if (query.has("format")) {
-    const auto value = html ? query.choice("format", {"json", "csv", "html"})
-                            : query.choice("format", {"json", "csv"});
+    const auto value = offered == Offered::JsonCsvHtml
+                           ? query.choice("format", {"json", "csv", "html"})
+                           : query.choice("format", {"json", "csv"});
     if (value == "csv") return Format::Csv;
     if (value == "html") return Format::Html;
     return Format::Json;
   }
-  if (auto accept = req.header("Accept")) return negotiate(*accept, html);
+  if (auto accept = req.header("Accept")) return negotiate(*accept, offered);
   return Format::Json;
 }
 

@@ -37,12 +37,15 @@ MappingOptions readerOptions(const HttpRequest& req);
 
 enum class Format { Json, Csv, Html };
 
-/// The representation: `format=` when given (json, csv, and html where `html` is allowed), else
-/// the best of them by the Accept header (JSON when it prefers none of them).
-Format chooseFormat(const HttpRequest& req, QueryReader& query, bool html);
+/// Which representations a resource offers: every one offers JSON and CSV, some HTML too.
+enum class Offered { JsonCsv, JsonCsvHtml };
 
-/// Picks from Accept (RFC 9110 §12.5.1 q-values): JSON, CSV or (when `html`) HTML.
-Format negotiate(std::string_view accept, bool html);
+/// The representation: `format=` when given (json, csv, and html where offered), else the best
+/// of them by the Accept header (JSON when it prefers none of them).
+Format chooseFormat(const HttpRequest& req, QueryReader& query, Offered offered);
+
+/// Picks from Accept (RFC 9110 §12.5.1 q-values): JSON, CSV or (where offered) HTML.
+Format negotiate(std::string_view accept, Offered offered);
 
 std::string_view contentTypeOf(Format format);
 

@@ -74,7 +74,7 @@ HttpResponse listResource(const HttpRequest& req, ServerContext& ctx) {
   const typename R::Filter filter = R::readFilter(query);
   const Embed embed = readEmbed<E>(query);
   const auto page = query.page();
-  const Format format = chooseFormat(req, query, false);
+  const Format format = chooseFormat(req, query, Offered::JsonCsv);
   if (auto status = query.finish(); !status) return problem(status.error(), req);
 
   const auto snapshot = snapshotOf(ctx);

@@ -27,6 +27,10 @@ struct Connection {
   StatementCache& statements;
 };
 
+/// What a failed statement left of its session's connection: a lost one is replaced, never
+/// reused, and its error means "unavailable" whatever the error says.
+enum class ConnectionState { Intact, Lost };
+
 /// One pooled session, held by one caller until it is given back (see SessionPool).
 struct SessionLease {
   std::size_t slot;
@@ -95,8 +99,8 @@ class Database {
   }
   domain::Result<SessionLease> lease(std::chrono::milliseconds budget);
   Connection connectionOf(const SessionLease& leased);
-  void giveBack(const SessionLease& leased, bool connection_lost);
-  bool connectionLost(const SessionLease& leased);
+  void giveBack(const SessionLease& leased, ConnectionState state);
+  ConnectionState connectionState(const SessionLease& leased);
 
   DatabaseConfig config_;
   std::unique_ptr<SessionPool> pool_;
@@ -108,7 +112,8 @@ class Database {
 /// 23505/23P01/23503 and 40001/40P01 → Conflict, other 23xxx/22xxx → Validation,
 /// 08xxx/53xxx/57Pxx/57014/55P03 or a lost connection → Unavailable, anything else → Internal.
 /// The log gets the SQLSTATE and names, never the message text or bound values.
-domain::Error mapDatabaseError(const std::exception& e, bool connection_lost = false);
+domain::Error mapDatabaseError(const std::exception& e,
+                               ConnectionState state = ConnectionState::Intact);
 
 /// Opens one standalone session (used by the CLI's migrate/seed and by tests).
 std::unique_ptr<soci::session> openSession(const std::string& url);
@@ -132,14 +137,14 @@ domain::Result<T> Database::withConnection(
   try {
     Connection connection = connectionOf(*leased);
     auto result = work(connection);
-    giveBack(*leased, false);
+    giveBack(*leased, ConnectionState::Intact);
     return result;
   } catch (const std::exception& e) {
-    const bool lost = connectionLost(*leased);
-    giveBack(*leased, lost);
-    return domain::fail(mapDatabaseError(e, lost));
+    const auto state = connectionState(*leased);
+    giveBack(*leased, state);
+    return domain::fail(mapDatabaseError(e, state));
   } catch (...) {
-    giveBack(*leased, connectionLost(*leased));  // the session must not leak out of the pool
+    giveBack(*leased, connectionState(*leased));  // the session must not leak out of the pool
     throw;
   }
 }
