@@ -1,5 +1,7 @@
 #include "application.hpp"
 
+#include "file_limit.hpp"
+
 #include <chrono>
 #include <stdexcept>
 #include <thread>
@@ -132,6 +134,10 @@ domain::Result<std::unique_ptr<Application>> Application::create(
 Application::~Application() { stop(); }
 
 void Application::start() {
+  const auto files = raiseOpenFileLimit();
+  if (files.now != files.before) {
+    parts_->log->info("open files limit raised from {} to {}", files.before, files.now);
+  }
   parts_->server->start();
   // Other instances (and psql sessions) write too. The follower applies the published change
   // rows as soon as a notification (or this instance's own commit) says there are some, and at

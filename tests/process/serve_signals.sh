@@ -23,7 +23,8 @@ export KKR_ADDRESS=127.0.0.1 KKR_PORT=0 KKR_LOG_LEVEL=info KKR_SHUTDOWN_GRACE_MS
 
 serve_then() {  # signal
   local signal="$1" log="$work/serve-$1.log" port="" status
-  "$kkr" serve 2>"$log" &
+  # Started with a low soft limit on open files, as Debian's default 1024 is for many clients.
+  (ulimit -Sn 256 && exec "$kkr" serve) 2>"$log" &
   pid=$!
   for _ in $(seq 1 300); do
     port="$(sed -nE 's|.*serving on http://127\.0\.0\.1:([0-9]+).*|\1|p' "$log" | head -n1)"
@@ -36,6 +37,12 @@ serve_then() {  # signal
     fail "/healthz did not answer 200"
   [[ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/readyz")" == 200 ]] ||
     fail "/readyz did not answer 200"
+  local soft hard
+  read -r soft hard < <(awk '/^Max open files/ {print $4, $5}' "/proc/$pid/limits")
+  [[ "$soft" == "$hard" ]] || fail "open files soft limit $soft, not raised to the hard limit $hard"
+  if [[ "$hard" != 256 ]]; then
+    grep -q "open files limit raised from 256 to $hard" "$log" || fail "no line about the open files limit"
+  fi
   kill "-$signal" "$pid"
   for _ in $(seq 1 150); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
   kill -0 "$pid" 2>/dev/null && fail "still running 15 s after SIG$signal"
