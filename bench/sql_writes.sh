@@ -5,8 +5,9 @@
 # StatementCache does), next to pgbench's one-row INSERT into a scratch table.
 #
 # Usage: bash bench/sql_writes.sh [seconds-per-run] [variant...]
-#   variants: baseline (default), no-change-log (the change-log triggers disabled),
-#             no-change-log-no-fk (also without the foreign key to kommune)
+#   variants: baseline (default), kommune-fk (the foreign key person → kommune that migration
+#             V004 replaced, restored for comparison), no-change-log (the change-log triggers
+#             disabled), no-change-log-no-fk (also without V004's check of the kommune)
 # Environment: BENCH_CONNECTIONS (64), BENCH_THREADS (2). Prints a Markdown table; nothing is
 # written to docs/ (copy what you keep, with this command).
 set -euo pipefail
@@ -65,13 +66,19 @@ UPDATE person SET (name, other_names, party, kommune_code, office, email, phone)
 SQL
   case "$variant" in
     baseline) ;;
+    kommune-fk)
+      psql_at "$port" "$db" -c "DROP TRIGGER person_kommune_exists ON person;
+        DROP TRIGGER kommune_unreferenced ON kommune;
+        DROP TRIGGER kommune_code_unreferenced ON kommune;
+        ALTER TABLE person ADD CONSTRAINT person_kommune_code_fkey
+          FOREIGN KEY (kommune_code) REFERENCES kommune (code)" >/dev/null ;;
     no-change-log)
       psql_at "$port" "$db" -c "ALTER TABLE person DISABLE TRIGGER person_change;
         ALTER TABLE person DISABLE TRIGGER person_change_update" >/dev/null ;;
     no-change-log-no-fk)
       psql_at "$port" "$db" -c "ALTER TABLE person DISABLE TRIGGER person_change;
         ALTER TABLE person DISABLE TRIGGER person_change_update;
-        ALTER TABLE person DROP CONSTRAINT person_kommune_code_fkey" >/dev/null ;;
+        DROP TRIGGER person_kommune_exists ON person" >/dev/null ;;
     *) kkr_die "unknown variant $variant" ;;
   esac
   run "one-row INSERT into a scratch table" insert.sql simple "$db"
