@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# Shared functions for scripts/run and scripts/test. Source it; do not run it.
+# Shared functions for scripts/run, scripts/test and scripts/fuzz. Source it; do not run it.
 #
 # Everything here works on a fresh Debian 12 (bookworm) machine, as root or as a user with sudo.
 # Nothing needs a system service: PostgreSQL runs as a private cluster started with pg_ctl.
@@ -15,7 +15,13 @@ KKR_APT_PACKAGES=(
   libpistache-dev libsoci-dev libboost-dev nlohmann-json3-dev libspdlog-dev
   libgtest-dev libgmock-dev libcurl4-openssl-dev libssl-dev libpq-dev libicu-dev
   postgresql-15 clang-format universal-ctags curl wrk python3 ca-certificates locales
+  clang-14 libclang-rt-14-dev llvm-14
 )
+# The fuzz targets (fuzz/, scripts/fuzz) need clang: libFuzzer and its sanitizer runtimes are
+# libclang-rt-14-dev (only recommended by clang-14, and recommends are not installed), the
+# symbolizer that makes their reports readable is in llvm-14.
+KKR_FUZZ_CXX="${KKR_FUZZ_CXX:-clang++-14}"
+KKR_FUZZ_SYMBOLIZER="${KKR_FUZZ_SYMBOLIZER:-/usr/lib/llvm-14/bin/llvm-symbolizer}"
 # The contract tools (@redocly/cli) need Node.js >= 20.19; Debian 12's own nodejs is 18.
 KKR_NODE_MIN_MAJOR=20
 KKR_NODE_FALLBACK_VERSION=20.20.2
@@ -127,10 +133,22 @@ install_docs_assets() {
 export CCACHE_BASEDIR="$KKR_ROOT"
 export CCACHE_NOHASHDIR=true
 
-# build BUILD_DIR [cmake -D options...]: configures (Ninja) and builds with all cores.
+# build BUILD_DIR [cmake -D options...] [-- TARGET...]: configures (Ninja) and builds everything,
+# or only the targets named after `--` (and what they need), with all cores.
 build() {
   local build_dir=$1
   shift
+  local options=() targets=()
+  while (($#)); do
+    if [ "$1" = -- ]; then
+      shift
+      targets=("$@")
+      break
+    fi
+    options+=("$1")
+    shift
+  done
+  set -- "${options[@]}"
   local args=(-S "$KKR_ROOT" -B "$build_dir")
   # The generator can only be chosen when the build directory is new.
   [ -f "$build_dir/CMakeCache.txt" ] || args+=(-G Ninja)
@@ -142,7 +160,59 @@ build() {
     cat "$build_dir/configure.log" >&2
     kkr_die "cmake configure failed"
   }
-  cmake --build "$build_dir" -j"$(nproc)" || kkr_die "build failed"
+  local only=()
+  ((${#targets[@]})) && only=(--target "${targets[@]}")
+  cmake --build "$build_dir" -j"$(nproc)" "${only[@]}" || kkr_die "build failed"
+}
+
+# The fuzz targets' names (fuzz/fuzz_NAME.cpp), one a line.
+fuzz_targets() {
+  local source
+  for source in "$KKR_ROOT"/fuzz/fuzz_*.cpp; do
+    source="${source##*/fuzz_}"
+    echo "${source%.cpp}"
+  done
+}
+
+# build_fuzz BUILD_DIR: the fuzz targets with clang, libFuzzer, ASan and UBSan, and only the
+# libraries they link (CMake option KKR_FUZZ).
+build_fuzz() {
+  command -v "$KKR_FUZZ_CXX" >/dev/null 2>&1 || kkr_die "$KKR_FUZZ_CXX not found (package clang-14)"
+  build "$1" -DCMAKE_CXX_COMPILER="$KKR_FUZZ_CXX" -DKKR_FUZZ=ON -DKKR_BUILD_TESTS=OFF \
+    -DKKR_WERROR=ON -DCMAKE_BUILD_TYPE=Debug -- kkr_fuzz
+}
+
+# run_fuzz BUILD_DIR NAME SECONDS LOG: runs fuzz_NAME for SECONDS from its seeds (fuzz/corpus/NAME,
+# only read) and the corpus it grows in BUILD_DIR/corpus/NAME, with fuzz/dict/NAME.dict when
+# there is one. Fails on a crash, a broken invariant, any sanitizer report (leaks included), an
+# input that takes over 10 s or a run over 2 GB; the input is then kept as
+# BUILD_DIR/artifacts/NAME-crash-<sha1> (run `BUILD_DIR/fuzz/fuzz_NAME THAT_FILE` to see it
+# again). Prints the log's tail on failure, else one line: runs and new inputs.
+run_fuzz() {
+  local build_dir=$1 name=$2 seconds=$3 log=$4
+  local exe="$build_dir/fuzz/fuzz_$name" corpus="$build_dir/corpus/$name"
+  local dict="$KKR_ROOT/fuzz/dict/$name.dict"
+  [ -x "$exe" ] || {
+    echo "$exe was not built"
+    return 1
+  }
+  mkdir -p "$corpus" "$build_dir/artifacts"
+  local args=(-max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=4096
+    -print_final_stats=1 -artifact_prefix="$build_dir/artifacts/$name-")
+  [ -f "$dict" ] && args+=(-dict="$dict")
+  local rc=0
+  ASAN_OPTIONS="detect_leaks=1:symbolize=1" ASAN_SYMBOLIZER_PATH="$KKR_FUZZ_SYMBOLIZER" \
+    UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1" \
+    "$exe" "${args[@]}" "$corpus" "$KKR_ROOT/fuzz/corpus/$name" >"$log" 2>&1 || rc=$?
+  if ((rc != 0)) || grep -qE '^SUMMARY: |runtime error:' "$log"; then
+    tail -n 60 "$log"
+    echo "fuzz_$name failed (exit $rc); the whole log: $log"
+    return 1
+  fi
+  local runs new
+  runs="$(sed -nE 's/^stat::number_of_executed_units: *([0-9]+).*/\1/p' "$log")"
+  new="$(sed -nE 's/^stat::new_units_added: *([0-9]+).*/\1/p' "$log")"
+  echo "fuzz_$name: ${runs:-?} runs in $seconds s, ${new:-?} new inputs (corpus: ${corpus#"$KKR_ROOT"/})"
 }
 
 # A TCP port on 127.0.0.1 that nobody listens on right now.

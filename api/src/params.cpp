@@ -30,12 +30,18 @@ bool allDigits(std::string_view text) {
 }
 
 /// A parameter name fit to be echoed back as a pointer: decoded when possible, else raw, and cut
-/// short so a hostile query cannot make the error body large.
+/// short (between characters) so a hostile query cannot make the error body large. A name that
+/// is empty, not UTF-8 or has control characters is shown as "query": the contract wants a
+/// pointer of 1 to 1024 characters.
 std::string shownName(std::string_view raw) {
   auto decoded = percentDecode(raw, Plus::Space);
   std::string name = decoded ? *decoded : std::string(raw);
-  if (name.size() > kMaxNameShown) name = name.substr(0, kMaxNameShown);
-  return isValidUtf8(name) ? name : std::string("query");
+  if (name.size() > kMaxNameShown) {
+    std::size_t cut = kMaxNameShown;
+    while (cut > 0 && (static_cast<unsigned char>(name[cut]) & 0xC0) == 0x80) --cut;
+    name.resize(cut);
+  }
+  return !name.empty() && isValidUtf8(name) && !hasControl(name) ? name : std::string("query");
 }
 
 }  // namespace
@@ -139,9 +145,9 @@ QueryReader::QueryReader(std::string_view raw, std::span<const std::string_view>
                                      ? "a parameter needs a name"
                                      : "invalid percent-encoding, or not UTF-8 text");
       } else if (params_.size() == kMaxParams) {
-        fail(*name, "too many query parameters");
+        fail(shownName(rawName), "too many query parameters");
       } else if (std::find(allowed.begin(), allowed.end(), *name) == allowed.end()) {
-        fail(*name, "unknown query parameter");
+        fail(shownName(rawName), "unknown query parameter");
       } else if (find(*name)) {
         fail(*name, "given more than once");
       } else {

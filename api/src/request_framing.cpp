@@ -332,7 +332,9 @@ void RequestFramer::readHead(std::string_view input, Output& out) {
     fail(out, std::move(*error));
     return;
   }
-  if (end == std::string::npos) {
+  // The buffer holds one byte more than a head may have, so that a head that ends only in that
+  // byte is refused as too large, not accepted one byte over the limit.
+  if (end == std::string::npos || end + 4 > limits_.max_head_bytes) {
     out.consumed += taken;
     if (buffer_.size() > limits_.max_head_bytes) {
       const bool inRequestLine = buffer_.find("\r\n") == std::string::npos;

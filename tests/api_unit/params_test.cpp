@@ -55,6 +55,25 @@ TEST(QueryReader, ReadsTypedValuesAndReportsEveryProblem) {
   EXPECT_EQ(pointers, (std::vector<std::string>{"x", "q", "limit", "at", "role", "forum_id"}));
 }
 
+// Found by fuzz/fuzz_query_params (corpus: query_params/refused, unknown-long-name): an empty
+// name was echoed as the pointer "" and an unknown name in full, where the contract's FieldError
+// wants a pointer of 1 to 1024 characters (and shownName() promised a short one).
+TEST(QueryReader, NamesEveryRefusedParameterShortlyAndNeverEmpty) {
+  auto pointerOf = [](const std::string& query) {
+    QueryReader q(query, {"q"});
+    const auto status = q.finish();
+    return status ? std::string("(accepted)") : status.error().fields.at(0).pointer;
+  };
+  EXPECT_EQ(pointerOf("=x"), "query");
+  EXPECT_EQ(pointerOf(std::string(300, 'a') + "=1"), std::string(64, 'a'));
+  // Cut between characters, never inside one: 'a' and 40 times "æ" (two bytes each).
+  std::string danish = "a";
+  for (int i = 0; i < 40; ++i) danish += "%C3%A6";
+  std::string expected = "a";
+  for (int i = 0; i < 31; ++i) expected += "æ";
+  EXPECT_EQ(pointerOf(danish + "=1"), expected);
+}
+
 TEST(QueryReader, EmptyQueryAndEmptyPiecesAreFine) {
   QueryReader q("", {});
   EXPECT_TRUE(q.finish());

@@ -207,6 +207,35 @@ TEST(RequestFramer, LimitsHeadAndTarget) {
   }
 }
 
+// Found by fuzz/fuzz_request_framing (corpus: request_framing/head-over-limit): the framer
+// buffers one byte past max_head_bytes to notice a head that is too large, and accepted a head
+// whose blank line ended exactly in that byte.
+TEST(RequestFramer, HeadOfOneByteOverTheLimitIsRefusedHoweverItArrives) {
+  FramingLimits limits;
+  limits.max_head_bytes = 64;
+  const std::string start = "GET / HTTP/1.1\r\nHost: x\r\nX-Pad: ";
+  auto headOf = [&](std::size_t size) {
+    return start + std::string(size - start.size() - 4, 'p') + "\r\n\r\n";
+  };
+  // The last output of a framer fed `head` in reads of `step` bytes, up to its first refusal.
+  auto frame = [&](const std::string& head, std::size_t step) {
+    RequestFramer framer(limits);
+    RequestFramer::Output out;
+    for (std::size_t at = 0; at < head.size() && !out.error; at += step) {
+      out = framer.consume(std::string_view(head).substr(at, step));
+    }
+    return out;
+  };
+  for (const std::size_t step : {std::size_t{1}, std::size_t{7}, std::size_t{65}}) {
+    const auto atLimit = frame(headOf(64), step);
+    EXPECT_FALSE(atLimit.error) << "reads of " << step;
+    EXPECT_TRUE(atLimit.complete) << "reads of " << step;
+    const auto overLimit = frame(headOf(65), step);
+    ASSERT_TRUE(overLimit.error) << "reads of " << step;
+    EXPECT_EQ(overLimit.error->status, 431) << "reads of " << step;
+  }
+}
+
 TEST(RequestFramer, ConnectionSemantics) {
   auto keepAlive = [](const std::string& request) {
     RequestFramer framer;

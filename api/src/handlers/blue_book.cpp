@@ -2,6 +2,7 @@
 
 #include "common.hpp"
 #include "handlers.hpp"
+#include "html_escape.hpp"
 
 namespace kkr::api::handlers {
 
@@ -9,34 +10,10 @@ namespace {
 
 using domain::toString;
 
-void appendEscaped(std::string& out, std::string_view text) {
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += c;
-    }
-  }
-}
-
 /// Appends a table cell with escaped text.
 void cell(std::string& out, std::string_view text) {
   out += "<td>";
-  appendEscaped(out, text);
+  appendHtmlEscaped(out, text);
   out += "</td>";
 }
 
@@ -169,7 +146,7 @@ void appendHtmlHead(std::string& out, const domain::BlueBook& book) {
       "<!doctype html>\n<html lang=\"da\">\n<head>\n<meta charset=\"utf-8\">\n"
       "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>";
   out += "Blå Bog – KKR Nordjylland – ";
-  appendEscaped(out, book.period->id);
+  appendHtmlEscaped(out, book.period->id);
   out +=
       "</title>\n<style>\n"
       "body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;margin:2rem;color:#111}\n"
@@ -183,15 +160,15 @@ void appendHtmlHead(std::string& out, const domain::BlueBook& book) {
 /// The heading, and the period (and the day, when one was asked for) the book is of.
 void appendHtmlTitle(std::string& out, const domain::BlueBook& book) {
   out += "<h1>Blå Bog – KKR Nordjylland</h1>\n<p class=\"meta\">Valgperiode ";
-  appendEscaped(out, book.period->id);
+  appendHtmlEscaped(out, book.period->id);
   out += " (";
-  appendEscaped(out, formatDateText(book.period->start_date));
+  appendHtmlEscaped(out, formatDateText(book.period->start_date));
   out += " – ";
-  appendEscaped(out, dateText(book.period->end_date));
+  appendHtmlEscaped(out, dateText(book.period->end_date));
   out += ")";
   if (book.at) {
     out += ", pr. ";
-    appendEscaped(out, formatDateText(*book.at));
+    appendHtmlEscaped(out, formatDateText(*book.at));
   }
   out += "</p>\n";
 }
@@ -239,13 +216,13 @@ void appendHtmlMembers(std::string& out, const domain::BlueBook& book,
 void appendHtmlForum(std::string& out, const domain::BlueBookForum& f,
                      const domain::RegisterSnapshot& s) {
   out += "<section>\n<h3>";
-  appendEscaped(out, f.forum->name);
+  appendHtmlEscaped(out, f.forum->name);
   out += "</h3>\n<p class=\"meta\">";
-  appendEscaped(
+  appendHtmlEscaped(
       out, f.forum->kkr_action == domain::KkrAction::Appoints ? "KKR udpeger" : "KKR indstiller");
   if (f.forum->seats) {
     out += " · ";
-    appendEscaped(out, std::to_string(*f.forum->seats));
+    appendHtmlEscaped(out, std::to_string(*f.forum->seats));
     out += " plads(er)";
   }
   out += "</p>\n";
