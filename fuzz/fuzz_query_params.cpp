@@ -194,7 +194,7 @@ void checkEncoding(std::string_view text) {
   KKR_FUZZ_EXPECT(encoded.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
                                             "0123456789-._~%") == std::string::npos,
                   encoded);
-  const auto decoded = kkr::api::percentDecode(encoded, false);
+  const auto decoded = kkr::api::percentDecode(encoded, kkr::api::Plus::Literal);
   KKR_FUZZ_EXPECT(decoded.has_value() == (utf8 && !hasControl(text)), text);
   if (decoded) KKR_FUZZ_EXPECT(*decoded == text, text);
 }
