@@ -22,6 +22,9 @@ struct HttpHeader {
 /// True when two ASCII strings are equal ignoring case (header names, tokens).
 bool equalsIgnoreCase(std::string_view a, std::string_view b);
 
+/// `s` without the optional whitespace (spaces and tabs) around it (RFC 9110 §5.6.3: OWS).
+std::string_view trimOws(std::string_view s);
+
 struct HttpRequest {
   std::string method;  ///< "GET"
   std::string path;    ///< the raw path, before any '?', as received ("/v1/persons/12")
