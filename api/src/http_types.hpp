@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "kkr/api/trusted_proxies.hpp"
 #include "kkr/domain/auth.hpp"
 
 namespace kkr::api {
@@ -34,6 +35,9 @@ struct HttpRequest {
   /// Path parameters by name ("code", "id"), percent-decoded.
   std::map<std::string, std::string, std::less<>> path_params;
   std::string request_id;  ///< the client's sane X-Request-Id, or a generated one
+  /// Where the request comes from: the peer, or the client a trusted proxy forwards for
+  /// (client_address.hpp); nullopt when the peer is not an IP socket.
+  std::optional<IpAddress> client;
   /// The authenticated caller, set by the route's access check (routes.hpp) before the handler
   /// runs; nullopt for anonymous callers and on routes that do not look at credentials.
   std::optional<domain::Principal> caller;

@@ -29,10 +29,12 @@ void logAccess(spdlog::logger& log, const AccessRecord& r) {
   // Every text field is escaped, even those we validate or generate today: the target may hold a
   // quote (the framer admits any visible ASCII), and a later change to the framer or to the
   // request id rules must not make the line forgeable.
-  log.info("access method={} target=\"{}\" route=\"{}\" status={} ms={:.3f} bytes={} rid={}",
-           escapeLogValue(r.method, false), escapeLogValue(r.target, true),
-           escapeLogValue(r.route, true), r.status, ms, r.response_bytes,
-           escapeLogValue(r.request_id, false));
+  log.info(
+      "access method={} target=\"{}\" route=\"{}\" status={} ms={:.3f} bytes={} rid={} "
+      "client={}",
+      escapeLogValue(r.method, false), escapeLogValue(r.target, true),
+      escapeLogValue(r.route, true), r.status, ms, r.response_bytes,
+      escapeLogValue(r.request_id, false), escapeLogValue(r.client, false));
 }
 
 Metrics::Metrics(const std::vector<std::pair<std::string, std::string>>& routes) {
