@@ -86,6 +86,15 @@ void addHeader(std::string& out, std::string_view name, std::string_view value) 
   out.append("\r\n");
 }
 
+/// The client's X-Request-Id when it is sane, else a new one: one id follows a request through
+/// the proxy in front, refused requests included.
+std::string requestIdFor(const std::vector<HttpHeader>& headers) {
+  for (const auto& h : headers) {
+    if (equalsIgnoreCase(h.name, "X-Request-Id") && saneRequestId(h.value)) return h.value;
+  }
+  return generateRequestId();
+}
+
 void splitTarget(std::string_view target, HttpRequest& req) {
   const std::size_t q = target.find('?');
   req.path = std::string(target.substr(0, q));
@@ -100,8 +109,8 @@ void refuse(const std::shared_ptr<Peer>& peer, ServerContext& ctx, ConnectionSta
   conn.request = HttpRequest{};
   conn.request.method = head.method;
   splitTarget(head.target, conn.request);
-  conn.request.request_id = generateRequestId();
   // The head's headers as far as they were read (none when the request line was refused).
+  conn.request.request_id = requestIdFor(head.headers);
   conn.request.client = clientAddress(conn.peer_address, head.headers, ctx.config.trusted_proxies);
   if (conn.started == std::chrono::steady_clock::time_point{}) {
     conn.started = std::chrono::steady_clock::now();
@@ -564,9 +573,7 @@ void ApiHandler::dispatch(const std::shared_ptr<Peer>& peer, ConnectionState& co
   splitTarget(head.target, req);
   req.headers = head.headers;
   req.body = parsed.body();
-  const auto clientId = req.header("X-Request-Id");
-  req.request_id =
-      clientId && saneRequestId(*clientId) ? std::string(*clientId) : generateRequestId();
+  req.request_id = requestIdFor(req.headers);
   req.client = clientAddress(conn.peer_address, req.headers, ctx_->config.trusted_proxies);
   // While draining every response closes its connection, so clients reconnect to another instance.
   conn.keep_alive = head.keep_alive && !ctx_->draining.load();

@@ -1,5 +1,5 @@
 // The access log's client address over a real socket: X-Forwarded-For names the client only when
-// the connection comes from a configured proxy (KKR_TRUSTED_PROXIES).
+// the connection comes from a configured proxy (KKR_TRUSTED_PROXIES), refused requests included.
 #include "http_helpers.hpp"
 
 namespace kkr::testing {
@@ -18,7 +18,7 @@ std::string accessLineOf(CapturedLog& log, const std::string& requestId) {
   return "";
 }
 
-/// Requests as a proxy on 127.0.0.1 forwards them.
+/// Requests as a proxy on 127.0.0.1 forwards them, one of them refused by the framer.
 void sendThroughProxy(TestServer& behindProxy) {
   auto client = behindProxy.client();
   EXPECT_EQ(client
@@ -32,6 +32,18 @@ void sendThroughProxy(TestServer& behindProxy) {
                 .status,
             200);
   EXPECT_EQ(client.get("/healthz", {{"X-Request-Id", "via-proxy-none"}}).status, 200);
+  // A request the framer refuses (here its request line) is logged under the forwarded address,
+  // and answered and logged with its request id.
+  RawConnection raw(behindProxy.port());
+  ASSERT_TRUE(
+      raw.send("GET /healthz\" HTTP/1.1\r\nHost: localhost\r\nX-Request-Id: refused-via-proxy\r\n"
+               "X-Forwarded-For: 203.0.113.8\r\n\r\n"));
+  const auto refused = raw.readResponse();
+  ASSERT_TRUE(refused.has_value());
+  EXPECT_EQ(refused->status, 400);
+  EXPECT_EQ(refused->header("X-Request-Id"), "refused-via-proxy");
+  EXPECT_EQ(refused->json()["trace_id"], "refused-via-proxy");
+  raw.readUntilClosed(std::chrono::milliseconds(3000));
 }
 
 TEST(ClientAddressHttp, ATrustedProxyNamesTheClientAndAMalformedHeaderIsIgnored) {
@@ -52,6 +64,9 @@ TEST(ClientAddressHttp, ATrustedProxyNamesTheClientAndAMalformedHeaderIsIgnored)
       << log.text();
   EXPECT_NE(accessLineOf(log, "via-proxy-none").find(" client=127.0.0.1"), std::string::npos)
       << log.text();
+  const std::string refusedLine = accessLineOf(log, "refused-via-proxy");
+  EXPECT_NE(refusedLine.find(" status=400 "), std::string::npos) << log.text();
+  EXPECT_NE(refusedLine.find(" client=203.0.113.8"), std::string::npos) << log.text();
 }
 
 TEST(ClientAddressHttp, NobodyIsTrustedByDefault) {
