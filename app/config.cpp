@@ -151,6 +151,16 @@ const std::vector<Setting>& settings() {
          c.server.cors_origins = splitList(v);
          return {};
        }},
+      {{"KKR_TRUSTED_PROXIES", "--trusted-proxies",
+        "comma-separated addresses and CIDR networks of the proxies in front (nginx) whose "
+        "X-Forwarded-For names the client in the access log; empty trusts nobody",
+        "(none)"},
+       [](AppConfig& c, const std::string& v) -> std::string {
+         auto parsed = api::TrustedProxies::parse(v);
+         if (auto* error = std::get_if<std::string>(&parsed)) return *error;
+         c.server.trusted_proxies = std::get<api::TrustedProxies>(parsed);
+         return {};
+       }},
       {{"KKR_LOG_LEVEL", "--log-level", "trace|debug|info|warn|error", "info"},
        [](AppConfig& c, const std::string& v) -> std::string {
          if (v != "trace" && v != "debug" && v != "info" && v != "warn" && v != "error") {

@@ -9,12 +9,14 @@ KKR_PG_BIN="${KKR_PG_BIN:-/usr/lib/postgresql/15/bin}"
 KKR_CONTRACT_DIR="$KKR_ROOT/tools/contract"
 
 # Debian packages the build, the tests and the private database need. (btree_gist ships in
-# postgresql-15 itself on bookworm, so postgresql-contrib is not needed.)
+# postgresql-15 itself on bookworm, so postgresql-contrib is not needed.) nginx is the edge
+# (deploy/nginx/kkr.conf) that Process.Edge.* runs as a private instance; on a machine with systemd
+# the package also starts Debian's default site on port 80, which no test uses.
 KKR_APT_PACKAGES=(
   build-essential cmake ninja-build pkg-config ccache
   libpistache-dev libsoci-dev libboost-dev nlohmann-json3-dev libspdlog-dev
   libgtest-dev libgmock-dev libcurl4-openssl-dev libssl-dev libpq-dev libicu-dev
-  postgresql-15 clang-format universal-ctags curl wrk python3 ca-certificates locales
+  postgresql-15 clang-format universal-ctags curl wrk python3 ca-certificates locales nginx
   clang-14 libclang-rt-14-dev llvm-14
 )
 # The fuzz targets (fuzz/, scripts/fuzz) need clang: libFuzzer and its sanitizer runtimes are

@@ -3,17 +3,9 @@
 #include <charconv>
 #include <cstring>
 
+#include "http_types.hpp"
+
 namespace kkr::api {
-
-namespace {
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
-}  // namespace
 
 std::uint64_t hash64(std::string_view data, std::uint64_t seed) {
   // One lane of xxHash64's round and avalanche: eight bytes per multiply, where a byte-wise hash
@@ -61,7 +53,7 @@ std::string itemEtag(std::string_view entity, std::string_view id, std::int64_t 
 
 std::optional<std::int64_t> versionFromEtag(std::string_view etag, std::string_view entity,
                                             std::string_view id) {
-  etag = trim(etag);
+  etag = trimOws(etag);
   if (etag.size() < 2 || etag.front() != '"' || etag.back() != '"') return std::nullopt;
   etag = etag.substr(1, etag.size() - 2);
   const std::string prefix = std::string(entity) + "-" + std::string(id) + "-v";
@@ -94,7 +86,7 @@ std::string hashedEtag(std::string_view prefix, std::uint64_t h) {
 
 bool ifNoneMatchMatches(std::string_view header, std::string_view etag) {
   auto opaque = [](std::string_view tag) {
-    tag = trim(tag);
+    tag = trimOws(tag);
     if (tag.substr(0, 2) == "W/") tag.remove_prefix(2);
     return tag;
   };
@@ -102,7 +94,7 @@ bool ifNoneMatchMatches(std::string_view header, std::string_view etag) {
   std::string_view rest = header;
   while (!rest.empty()) {
     const std::size_t comma = rest.find(',');
-    const std::string_view item = trim(rest.substr(0, comma));
+    const std::string_view item = trimOws(rest.substr(0, comma));
     if (item == "*" || (!item.empty() && opaque(item) == ours)) return true;
     if (comma == std::string_view::npos) break;
     rest.remove_prefix(comma + 1);

@@ -14,6 +14,7 @@
 
 #include <pistache/async.h>
 
+#include "client_address.hpp"
 #include "problem.hpp"
 #include "routes.hpp"
 
@@ -85,6 +86,15 @@ void addHeader(std::string& out, std::string_view name, std::string_view value) 
   out.append("\r\n");
 }
 
+/// The client's X-Request-Id when it is sane, else a new one: one id follows a request through
+/// the proxy in front, refused requests included.
+std::string requestIdFor(const std::vector<HttpHeader>& headers) {
+  for (const auto& h : headers) {
+    if (equalsIgnoreCase(h.name, "X-Request-Id") && saneRequestId(h.value)) return h.value;
+  }
+  return generateRequestId();
+}
+
 void splitTarget(std::string_view target, HttpRequest& req) {
   const std::size_t q = target.find('?');
   req.path = std::string(target.substr(0, q));
@@ -99,7 +109,9 @@ void refuse(const std::shared_ptr<Peer>& peer, ServerContext& ctx, ConnectionSta
   conn.request = HttpRequest{};
   conn.request.method = head.method;
   splitTarget(head.target, conn.request);
-  conn.request.request_id = generateRequestId();
+  // The head's headers as far as they were read (none when the request line was refused).
+  conn.request.request_id = requestIdFor(head.headers);
+  conn.request.client = clientAddress(conn.peer_address, head.headers, ctx.config.trusted_proxies);
   if (conn.started == std::chrono::steady_clock::time_point{}) {
     conn.started = std::chrono::steady_clock::now();
   }
@@ -206,9 +218,10 @@ void logAndCount(ServerContext& ctx, const HttpRequest& req, std::size_t route, 
   std::string_view routeLabel = "(none)";
   if (route < apiRoutes().size()) routeLabel = apiRoutes()[route].path;
   if (route == Metrics::kRefused) routeLabel = "(refused)";
+  const std::string client = req.client ? req.client->toString() : std::string("-");
   logAccess(*ctx.log, AccessRecord{req.method.empty() ? std::string_view("-") : req.method,
                                    req.path.empty() ? std::string_view("-") : req.target(),
-                                   routeLabel, status, elapsed, size, req.request_id});
+                                   routeLabel, status, elapsed, size, req.request_id, client});
   ctx.metrics->record(route, status, elapsed);
 }
 
@@ -334,6 +347,7 @@ void ApiHandler::onConnection(const std::shared_ptr<Peer>& peer) {
   // What Http::Handler::onConnection (private, so not callable) does: the peer's parser.
   peer->putData(ParserData, std::make_shared<Pistache::Http::RequestParser>(getMaxRequestSize()));
   auto conn = connectionOf(peer, ctx_->limits);
+  conn->peer_address = peerAddressOf(peer->fd());
   conn->started = std::chrono::steady_clock::now();
   setDeadline(peer, *conn, conn->started + ctx_->config.header_timeout);
 }
@@ -560,9 +574,8 @@ void ApiHandler::dispatch(const std::shared_ptr<Peer>& peer, ConnectionState& co
   splitTarget(head.target, req);
   req.headers = head.headers;
   req.body = parsed.body();
-  const auto clientId = req.header("X-Request-Id");
-  req.request_id =
-      clientId && saneRequestId(*clientId) ? std::string(*clientId) : generateRequestId();
+  req.request_id = requestIdFor(req.headers);
+  req.client = clientAddress(conn.peer_address, req.headers, ctx_->config.trusted_proxies);
   // While draining every response closes its connection, so clients reconnect to another instance.
   conn.keep_alive = head.keep_alive && !ctx_->draining.load();
   conn.responded = false;

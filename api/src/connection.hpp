@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <functional>
 #include <memory>
+#include <optional>
 
 #include <pistache/peer.h>
 #include <pistache/router.h>
@@ -42,6 +43,8 @@ struct ConnectionState {
   bool fresh = true;
   std::chrono::steady_clock::time_point started;
   HttpRequest request;  ///< the request being answered
+  /// The address of the connection's peer (a proxy, or the client itself).
+  std::optional<IpAddress> peer_address;
   /// The current request's place among those shutdown waits for; respond() takes it.
   std::shared_ptr<InFlightTicket> ticket;
   /// When the current request must have arrived completely (header or body timeout).

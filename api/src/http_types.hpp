@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "kkr/api/trusted_proxies.hpp"
 #include "kkr/domain/auth.hpp"
 
 namespace kkr::api {
@@ -22,6 +23,9 @@ struct HttpHeader {
 /// True when two ASCII strings are equal ignoring case (header names, tokens).
 bool equalsIgnoreCase(std::string_view a, std::string_view b);
 
+/// `s` without the optional whitespace (spaces and tabs) around it (RFC 9110 §5.6.3: OWS).
+std::string_view trimOws(std::string_view s);
+
 struct HttpRequest {
   std::string method;  ///< "GET"
   std::string path;    ///< the raw path, before any '?', as received ("/v1/persons/12")
@@ -31,6 +35,9 @@ struct HttpRequest {
   /// Path parameters by name ("code", "id"), percent-decoded.
   std::map<std::string, std::string, std::less<>> path_params;
   std::string request_id;  ///< the client's sane X-Request-Id, or a generated one
+  /// Where the request comes from: the peer, or the client a trusted proxy forwards for
+  /// (client_address.hpp); nullopt when the peer is not an IP socket.
+  std::optional<IpAddress> client;
   /// The authenticated caller, set by the route's access check (routes.hpp) before the handler
   /// runs; nullopt for anonymous callers and on routes that do not look at credentials.
   std::optional<domain::Principal> caller;

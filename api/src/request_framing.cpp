@@ -17,12 +17,6 @@ bool isTchar(char c) {
 
 bool isToken(std::string_view s) { return !s.empty() && std::all_of(s.begin(), s.end(), isTchar); }
 
-std::string_view trimOws(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
 // The methods Pistache's parser knows; anything else would be its text/plain 400.
 constexpr std::array<std::string_view, 9> kMethods{"GET",     "HEAD",    "POST",  "PUT",  "DELETE",
                                                    "CONNECT", "OPTIONS", "TRACE", "PATCH"};
@@ -270,9 +264,13 @@ std::optional<FramingError> applyFramingHeader(const HttpHeader& header, Request
 
 /// The header lines after the request line, up to the blank line that ends the head: each one
 /// checked and kept in the head's headers; then Host's count and the connection's keep-alive.
+/// After the first refused line the rest are only kept (those that are well formed), so that the
+/// refusal can still echo X-Request-Id and name the client a trusted proxy forwards for: a proxy
+/// sends its own headers after Host.
 std::optional<FramingError> parseHeaderLines(std::string_view lines, std::size_t maxCount,
                                              RequestHead& head) {
   HeaderTally tally;
+  std::optional<FramingError> refused;
   std::size_t count = 0;
   std::size_t lineStart = 0;
   while (lineStart < lines.size()) {
@@ -280,10 +278,16 @@ std::optional<FramingError> parseHeaderLines(std::string_view lines, std::size_t
     const std::string_view line = lines.substr(lineStart, lineEnd - lineStart);
     lineStart = lineEnd + 2;
     if (line.empty()) break;  // the blank line that ends the head
-    if (++count > maxCount) return FramingError{431, "too many request headers"};
-    if (auto error = parseHeaderLine(line, head.headers)) return error;
-    if (auto error = applyFramingHeader(head.headers.back(), head, tally)) return error;
+    if (++count > maxCount)
+      return refused ? refused : FramingError{431, "too many request headers"};
+    auto error = parseHeaderLine(line, head.headers);
+    if (refused || error) {
+      if (!refused) refused = std::move(error);
+      continue;
+    }
+    refused = applyFramingHeader(head.headers.back(), head, tally);
   }
+  if (refused) return refused;
   if (head.http11 && tally.hosts != 1)
     return bad("an HTTP/1.1 request needs exactly one Host header");
   if (tally.hosts > 1) return bad("more than one Host header");
@@ -397,10 +401,13 @@ std::optional<FramingError> RequestFramer::checkLineEnds(std::size_t from, std::
 
 std::optional<FramingError> RequestFramer::parseHead(std::string& buffer) {
   head_ = RequestHead{};
-  // The buffer ends with CRLF CRLF: the request line, then the header lines.
-  if (auto error = parseRequestLine(buffer, limits_, head_)) return error;
+  // The buffer ends with CRLF CRLF: the request line, then the header lines. The header lines
+  // are read even when the request line is refused: its refusal still echoes the client's
+  // X-Request-Id and is logged under the address a trusted proxy names (X-Forwarded-For).
+  auto requestLineError = parseRequestLine(buffer, limits_, head_);
   const std::string_view headerLines = std::string_view(buffer).substr(buffer.find("\r\n") + 2);
-  return parseHeaderLines(headerLines, limits_.max_header_count, head_);
+  auto headerError = parseHeaderLines(headerLines, limits_.max_header_count, head_);
+  return requestLineError ? requestLineError : headerError;
 }
 
 }  // namespace kkr::api

@@ -59,7 +59,9 @@ class RequestFramer {
   /// pass the rest to consume() again after next()).
   Output consume(std::string_view input);
 
-  /// The head of the current request (valid once Output::head was set).
+  /// The head of the current request (valid once Output::head was set). After a refusal of a
+  /// complete head it holds the header lines read up to the first bad one, also when the request
+  /// line was the one refused.
   const RequestHead& head() const { return head_; }
 
   /// Starts on the next request after a complete one.

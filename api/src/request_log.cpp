@@ -29,10 +29,12 @@ void logAccess(spdlog::logger& log, const AccessRecord& r) {
   // Every text field is escaped, even those we validate or generate today: the target may hold a
   // quote (the framer admits any visible ASCII), and a later change to the framer or to the
   // request id rules must not make the line forgeable.
-  log.info("access method={} target=\"{}\" route=\"{}\" status={} ms={:.3f} bytes={} rid={}",
-           escapeLogValue(r.method, LogField::Bare), escapeLogValue(r.target, LogField::Quoted),
-           escapeLogValue(r.route, LogField::Quoted), r.status, ms, r.response_bytes,
-           escapeLogValue(r.request_id, LogField::Bare));
+  log.info(
+      "access method={} target=\"{}\" route=\"{}\" status={} ms={:.3f} bytes={} rid={} "
+      "client={}",
+      escapeLogValue(r.method, LogField::Bare), escapeLogValue(r.target, LogField::Quoted),
+      escapeLogValue(r.route, LogField::Quoted), r.status, ms, r.response_bytes,
+      escapeLogValue(r.request_id, LogField::Bare), escapeLogValue(r.client, LogField::Bare));
 }
 
 Metrics::Metrics(const std::vector<std::pair<std::string, std::string>>& routes) {

@@ -23,6 +23,7 @@ struct AccessRecord {
   std::chrono::steady_clock::duration elapsed{};
   std::size_t response_bytes = 0;
   std::string_view request_id;
+  std::string_view client;  ///< the client's address ("-" when unknown)
 };
 
 /// A value as it appears in a key=value log line, so that no client-supplied byte can end the
@@ -31,8 +32,9 @@ struct AccessRecord {
 enum class LogField { Bare, Quoted };
 std::string escapeLogValue(std::string_view value, LogField field);
 
-/// Writes the access line. Only method, target, status, duration, size and request id: never a
-/// header (Authorization!) and never a body. Every text field is escaped (escapeLogValue).
+/// Writes the access line. Only method, target, status, duration, size, request id and client
+/// address: never a header (Authorization!) and never a body. Every text field is escaped
+/// (escapeLogValue).
 void logAccess(spdlog::logger& log, const AccessRecord& record);
 
 /// Request counts by route template and status class, a latency histogram per route, and the

@@ -249,5 +249,33 @@ TEST(RequestFramer, ConnectionSemantics) {
   EXPECT_FALSE(keepAlive("GET / HTTP/1.1\r\nHost: x\r\nConnection: te, close\r\n\r\n"));
 }
 
+// A refused request is answered with the client's X-Request-Id and logged under the address a
+// trusted proxy names: the header lines of a complete head are read whatever its request line.
+TEST(RequestFramer, KeepsTheHeadersOfAHeadItRefuses) {
+  RequestFramer framer;
+  const auto out = framer.consume(
+      "GET /a\"b HTTP/1.1\r\nHost: x\r\nX-Request-Id: r-1\r\nX-Forwarded-For: 192.0.2.7\r\n\r\n");
+  ASSERT_TRUE(out.error);
+  EXPECT_EQ(out.error->status, 400);
+  ASSERT_EQ(framer.head().headers.size(), 3u);
+  EXPECT_EQ(framer.head().headers[1].value, "r-1");
+  EXPECT_EQ(framer.head().headers[2].value, "192.0.2.7");
+  // Header lines after a refused one are kept too (a proxy sends its own after Host); the first
+  // refusal is the one answered.
+  RequestFramer behindProxy;
+  const auto badHost = behindProxy.consume(
+      "GET / HTTP/1.1\r\nHost: a@b\r\nBad Line\r\nX-Request-Id: r-2\r\nTransfer-Encoding: "
+      "x\r\n\r\n");
+  ASSERT_TRUE(badHost.error);
+  EXPECT_EQ(badHost.error->status, 400);
+  ASSERT_EQ(behindProxy.head().headers.size(), 3u);
+  EXPECT_EQ(behindProxy.head().headers[1].value, "r-2");
+  // The request line's refusal is the one answered, not a later header's.
+  RequestFramer other;
+  const auto both = other.consume("BREW / HTTP/1.1\r\nContent-Length: x\r\n\r\n");
+  ASSERT_TRUE(both.error);
+  EXPECT_EQ(both.error->status, 501);
+}
+
 }  // namespace
 }  // namespace kkr::api

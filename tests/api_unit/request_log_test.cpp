@@ -74,11 +74,13 @@ TEST(AccessLog, AQuoteInTheTargetCannotForgeFields) {
                                                      .route = "/healthz",
                                                      .status = 200,
                                                      .response_bytes = 10,
-                                                     .request_id = "abc"});
+                                                     .request_id = "abc",
+                                                     .client = "192.0.2.7"});
     int repeated = 0;
     const auto fields = fieldsOf(line, &repeated);
     EXPECT_EQ(repeated, 0) << line;
-    EXPECT_EQ(fields.size(), 7u) << line;
+    EXPECT_EQ(fields.size(), 8u) << line;
+    EXPECT_EQ(fields.at("client"), "192.0.2.7") << line;
     EXPECT_EQ(fields.at("target"), forged) << line;
     EXPECT_EQ(fields.at("status"), "200") << line;
     EXPECT_EQ(fields.at("rid"), "abc") << line;
@@ -90,12 +92,14 @@ TEST(AccessLog, EveryTextFieldIsEscaped) {
                                                    .target = "/a\nforged line",
                                                    .route = "(\"none\")",
                                                    .status = 400,
-                                                   .request_id = "x rid=y"});
+                                                   .request_id = "x rid=y",
+                                                   .client = "- client=1"});
   EXPECT_EQ(line.find('\n'), std::string::npos) << line;
   EXPECT_NE(line.find(R"(method=GET\x20status=1 )"), std::string::npos) << line;
   EXPECT_NE(line.find(R"(target="/a\x0aforged line")"), std::string::npos) << line;
   EXPECT_NE(line.find(R"x(route="(\"none\")")x"), std::string::npos) << line;
-  EXPECT_NE(line.find(R"( rid=x\x20rid=y)"), std::string::npos) << line;
+  EXPECT_NE(line.find(R"( rid=x\x20rid=y )"), std::string::npos) << line;
+  EXPECT_NE(line.find(R"( client=-\x20client=1)"), std::string::npos) << line;
   int repeated = 0;
   const auto fields = fieldsOf(line, &repeated);
   EXPECT_EQ(repeated, 0) << line;

@@ -37,12 +37,6 @@ struct MediaRange {
   double q = 1.0;
 };
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
 std::vector<MediaRange> parseAccept(std::string_view accept) {
   std::vector<MediaRange> ranges;
   while (!accept.empty()) {
@@ -50,14 +44,14 @@ std::vector<MediaRange> parseAccept(std::string_view accept) {
     std::string_view item = accept.substr(0, comma);
     accept = comma == std::string_view::npos ? std::string_view() : accept.substr(comma + 1);
     const std::size_t semi = item.find(';');
-    const std::string_view media = trim(item.substr(0, semi));
+    const std::string_view media = trimOws(item.substr(0, semi));
     const std::size_t slash = media.find('/');
     if (slash == std::string_view::npos) continue;
     MediaRange range{media.substr(0, slash), media.substr(slash + 1)};
     std::string_view params = semi == std::string_view::npos ? "" : item.substr(semi + 1);
     while (!params.empty()) {
       const std::size_t next = params.find(';');
-      const std::string_view param = trim(params.substr(0, next));
+      const std::string_view param = trimOws(params.substr(0, next));
       params = next == std::string_view::npos ? std::string_view() : params.substr(next + 1);
       if (param.size() > 2 && (param[0] == 'q' || param[0] == 'Q') && param[1] == '=') {
         try {

@@ -12,6 +12,7 @@
 #include <spdlog/logger.h>
 
 #include "kkr/api/services.hpp"
+#include "kkr/api/trusted_proxies.hpp"
 
 namespace kkr::api {
 
@@ -29,6 +30,8 @@ struct ServerConfig {
   std::chrono::seconds body_timeout{30};
   std::chrono::seconds keepalive_timeout{75};
   std::vector<std::string> cors_origins;  ///< exact origins allowed for browsers; empty = none
+  /// Proxies whose X-Forwarded-For names the client (the access log's address); empty = none.
+  TrustedProxies trusted_proxies;
   std::string public_base_url;  ///< prefix for Location/next links; empty = absolute paths only
   /// Directory holding redoc.standalone.js for /docs; empty = "docs-assets" next to the binary.
   /// Without the file /docs still answers, with a page that links /openapi.yaml.
