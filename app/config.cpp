@@ -50,6 +50,13 @@ std::string parseBool(const std::string& text, bool& out) {
   return {};
 }
 
+std::string parseQuota(const std::string& text, api::RateQuota& out) {
+  auto parsed = api::RateQuota::parse(text);
+  if (auto* error = std::get_if<std::string>(&parsed)) return *error;
+  out = std::get<api::RateQuota>(parsed);
+  return {};
+}
+
 std::vector<std::string> splitList(const std::string& text) {
   std::vector<std::string> items;
   std::stringstream in(text);
@@ -160,6 +167,25 @@ const std::vector<Setting>& settings() {
          if (auto* error = std::get_if<std::string>(&parsed)) return *error;
          c.server.trusted_proxies = std::get<api::TrustedProxies>(parsed);
          return {};
+       }},
+      {{"KKR_RATE_LIMIT_ADDRESS", "--rate-limit-address",
+        "requests per client address without credentials: <requests>/<window> (s, m, h) or off",
+        api::RateLimits{}.per_address.toString()},
+       [](AppConfig& c, const std::string& v) {
+         return parseQuota(v, c.server.rate_limits.per_address);
+       }},
+      {{"KKR_RATE_LIMIT_KEY", "--rate-limit-key",
+        "requests per API key, from any address: <requests>/<window> or off",
+        api::RateLimits{}.per_key.toString()},
+       [](AppConfig& c, const std::string& v) {
+         return parseQuota(v, c.server.rate_limits.per_key);
+       }},
+      {{"KKR_RATE_LIMIT_AUTH_FAILURES", "--rate-limit-auth-failures",
+        "failed authentications per client address; when used up, requests with credentials "
+        "from it are refused unread: <requests>/<window> or off",
+        api::RateLimits{}.auth_failures.toString()},
+       [](AppConfig& c, const std::string& v) {
+         return parseQuota(v, c.server.rate_limits.auth_failures);
        }},
       {{"KKR_LOG_LEVEL", "--log-level", "trace|debug|info|warn|error", "info"},
        [](AppConfig& c, const std::string& v) -> std::string {

@@ -16,6 +16,7 @@
 
 #include "client_address.hpp"
 #include "problem.hpp"
+#include "request_rate.hpp"
 #include "routes.hpp"
 
 namespace kkr::api {
@@ -138,7 +139,8 @@ void addVaryAndCors(std::string& out, const ServerContext& ctx, const HttpReques
     if (origin && corsAllowed(ctx, *origin)) {
       addHeader(out, "Access-Control-Allow-Origin", *origin);
       addHeader(out, "Access-Control-Expose-Headers",
-                "ETag, Location, Link, Retry-After, X-Request-Id, WWW-Authenticate");
+                "ETag, Location, Link, RateLimit, RateLimit-Policy, Retry-After, X-Request-Id, "
+                "WWW-Authenticate");
     }
   }
   if (!vary.empty()) addHeader(out, "Vary", vary);
@@ -322,6 +324,7 @@ void respond(const std::shared_ptr<Peer>& peer, ServerContext& ctx, HttpResponse
     return;
   }
 
+  if (req.rate_limit) addRateLimitHeaders(res, *req.rate_limit);
   const bool bodyless = res.status == 304 || res.status == 204 || res.status < 200;
   if (bodyless) {
     res.body.clear();

@@ -12,6 +12,7 @@
 
 #include "kkr/api/trusted_proxies.hpp"
 #include "kkr/domain/auth.hpp"
+#include "rate_limiter.hpp"
 
 namespace kkr::api {
 
@@ -41,6 +42,9 @@ struct HttpRequest {
   /// The authenticated caller, set by the route's access check (routes.hpp) before the handler
   /// runs; nullopt for anonymous callers and on routes that do not look at credentials.
   std::optional<domain::Principal> caller;
+  /// What the rate limit that counted this request said (request_rate.hpp); nullopt when none
+  /// did (yet).
+  std::optional<RateDecision> rate_limit;
 
   /// The first header with this name (case-insensitive).
   std::optional<std::string_view> header(std::string_view name) const;

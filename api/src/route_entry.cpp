@@ -2,6 +2,7 @@
 
 #include "connection.hpp"
 #include "problem.hpp"
+#include "request_rate.hpp"
 #include "routes.hpp"
 
 namespace kkr::api {
@@ -14,6 +15,14 @@ namespace Rest = Pistache::Rest;
 /// The headers a browser may send cross-origin (what the write side will need too).
 constexpr std::string_view kCorsRequestHeaders =
     "Authorization, Content-Type, If-Match, If-None-Match, Idempotency-Key, X-Request-Id";
+
+/// Whether the rate limits count this request by its credentials (request_rate.hpp): it has some,
+/// and its route looks at them.
+Credentials credentialsOf(const RouteLookup& lookup, const HttpRequest& req) {
+  if (!lookup.route || !req.header("Authorization")) return Credentials::Ignored;
+  return apiRoutes()[*lookup.route].access == Access::Open ? Credentials::Ignored
+                                                           : Credentials::Checked;
+}
 
 /// Answers the connection's current request with route `index` of apiRoutes().
 void serveRoute(const std::shared_ptr<Pistache::Tcp::Peer>& peer, ServerContext& ctx,
@@ -46,8 +55,12 @@ Rest::Route::Middleware frontController(std::shared_ptr<ServerContext> ctx) {
     auto peer = writer.getPeer();
     if (!peer) return false;
     auto conn = connectionOf(peer, ctx->limits);
-    const HttpRequest& req = conn->request;
+    HttpRequest& req = conn->request;
     const RouteLookup lookup = lookupRoute(req.method, req.path);
+    if (auto refused = limitBeforeRouting(*ctx, req, credentialsOf(lookup, req))) {
+      respond(peer, *ctx, std::move(*refused), lookup.route.value_or(Metrics::kUnmatched));
+      return false;
+    }
 
     if (req.method == "OPTIONS" && !lookup.allowed.empty()) {
       const auto origin = req.header("Origin");

@@ -6,6 +6,7 @@
 #include "kkr/api/routes.hpp"
 #include "params.hpp"
 #include "problem.hpp"
+#include "request_rate.hpp"
 
 namespace kkr::api {
 
@@ -50,8 +51,9 @@ std::vector<Route> makeRoutes() {
   return routes;
 }
 
-/// Authenticates the caller when the route looks at credentials, and checks the route's role.
-domain::Status admit(const Route& route, HttpRequest& req, const ServerContext& ctx) {
+/// Authenticates the caller when the route looks at credentials, counts the request against the
+/// caller's key (or the address's failed authentications), and checks the route's role.
+domain::Status checkAccess(const Route& route, HttpRequest& req, ServerContext& ctx) {
   req.caller.reset();
   if (route.access == Access::Open) return domain::ok();
   const bool needs_key = route.access == Access::Editor || route.access == Access::Admin;
@@ -62,6 +64,7 @@ domain::Status admit(const Route& route, HttpRequest& req, const ServerContext& 
           domain::Error::unavailable("this instance serves reads only; it accepts no API keys"));
     }
     if (req.header("Authorization")) {
+      countAuthFailure(ctx, req);
       return domain::fail(domain::Error{
           domain::ErrorCode::Unauthenticated, "this instance does not accept API keys", {}});
     }
@@ -70,11 +73,37 @@ domain::Status admit(const Route& route, HttpRequest& req, const ServerContext& 
   std::optional<std::string> header;
   if (auto h = req.header("Authorization")) header = std::string(*h);
   auto caller = authenticate(header, *ctx.services.keys);
-  if (!caller) return domain::fail(std::move(caller).error());
+  if (!caller) {
+    countAuthFailure(ctx, req);
+    return domain::fail(std::move(caller).error());
+  }
   req.caller = *caller;
+  if (req.caller) countAgainstKey(ctx, req, *req.caller);
   if (!needs_key) return domain::ok();
   return requireRole(req.caller,
                      route.access == Access::Admin ? domain::Role::Admin : domain::Role::Editor);
+}
+
+/// The refusal of a request its route may not run: a rate limit's 429, or the access problem.
+std::optional<HttpResponse> admit(const Route& route, HttpRequest& req, ServerContext& ctx) {
+  auto access = checkAccess(route, req, ctx);
+  if (req.rate_limit && !req.rate_limit->allowed) return tooManyRequests(req);
+  if (!access) return toProblem(access.error(), req.target(), req.request_id);
+  return std::nullopt;
+}
+
+HttpResponse admitAndRun(const Route& route, HttpRequest& req, ServerContext& ctx) {
+  try {
+    if (auto refused = admit(route, req, ctx)) return std::move(*refused);
+    return route.handler(req, ctx);
+  } catch (const std::exception& e) {
+    ctx.log->error("request {} ({} {}) failed: {}", req.request_id, req.method, req.path, e.what());
+    return toProblem(domain::Error::internal(e.what()), req.target(), req.request_id);
+  } catch (...) {
+    ctx.log->error("request {} ({} {}) failed with a non-standard exception", req.request_id,
+                   req.method, req.path);
+    return toProblem(domain::Error::internal("unknown"), req.target(), req.request_id);
+  }
 }
 
 }  // namespace
@@ -106,20 +135,10 @@ bool needsWorker(const Route& route, const HttpRequest& req) {
 }
 
 HttpResponse runHandler(std::size_t index, HttpRequest& req, ServerContext& ctx) {
-  const Route& route = apiRoutes()[index];
-  try {
-    if (auto admitted = admit(route, req, ctx); !admitted) {
-      return toProblem(admitted.error(), req.target(), req.request_id);
-    }
-    return route.handler(req, ctx);
-  } catch (const std::exception& e) {
-    ctx.log->error("request {} ({} {}) failed: {}", req.request_id, req.method, req.path, e.what());
-    return toProblem(domain::Error::internal(e.what()), req.target(), req.request_id);
-  } catch (...) {
-    ctx.log->error("request {} ({} {}) failed with a non-standard exception", req.request_id,
-                   req.method, req.path);
-    return toProblem(domain::Error::internal("unknown"), req.target(), req.request_id);
-  }
+  HttpResponse response = admitAndRun(apiRoutes()[index], req, ctx);
+  // Here rather than in respond(): a worker answers from its own copy of the request.
+  if (req.rate_limit) addRateLimitHeaders(response, *req.rate_limit);
+  return response;
 }
 
 std::vector<RouteInfo> routeTable() {

@@ -10,6 +10,7 @@
 #include "in_flight.hpp"
 #include "kkr/api/server.hpp"
 #include "kkr/api/services.hpp"
+#include "rate_limiter.hpp"
 #include "request_framing.hpp"
 #include "request_log.hpp"
 #include "response_cache.hpp"
@@ -31,6 +32,8 @@ struct ServerContext {
   ResponseCache cache;  ///< built list and Blue Book responses for the current snapshot
   /// Runs the requests that may wait on the database; stopped before the reactors are.
   std::unique_ptr<WorkPool> workers;
+  /// The token buckets of config.rate_limits, shared by reactor threads and workers.
+  std::unique_ptr<RateLimiter> limiter;
 };
 
 }  // namespace kkr::api

@@ -11,6 +11,7 @@
 
 #include <spdlog/logger.h>
 
+#include "kkr/api/rate_limits.hpp"
 #include "kkr/api/services.hpp"
 #include "kkr/api/trusted_proxies.hpp"
 
@@ -32,6 +33,8 @@ struct ServerConfig {
   std::vector<std::string> cors_origins;  ///< exact origins allowed for browsers; empty = none
   /// Proxies whose X-Forwarded-For names the client (the access log's address); empty = none.
   TrustedProxies trusted_proxies;
+  /// Requests per client address, per API key, and failed authentications per address.
+  RateLimits rate_limits;
   std::string public_base_url;  ///< prefix for Location/next links; empty = absolute paths only
   /// Directory holding redoc.standalone.js for /docs; empty = "docs-assets" next to the binary.
   /// Without the file /docs still answers, with a page that links /openapi.yaml.
