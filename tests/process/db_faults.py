@@ -58,9 +58,9 @@ from collections import Counter
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 # pylint: disable=wrong-import-position
-from harness import (HTTP_TIMEOUT_S, Client, Cluster, Server, TestError, count, create_key,
-                     kkr_env, log, main, make_workdir, migrate_and_seed, remove_workdir, seconds,
-                     server_log, sleep_until, tail)
+from harness import (HTTP_TIMEOUT_S, NO_RATE_LIMITS, Client, Cluster, Server, TestError, count,
+                     create_key, kkr_env, log, main, make_workdir, migrate_and_seed, remove_workdir,
+                     seconds, server_log, sleep_until, tail)
 
 RECOVERY_S = 2.0  # first good write, /readyz 200: at most this long after the database accepts
 OUTAGE_S = 5.0
@@ -272,7 +272,7 @@ class Rig:
         self.cluster = Cluster(self.workdir)
         self.cluster.create()
         self.cluster.start()
-        env = kkr_env(self.cluster.url, self.extra_env)
+        env = kkr_env(self.cluster.url, {**NO_RATE_LIMITS, **self.extra_env})
         migrate_and_seed(self.kkr, env)
         self.token = create_key(self.kkr, env, "editor", "faults")
         self.server = Server(self.kkr, env, os.path.join(self.workdir, "kkr.log"))

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The real `kkr serve` process: it starts, answers, and on SIGTERM and on SIGINT stops with exit
 # status 0 after logging its shutdown; it warns at start when the database runs with reduced
-# durability; a bad setting (KKR_PORT, KKR_TRUSTED_PROXIES) stops it at start with exit status 2.
+# durability; a bad setting (KKR_PORT, KKR_TRUSTED_PROXIES, KKR_RATE_LIMIT_*) stops it at start with exit status 2.
 #   serve_signals.sh path/to/kkr        (needs KKR_TEST_DATABASE_URL, an admin URL)
 set -uo pipefail
 kkr="$1"
@@ -88,3 +88,13 @@ grep -q "KKR_TRUSTED_PROXIES: '10.0.0.1/8'.*10.0.0.0/8" "$work/bad.log" ||
   fail "the message does not name KKR_TRUSTED_PROXIES, the entry and the network meant"
 "$kkr" serve --help | grep -q -- "--trusted-proxies VALUE" || fail "serve --help lacks --trusted-proxies"
 echo "ok: a mistyped trusted proxy stops kkr serve with status 2, and --help lists the setting"
+
+KKR_RATE_LIMIT_AUTH_FAILURES="10/1d" "$kkr" serve >"$work/bad.out" 2>"$work/bad.log"
+status=$?
+[[ "$status" == 2 ]] || fail "a bad KKR_RATE_LIMIT_AUTH_FAILURES gave exit status $status, not 2"
+grep -q "KKR_RATE_LIMIT_AUTH_FAILURES: '10/1d'" "$work/bad.log" ||
+  fail "the message does not name KKR_RATE_LIMIT_AUTH_FAILURES and its value"
+"$kkr" serve --help | grep -q -- "--rate-limit-address VALUE" ||
+  fail "serve --help lacks --rate-limit-address"
+"$kkr" serve --help | grep -q "600/10s" || fail "serve --help does not give the address default"
+echo "ok: a bad rate limit stops kkr serve with status 2, and --help lists the limits"

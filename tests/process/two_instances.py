@@ -53,8 +53,8 @@ import time
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 # pylint: disable=wrong-import-position
-from harness import (Client, Cluster, Server, TestError, create_key, kkr_env, log, main,
-                     make_workdir, migrate_and_seed, remove_workdir, server_log, tail)
+from harness import (NO_RATE_LIMITS, Client, Cluster, Server, TestError, create_key, kkr_env, log,
+                     main, make_workdir, migrate_and_seed, remove_workdir, server_log, tail)
 
 # How often each instance looks for changes written by the other when nothing wakes it
 # (KKR_FOLLOW_INTERVAL_MS): the default. Only LISTEN kkr_changes (and each instance's own commits)
@@ -159,7 +159,8 @@ class Rig:
             self.cluster.create()
             self.cluster.start()
             self.env = kkr_env(self.cluster.url,
-                               {"KKR_FOLLOW_INTERVAL_MS": str(FOLLOW_INTERVAL_MS)})
+                               {**NO_RATE_LIMITS,
+                                "KKR_FOLLOW_INTERVAL_MS": str(FOLLOW_INTERVAL_MS)})
             migrate_and_seed(self.kkr, self.env)
             self.admin = create_key(self.kkr, self.env, "admin", "two-instances-admin")
             self.a = self.start("A")
