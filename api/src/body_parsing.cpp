@@ -1,8 +1,11 @@
 #include "body_parsing.hpp"
 
+#include <algorithm>
+#include <functional>
 #include <limits>
 #include <string>
 #include <type_traits>
+#include <vector>
 
 #include "kkr/domain/fields.hpp"
 
@@ -270,7 +273,62 @@ bool tooDeep(std::string_view body) {
   return false;
 }
 
+/// One member of a workflow action's body: its name, whether it must be there, its reader.
+struct ActionMember {
+  std::string_view name;
+  domain::FieldWrite write;
+  std::function<std::string(const json&)> read;
+};
+
+/// Reads an action's body strictly, like applyFields: every member known, required ones present.
+domain::Status readActionBody(const json& body, const std::vector<ActionMember>& members) {
+  std::vector<FieldError> errors;
+  for (const auto& [key, value] : body.items()) {
+    const auto member = std::find_if(members.begin(), members.end(),
+                                     [&key](const ActionMember& m) { return m.name == key; });
+    if (member == members.end()) {
+      errors.push_back({pointerTo(key), "is not a member of this action's body"});
+    } else if (auto error = member->read(value); !error.empty()) {
+      errors.push_back({pointerTo(key), std::move(error)});
+    }
+  }
+  for (const auto& member : members) {
+    if (member.write == domain::FieldWrite::Required && !body.contains(member.name)) {
+      errors.push_back({pointerTo(std::string(member.name)), "is required"});
+    }
+  }
+  if (!errors.empty()) {
+    return domain::fail(Error::validation("the request body has invalid fields", errors));
+  }
+  return domain::ok();
+}
+
 }  // namespace
+
+domain::Result<domain::AppointmentAction> appointFromBody(const json& body) {
+  using enum domain::FieldWrite;
+  domain::AppointDecision decision;
+  auto read = readActionBody(
+      body,
+      {{"decided_on", Required, [&](const json& v) { return readDate(v, decision.decided_on); }},
+       {"decision_ref", Optional, [&](const json& v) {
+          return readOptString(v, decision.decision_ref, domain::limits::kActionDecisionRef);
+        }}});
+  if (!read) return domain::fail(std::move(read).error());
+  return domain::AppointmentAction{std::move(decision)};
+}
+
+domain::Result<domain::AppointmentAction> endFromBody(const json& body) {
+  using enum domain::FieldWrite;
+  domain::EndDecision decision;
+  auto read = readActionBody(
+      body, {{"end_date", Required, [&](const json& v) { return readDate(v, decision.end_date); }},
+             {"reason", Optional, [&](const json& v) {
+                return readOptString(v, decision.reason, domain::limits::kEndReason);
+              }}});
+  if (!read) return domain::fail(std::move(read).error());
+  return domain::AppointmentAction{std::move(decision)};
+}
 
 domain::Result<json> parseJsonObject(std::string_view body) {
   if (tooDeep(body)) {

@@ -9,6 +9,7 @@
 
 #include "kkr/domain/entities.hpp"
 #include "kkr/domain/result.hpp"
+#include "kkr/domain/workflow.hpp"
 
 namespace kkr::api {
 
@@ -25,5 +26,12 @@ domain::Result<Entity> entityFromCreate(const nlohmann::json& body);
 /// read-only.
 template <typename Entity>
 domain::Result<Entity> applyMergePatch(Entity current, const nlohmann::json& patch);
+
+/// The body of POST /v1/appointments/{id}/appoint: {"decided_on": date (required),
+/// "decision_ref": text}. Unknown, missing and wrong members are Validation errors with pointers.
+domain::Result<domain::AppointmentAction> appointFromBody(const nlohmann::json& body);
+
+/// The body of POST /v1/appointments/{id}/end: {"end_date": date (required), "reason": text}.
+domain::Result<domain::AppointmentAction> endFromBody(const nlohmann::json& body);
 
 }  // namespace kkr::api

@@ -1,5 +1,7 @@
 #include "problem.hpp"
 
+#include <optional>
+
 #include "json_writer.hpp"
 
 namespace kkr::api {
@@ -10,7 +12,8 @@ constexpr std::string_view kGenericInternal =
     "The server could not complete the request. The trace_id identifies it in the server log.";
 
 std::string problemBody(int status, std::string_view detail, std::string_view instance,
-                        std::string_view trace_id, const std::vector<domain::FieldError>& errors) {
+                        std::string_view trace_id, const std::vector<domain::FieldError>& errors,
+                        const std::optional<std::vector<std::string>>& allowedNextStates = {}) {
   std::string out;
   out.reserve(256);
   JsonWriter json(out);
@@ -28,6 +31,12 @@ std::string problemBody(int status, std::string_view detail, std::string_view in
     json.beginObject().field("pointer", e.pointer).field("detail", e.detail).endObject();
   }
   json.endArray();
+  if (allowedNextStates) {
+    // A refused status change says where the resource may go from here (empty: nowhere).
+    json.key("allowed_next_states").beginArray();
+    for (const auto& state : *allowedNextStates) json.value(state);
+    json.endArray();
+  }
   json.endObject();
   return out;
 }
@@ -70,7 +79,9 @@ HttpResponse toProblem(const domain::Error& error, std::string_view instance,
   if (error.code == domain::ErrorCode::Internal) {
     return httpProblem(status, std::string(kGenericInternal), instance, trace_id);
   }
-  auto response = httpProblem(status, error.detail, instance, trace_id, error.fields);
+  auto response = makeResponse(status, kProblemJson,
+                               problemBody(status, error.detail, instance, trace_id, error.fields,
+                                           error.allowed_next_states));
   if (error.code == domain::ErrorCode::Unauthenticated) {
     response.header("WWW-Authenticate", "Bearer realm=\"kkr\"");
   } else if (error.code == domain::ErrorCode::Unavailable) {

@@ -36,18 +36,22 @@ std::vector<Route> makeRoutes() {
   addResource<domain::KkrMember>(routes);
   addResource<domain::RegionalForum>(routes);
   addResource<domain::Appointment>(routes);
-  routes.insert(routes.end(),
-                {
-                    {"GET", "/v1/changes", h::listChanges, Access::Public, kUsesDatabase},
-                    {"GET", "/v1/audit", h::listAudit, Access::Admin, kUsesDatabase},
-                    {"GET", "/v1/blue-book", h::getBlueBook, Access::Public},
-                    {"GET", "/healthz", h::healthz, Access::Open},
-                    {"GET", "/readyz", h::readyz, Access::Open, kUsesDatabase},
-                    {"GET", "/metrics", h::metrics, Access::Open},
-                    {"GET", "/openapi.yaml", h::openapiYaml, Access::Open},
-                    {"GET", "/docs", h::docsPage, Access::Open},
-                    {"GET", "/docs/redoc.standalone.js", h::docsScript, Access::Open},
-                });
+  routes.insert(
+      routes.end(),
+      {
+          {"POST", "/v1/appointments/{id}/appoint", h::appointAppointment, Access::Editor,
+           kUsesDatabase},
+          {"POST", "/v1/appointments/{id}/end", h::endAppointment, Access::Editor, kUsesDatabase},
+          {"GET", "/v1/changes", h::listChanges, Access::Public, kUsesDatabase},
+          {"GET", "/v1/audit", h::listAudit, Access::Admin, kUsesDatabase},
+          {"GET", "/v1/blue-book", h::getBlueBook, Access::Public},
+          {"GET", "/healthz", h::healthz, Access::Open},
+          {"GET", "/readyz", h::readyz, Access::Open, kUsesDatabase},
+          {"GET", "/metrics", h::metrics, Access::Open},
+          {"GET", "/openapi.yaml", h::openapiYaml, Access::Open},
+          {"GET", "/docs", h::docsPage, Access::Open},
+          {"GET", "/docs/redoc.standalone.js", h::docsScript, Access::Open},
+      });
   return routes;
 }
 

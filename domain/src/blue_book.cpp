@@ -92,6 +92,8 @@ void collectSeats(const RegisterSnapshot& s, const BlueBookQuery& q, BlueBook& b
   for (const Appointment& a : s.appointments()) {
     // With a date, the seat counts if it is held that day, whichever period decided it.
     if (q.at ? !spanContains(a.start_date, a.end_date, *q.at) : a.period_id != period.id) continue;
+    // A withdrawn nomination came to nothing: it was never a seat of anyone's.
+    if (a.status == AppointmentStatus::Withdrawn) continue;
     const auto entry = forumById.find(a.forum_id);
     if (entry == forumById.end()) continue;
     if (const Person* person = s.person(a.person_id)) entry->second->seats.push_back({&a, person});

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdint>
 #include <thread>
 #include <utility>
 
@@ -106,23 +107,19 @@ Result<E> RegisterCommands::current(const KeyOf<E>& key, ExpectedVersion expecte
   return fail(stale());
 }
 
-template <typename E>
-Result<E> RegisterCommands::update(const Principal& caller, const KeyOf<E>& key,
-                                   const Patch<E>& patch, ExpectedVersion expected) {
-  if (auto allowed = authorize<E>(caller); !allowed) return fail(std::move(allowed).error());
-  const WriteContext context{caller.actor()};
+template <typename E, typename T, typename Write>
+Result<T> RegisterCommands::onCurrent(const KeyOf<E>& key, ExpectedVersion expected,
+                                      Write&& write) {
   for (int attempt = 0;; ++attempt) {
-    // The patch applies to the state this instance has; the writer's version check makes that
+    // The write applies to the state this instance has; the writer's version check makes that
     // safe. Never patch a state other than the one the client named: that would write back
     // stale fields.
     auto stored =
         current<E>(key, expected, attempt == 0 ? Lookup::SnapshotFirst : Lookup::CatchUpFirst);
     if (!stored) return fail(std::move(stored).error());
-    auto patched = patch(*stored);
-    if (!patched) return fail(std::move(patched).error());
-    auto updated = writer_.update(context, *patched, expected ? *expected : stored->meta.version);
-    if (updated || updated.error().code != ErrorCode::PreconditionFailed || expected) {
-      return updated;
+    Result<T> written = write(*stored, expected ? *expected : stored->meta.version);
+    if (written || written.error().code != ErrorCode::PreconditionFailed || expected) {
+      return written;
     }
     // No If-Match: another request changed the row between our read and our write.
     if (attempt + 1 >= kPatchAttempts) {
@@ -134,6 +131,47 @@ Result<E> RegisterCommands::update(const Principal& caller, const KeyOf<E>& key,
     // milliseconds); a short pause, growing to 10 ms, lets that happen and spreads the racers.
     std::this_thread::sleep_for(std::chrono::milliseconds(std::min(attempt, 10)));
   }
+}
+
+template <typename E>
+Result<E> RegisterCommands::update(const Principal& caller, const KeyOf<E>& key,
+                                   const Patch<E>& patch, ExpectedVersion expected) {
+  if (auto allowed = authorize<E>(caller); !allowed) return fail(std::move(allowed).error());
+  const WriteContext context{caller.actor()};
+  return onCurrent<E, E>(key, expected, [&](const E& stored, std::int64_t version) -> Result<E> {
+    auto patched = patch(stored);
+    if (!patched) return fail(std::move(patched).error());
+    return writer_.update(context, *patched, version);
+  });
+}
+
+Result<IdempotentCreate<Appointment>> RegisterCommands::act(
+    const Principal& caller, Id id, const AppointmentAction& action, const ActionOptions& options,
+    const RenderResponse<Appointment>& render) {
+  using Outcome = IdempotentCreate<Appointment>;
+  if (auto allowed = authorize<Appointment>(caller); !allowed) {
+    return fail(std::move(allowed).error());
+  }
+  if (options.idempotency && !validIdempotencyKey(options.idempotency->key)) {
+    return fail(Error::malformed("Idempotency-Key must be 1 to 255 visible ASCII characters",
+                                 {{"Idempotency-Key", "is not a valid key"}}));
+  }
+  const WriteContext context{caller.actor()};
+  auto outcome = onCurrent<Appointment, Outcome>(
+      id, options.expected, [&](const Appointment& stored, std::int64_t version) {
+        return writer_.transition(context, applyAction(stored, action), version,
+                                  options.idempotency, render);
+      });
+  if (outcome || outcome.error().code != ErrorCode::PreconditionFailed || !options.expected ||
+      !options.idempotency) {
+    return outcome;
+  }
+  // A retry of an action that committed still names the version before it in If-Match. Its
+  // stored answer wins over the 412: the writer claims the key before it checks the version, and
+  // with the row unchanged and a version it cannot match it writes nothing either way.
+  auto latest = current<Appointment>(id, std::nullopt, Lookup::SnapshotFirst);
+  if (!latest || latest->meta.version <= *options.expected) return outcome;
+  return writer_.transition(context, *latest, options.expected, options.idempotency, render);
 }
 
 template <typename E>

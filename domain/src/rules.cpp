@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <iterator>
 #include <limits>
 #include <utility>
 
@@ -53,6 +54,10 @@ const Row* officerClash(const std::vector<Row>& others, RoleT role, const Date& 
 }
 
 bool appointmentCounts(const Appointment& a) { return takesSeat(a); }
+
+/// A withdrawn nomination never came to anything, so it keeps no one out of the forum: the same
+/// person may be nominated again for the same dates.
+bool holdsPlace(const Appointment& a) { return a.status != AppointmentStatus::Withdrawn; }
 bool memberCounts(const KkrMember&) { return true; }
 
 template <typename Row>
@@ -164,7 +169,8 @@ AppointmentStatus defaultStatus(KkrAction action) {
 }
 
 bool takesSeat(const Appointment& appointment) {
-  return isSeated(appointment.role) && appointment.status != AppointmentStatus::Nominated;
+  return isSeated(appointment.role) && (appointment.status == AppointmentStatus::Appointed ||
+                                        appointment.status == AppointmentStatus::Ended);
 }
 
 std::size_t maxKkrSeats(std::size_t regionKommuneCount) { return 2 * regionKommuneCount; }
@@ -209,7 +215,11 @@ Status checkAppointment(const Appointment& candidate, const Period& period,
     fields.push_back({"/start_date", "must be within " + periodText(period)});
   }
   checkForumLifetime(fields, candidate, forum);
-  checkPersonOverlap(fields, candidate, others, "appointment");
+  if (holdsPlace(candidate)) {
+    std::vector<Appointment> holding;
+    std::copy_if(others.begin(), others.end(), std::back_inserter(holding), &holdsPlace);
+    checkPersonOverlap(fields, candidate, holding, "appointment");
+  }
   if (takesSeat(candidate)) checkForumSeat(fields, candidate, forum, others);
   checkInRegion(fields, "/person_id", person, regionKommuneCodes);
   checkSubstituteFor(fields, candidate, others);

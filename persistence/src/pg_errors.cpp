@@ -36,6 +36,9 @@ constexpr std::array kKnown = {
                     "the person already has an appointment to this forum on some of these dates"},
     KnownConstraint{"appointment_one_officer", "/role",
                     "the forum already has someone in this role on some of these dates"},
+    // A guard behind the writer's own check (migration V005), which answers first.
+    KnownConstraint{"appointment_status_transition", "/status",
+                    "the appointment workflow does not allow this status change"},
     KnownConstraint{"api_key_name_key", "/name",
                     "a key with this name exists (names of revoked keys stay taken)"},
 };

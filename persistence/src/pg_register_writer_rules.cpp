@@ -13,6 +13,7 @@
 
 #include "kkr/domain/rules.hpp"
 #include "kkr/domain/validation.hpp"
+#include "kkr/domain/workflow.hpp"
 #include "kkr/persistence/pg_register_writer.hpp"
 #include "pg_writer_support.hpp"
 
@@ -144,20 +145,49 @@ AppointmentContext loadAppointmentContext(soci::session& sql, const d::Appointme
   return context;
 }
 
+/// The stored appointment that an update replaces, read under its row lock (after the forum's):
+/// NotFound, PreconditionFailed (a stale If-Match; before any rule, like checkStored), or a
+/// status change the workflow refuses from the stored status (Conflict, with the allowed next
+/// states). Checked here, on the locked row, never on a snapshot that may be behind.
+std::optional<d::Error> checkStoredAppointment(soci::session& sql, const d::Appointment& a,
+                                               d::ExpectedVersion expected, d::StatusChange how) {
+  const auto& t = tableOf<d::Appointment>();
+  const auto row = queryJson(
+      sql, "SELECT kkr_row_json(a)::text FROM appointment a WHERE a.id = :id FOR NO KEY UPDATE",
+      a.id);
+  if (!row) return d::Error::notFound("appointment " + std::to_string(a.id) + " does not exist");
+  const auto stored = rowjson::fromJson<d::Appointment>(*row);
+  if (expected && stored.meta.version != *expected) {
+    return staleVersion(t, std::to_string(a.id), stored.meta.version);
+  }
+  if (auto allowed = d::checkTransition(stored.status, a.status, how); !allowed) {
+    return allowed.error();
+  }
+  return std::nullopt;
+}
+
+/// How an appointment is written: created, or updated by an edit or a workflow action.
+struct AppointmentWrite {
+  WriteKind kind = WriteKind::Create;
+  d::ExpectedVersion expected = std::nullopt;
+  d::StatusChange how = d::StatusChange::Edit;
+  /// A create that left the status out: the status follows the locked forum's kkr_action.
+  bool statusFromForum = false;
+};
+
 /// Checks `a` against the rows its rules depend on, read under the forum's lock. With
 /// `statusFromForum` (a create that left the status out) it first takes the status from the
 /// locked forum's kkr_action, so the default and the rules see the same forum.
 d::Status checkAppointmentLocked(soci::session& sql, d::Appointment& a,
-                                 const std::string& regionCode, d::ExpectedVersion expected,
-                                 WriteKind kind, bool statusFromForum = false) {
+                                 const std::string& regionCode, const AppointmentWrite& write) {
   const auto forumRow = queryJson(
       sql, "SELECT kkr_row_json(f)::text FROM regional_forum f WHERE f.id = :id FOR NO KEY UPDATE",
       a.forum_id);
   if (!forumRow) return d::fail(missingReference("/forum_id", "a forum"));
   const auto forum = rowjson::fromJson<d::RegionalForum>(*forumRow);
-  if (statusFromForum) a.status = d::defaultStatus(forum.kkr_action);
-  if (kind == WriteKind::Update) {
-    if (auto error = checkStored(sql, tableOf<d::Appointment>(), a.id, expected)) {
+  if (write.statusFromForum) a.status = d::defaultStatus(forum.kkr_action);
+  if (write.kind == WriteKind::Update) {
+    if (auto error = checkStoredAppointment(sql, a, write.expected, write.how)) {
       return d::fail(std::move(*error));
     }
   }
@@ -181,12 +211,24 @@ d::Result<d::KkrMember> createMemberLocked(soci::session& sql, const d::KkrMembe
 d::Result<d::Appointment> createAppointmentLocked(soci::session& sql, d::Appointment a,
                                                   const std::string& regionCode,
                                                   bool statusFromForum) {
-  if (auto ok = checkAppointmentLocked(sql, a, regionCode, std::nullopt, WriteKind::Create,
-                                       statusFromForum);
-      !ok) {
+  const AppointmentWrite write{.statusFromForum = statusFromForum};
+  if (auto ok = checkAppointmentLocked(sql, a, regionCode, write); !ok) return d::fail(ok.error());
+  return writeChecked(sql, a, WriteKind::Create, std::nullopt);
+}
+
+/// Steps 2–4 of an appointment's update (an edit or a workflow action), inside the caller's
+/// transaction.
+d::Result<d::Appointment> updateAppointmentLocked(soci::session& sql, const d::Appointment& a,
+                                                  const std::string& regionCode,
+                                                  d::ExpectedVersion expected,
+                                                  d::StatusChange how) {
+  if (auto valid = d::checkFields(a); !valid) return d::fail(valid.error());
+  d::Appointment candidate = a;
+  const AppointmentWrite write{.kind = WriteKind::Update, .expected = expected, .how = how};
+  if (auto ok = checkAppointmentLocked(sql, candidate, regionCode, write); !ok) {
     return d::fail(ok.error());
   }
-  return writeChecked(sql, a, WriteKind::Create, std::nullopt);
+  return writeChecked(sql, a, WriteKind::Update, expected);
 }
 
 }  // namespace
@@ -248,18 +290,27 @@ d::Result<d::IdempotentCreate<d::Appointment>> PgRegisterWriter::create(
 d::Result<d::Appointment> PgRegisterWriter::update(const d::WriteContext& c,
                                                    const d::Appointment& a,
                                                    d::ExpectedVersion expected) {
-  if (auto valid = d::checkFields(a); !valid) return d::fail(valid.error());
   return inTransaction<d::Appointment>(
-      database_, observer_, tableOf<d::Appointment>(), c,
-      [&](soci::session& sql) -> d::Result<d::Appointment> {
-        d::Appointment candidate = a;
-        if (auto ok =
-                checkAppointmentLocked(sql, candidate, regionCode_, expected, WriteKind::Update);
-            !ok) {
-          return d::fail(ok.error());
-        }
-        return writeChecked(sql, a, WriteKind::Update, expected);
+      database_, observer_, tableOf<d::Appointment>(), c, [&](soci::session& sql) {
+        return updateAppointmentLocked(sql, a, regionCode_, expected, d::StatusChange::Edit);
       });
+}
+
+d::Result<d::IdempotentCreate<d::Appointment>> PgRegisterWriter::transition(
+    const d::WriteContext& c, const d::Appointment& next, d::ExpectedVersion expected,
+    const std::optional<d::IdempotencyKey>& key, const d::RenderResponse<d::Appointment>& render) {
+  using Outcome = d::IdempotentCreate<d::Appointment>;
+  // The field check runs after the key's claim: a retry is answered from the key even when the
+  // action, applied again to the row it changed, would no longer fit.
+  const auto write = [&](soci::session& sql) {
+    return updateAppointmentLocked(sql, next, regionCode_, expected, d::StatusChange::Action);
+  };
+  if (key) return idempotentCreate<d::Appointment>(database_, observer_, c, *key, render, write);
+  auto updated =
+      inTransaction<d::Appointment>(database_, observer_, tableOf<d::Appointment>(), c, write);
+  if (!updated) return d::fail(std::move(updated).error());
+  Outcome outcome{render(*updated), std::move(updated).value()};
+  return outcome;
 }
 
 }  // namespace kkr::persistence

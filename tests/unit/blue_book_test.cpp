@@ -60,6 +60,9 @@ RegisterSnapshot sample() {
   b.appointment(29, kOern, kAeroe, "2022-2026", AppointmentRole::Member, "2022-02-01",
                 "2027-12-31");
   b.appointment(30, kFremtid, kAagaard, "2026-2030", AppointmentRole::Member, "2027-01-01");
+  // A nomination that was withdrawn: never in the book.
+  b.appointment(31, kAaby, kAagaard, "2022-2026", AppointmentRole::Member, "2022-02-01",
+                std::nullopt, AppointmentStatus::Withdrawn);
   return b.build();
 }
 
@@ -196,6 +199,8 @@ TEST(BlueBook, PeriodBookHoldsThePeriodsAppointmentsOnly) {
   EXPECT_EQ(seatIds(build(s, "2026-2030"), kBeta), Ids{26});
   EXPECT_EQ(seatIds(build(s, "2026-2030"), kOern), Ids{});
   EXPECT_EQ(seatIds(build(s, "2022-2026"), kAaby), Ids{28});  // nominated seats are shown
+  // Withdrawn nominations (31) are not, for the period or on a date.
+  EXPECT_EQ(seatIds(build(s, std::nullopt, d("2023-01-01")), kAaby), Ids{28});
 }
 
 TEST(BlueBook, DateShowsSeatsHeldThatDayWhicheverPeriodDecidedThem) {

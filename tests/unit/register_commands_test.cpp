@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -133,6 +134,12 @@ class MemoryWriter final : public RegisterWriter {
     return notHere();
   }
   Result<Appointment> update(const WriteContext&, const Appointment&, ExpectedVersion) override {
+    return notHere();
+  }
+  Result<IdempotentCreate<Appointment>> transition(const WriteContext&, const Appointment&,
+                                                   ExpectedVersion,
+                                                   const std::optional<IdempotencyKey>&,
+                                                   const RenderResponse<Appointment>&) override {
     return notHere();
   }
   Status removePeriod(const WriteContext&, const std::string&, ExpectedVersion) override {

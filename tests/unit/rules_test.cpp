@@ -155,6 +155,18 @@ TEST(AppointmentRules, NoOverlapOfOnePersonInOneForum) {
   EXPECT_FALSE(checkA(appt(0, 1, AppointmentRole::Member, "2023-01-01"), nominated));
 }
 
+TEST(AppointmentRules, AWithdrawnNominationHoldsNoPlace) {
+  // Withdrawn, the nomination no longer keeps its person out, nor takes a seat or the chair.
+  const std::vector<Appointment> withdrawn = {
+      appt(5, 1, AppointmentRole::Chair, "2022-01-01", {}, AppointmentStatus::Withdrawn)};
+  EXPECT_TRUE(checkA(appt(0, 1, AppointmentRole::Chair, "2023-01-01"), withdrawn));
+  EXPECT_TRUE(checkA(appt(0, 1, AppointmentRole::Member, "2023-01-01"), withdrawn, forum(1)));
+  // A pending nomination still does keep the person out.
+  const std::vector<Appointment> pending = {
+      appt(5, 1, AppointmentRole::Chair, "2022-01-01", {}, AppointmentStatus::Nominated)};
+  EXPECT_FALSE(checkA(appt(0, 1, AppointmentRole::Member, "2023-01-01"), pending));
+}
+
 TEST(AppointmentRules, OneChairAndOneViceChairAtATime) {
   const std::vector<Appointment> others = {
       appt(5, 2, AppointmentRole::Chair, "2022-01-01", "2023-12-31"),

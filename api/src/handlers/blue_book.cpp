@@ -53,6 +53,8 @@ std::string_view danish(domain::AppointmentStatus status) {
       return "Udpeget";
     case domain::AppointmentStatus::Ended:
       return "Ophørt";
+    case domain::AppointmentStatus::Withdrawn:
+      return "Trukket tilbage";
   }
   return "";
 }

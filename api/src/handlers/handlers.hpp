@@ -21,6 +21,10 @@ HttpResponse updateResource(const HttpRequest& req, ServerContext& ctx);
 template <typename E>
 HttpResponse removeResource(const HttpRequest& req, ServerContext& ctx);
 
+// The appointment workflow's actions beside PATCH (writes.cpp; domain/workflow.hpp).
+HttpResponse appointAppointment(const HttpRequest& req, ServerContext& ctx);
+HttpResponse endAppointment(const HttpRequest& req, ServerContext& ctx);
+
 HttpResponse listChanges(const HttpRequest& req, ServerContext& ctx);
 HttpResponse listAudit(const HttpRequest& req, ServerContext& ctx);
 HttpResponse getBlueBook(const HttpRequest& req, ServerContext& ctx);

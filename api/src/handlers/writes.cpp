@@ -1,6 +1,7 @@
 // The write operations of every resource (resources.hpp): POST creates, PATCH applies a JSON
-// merge patch, DELETE removes. Each parses the request and hands it to the use-case layer
-// (domain/register_commands.hpp), where idempotency, the patch retry loop and the rules live.
+// merge patch, DELETE removes; and the appointment workflow's actions (appoint, end). Each parses
+// the request and hands it to the use-case layer (domain/register_commands.hpp), where idempotency,
+// the patch retry loop and the rules live.
 
 #include <optional>
 #include <string>
@@ -93,7 +94,79 @@ HttpResponse entityResponse(int status, const E& entity, ServerContext& ctx) {
   return response;
 }
 
+/// The Idempotency-Key of a replayable POST, with the hash of what it asks for: the target and
+/// the body in canonical form (sorted keys, no insignificant space), so a re-serialised retry
+/// matches and the same key on another target or body does not.
+std::optional<domain::IdempotencyKey> idempotencyKey(const HttpRequest& req,
+                                                     const std::string& target,
+                                                     const nlohmann::json& body) {
+  auto key = req.header("Idempotency-Key");
+  if (!key) return std::nullopt;
+  const std::string fingerprint = target + "\n" + body.dump();
+  return domain::IdempotencyKey{
+      std::string(*key), hashedEtag("req", fingerprint) + std::to_string(fingerprint.size())};
+}
+
+/// Renders the answer that a replayable POST stores with its Idempotency-Key.
+template <typename E>
+domain::RenderResponse<E> storableAnswer(ServerContext& ctx, int status) {
+  return [&ctx, status](const E& written) {
+    auto response = entityResponse(status, written, ctx);
+    const auto location = response.findHeader("Location");
+    return domain::StoredResponse{status, location ? std::string(*location) : std::string(),
+                                  std::string(*response.findHeader("ETag")),
+                                  std::move(response.body)};
+  };
+}
+
+/// The answer of a replayable POST: the one just written, or the stored one of an earlier try.
+template <typename E>
+HttpResponse storedAnswer(const domain::IdempotentCreate<E>& outcome) {
+  const auto& stored = outcome.response;
+  auto response = makeResponse(stored.status, kJson, stored.body);
+  if (!stored.location.empty()) response.header("Location", stored.location);
+  if (!stored.etag.empty()) response.header("ETag", stored.etag);
+  response.header("Cache-Control", "no-store");
+  if (outcome.replayed()) response.header("Idempotent-Replayed", "true");
+  return response;
+}
+
+using ActionParser = domain::Result<domain::AppointmentAction> (*)(const nlohmann::json&);
+
+/// POST /v1/appointments/{id}/<action>: a workflow action, with If-Match and Idempotency-Key
+/// like the other writes; the writer refuses a move the workflow does not allow (409).
+HttpResponse appointmentAction(const HttpRequest& req, ServerContext& ctx, std::string_view action,
+                               ActionParser parse) {
+  using A = domain::Appointment;
+  using R = Resource<A>;
+  auto caller = writer(req, ctx);
+  if (!caller) return problem(caller.error(), req);
+  auto key = R::parseKey(req.param(R::param));
+  if (!key) return badKey<A>(req);
+  if (!hasMediaType(req, "application/json")) return unsupportedMediaType(req, "application/json");
+  auto body = parseJsonObject(req.body);
+  if (!body) return problem(body.error(), req);
+  auto parsed = parse(*body);
+  if (!parsed) return problem(parsed.error(), req);
+  auto expected = expectedVersion(req, R::entity, keyText(*key));
+  if (!expected) return problem(expected.error(), req);
+  const std::string target = collectionPath<A>() + "/" + keyText(*key) + "/" + std::string(action);
+  const domain::ActionOptions options{*expected, idempotencyKey(req, target, *body)};
+  auto outcome =
+      ctx.services.commands->act(*caller, *key, *parsed, options, storableAnswer<A>(ctx, 200));
+  if (!outcome) return problem(outcome.error(), req);
+  return storedAnswer(*outcome);
+}
+
 }  // namespace
+
+HttpResponse appointAppointment(const HttpRequest& req, ServerContext& ctx) {
+  return appointmentAction(req, ctx, "appoint", &appointFromBody);
+}
+
+HttpResponse endAppointment(const HttpRequest& req, ServerContext& ctx) {
+  return appointmentAction(req, ctx, "end", &endFromBody);
+}
 
 template <typename E>
 HttpResponse createResource(const HttpRequest& req, ServerContext& ctx) {
@@ -107,27 +180,11 @@ HttpResponse createResource(const HttpRequest& req, ServerContext& ctx) {
 
   domain::CreateOptions options;
   options.status_given = body->contains("status");
-  if (auto key = req.header("Idempotency-Key")) {
-    // The canonical form (sorted keys, no insignificant space) makes a re-serialised retry match.
-    const std::string fingerprint = collectionPath<E>() + "\n" + body->dump();
-    options.idempotency = domain::IdempotencyKey{
-        std::string(*key), hashedEtag("req", fingerprint) + std::to_string(fingerprint.size())};
-  }
-  const domain::RenderResponse<E> render = [&ctx](const E& created) {
-    auto response = entityResponse(201, created, ctx);
-    return domain::StoredResponse{201, std::string(*response.findHeader("Location")),
-                                  std::string(*response.findHeader("ETag")),
-                                  std::move(response.body)};
-  };
-  auto outcome = ctx.services.commands->create(*caller, *entity, options, render);
+  options.idempotency = idempotencyKey(req, collectionPath<E>(), *body);
+  auto outcome =
+      ctx.services.commands->create(*caller, *entity, options, storableAnswer<E>(ctx, 201));
   if (!outcome) return problem(outcome.error(), req);
-  const auto& stored = outcome->response;
-  auto response = makeResponse(stored.status, kJson, stored.body);
-  if (!stored.location.empty()) response.header("Location", stored.location);
-  if (!stored.etag.empty()) response.header("ETag", stored.etag);
-  response.header("Cache-Control", "no-store");
-  if (outcome->replayed()) response.header("Idempotent-Replayed", "true");
-  return response;
+  return storedAnswer(*outcome);
 }
 
 template <typename E>

@@ -13,7 +13,7 @@ enum class SeatBasis { Mayor, Party };
 enum class ForumKind { Statutory, Agreement };
 enum class KkrAction { Appoints, Nominates };
 enum class AppointmentRole { Chair, ViceChair, Member, Alternate, Observer };
-enum class AppointmentStatus { Nominated, Appointed, Ended };
+enum class AppointmentStatus { Nominated, Appointed, Ended, Withdrawn };
 
 /// Spellings of each enum, indexed by the enumerator's value.
 template <typename E>
@@ -45,7 +45,8 @@ struct EnumNames<AppointmentRole> {
 };
 template <>
 struct EnumNames<AppointmentStatus> {
-  static constexpr std::array<std::string_view, 3> names{"nominated", "appointed", "ended"};
+  static constexpr std::array<std::string_view, 4> names{"nominated", "appointed", "ended",
+                                                         "withdrawn"};
 };
 
 /// The public spelling of an enumerator.

@@ -1,6 +1,7 @@
 #pragma once
 // Domain errors are values with a kind; api/ maps the kind to an HTTP status in one place.
 
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -32,6 +33,9 @@ struct Error {
   ErrorCode code = ErrorCode::Internal;
   std::string detail;
   std::vector<FieldError> fields;
+  /// For a refused status change: the statuses the resource may move to from its stored one
+  /// (empty when it is final). The problem body shows them as `allowed_next_states`.
+  std::optional<std::vector<std::string>> allowed_next_states = std::nullopt;
 
   static Error malformed(std::string detail, std::vector<FieldError> fields = {}) {
     return {ErrorCode::Malformed, std::move(detail), std::move(fields)};

@@ -14,6 +14,7 @@
 #include "kkr/domain/auth.hpp"
 #include "kkr/domain/read_model.hpp"
 #include "kkr/domain/result.hpp"
+#include "kkr/domain/workflow.hpp"
 #include "kkr/domain/writes.hpp"
 
 namespace kkr::domain {
@@ -28,6 +29,13 @@ struct CreateOptions {
   /// False when the request left the status out: an appointment's status then follows its
   /// forum's kkr_action, read under the forum's lock in the create's own transaction.
   bool status_given = true;
+  /// The caller's Idempotency-Key, with the request's canonical hash.
+  std::optional<IdempotencyKey> idempotency;
+};
+
+/// What a workflow action asks for beyond the action itself.
+struct ActionOptions {
+  ExpectedVersion expected;  ///< If-Match
   /// The caller's Idempotency-Key, with the request's canonical hash.
   std::optional<IdempotencyKey> idempotency;
 };
@@ -70,6 +78,14 @@ class RegisterCommands {
   Result<E> update(const Principal& caller, const KeyOf<E>& key, const Patch<E>& patch,
                    ExpectedVersion expected);
 
+  /// A workflow action (appoint, end) on appointment `id`, applied like a patch to the current
+  /// state and retried like one; the writer checks the move on the locked row. The answer is
+  /// render(row); with an Idempotency-Key a retry gets the stored answer (the row is then empty).
+  Result<IdempotentCreate<Appointment>> act(const Principal& caller, Id id,
+                                            const AppointmentAction& action,
+                                            const ActionOptions& options,
+                                            const RenderResponse<Appointment>& render);
+
   template <typename E>
   Status remove(const Principal& caller, const KeyOf<E>& key, ExpectedVersion expected);
 
@@ -82,6 +98,12 @@ class RegisterCommands {
   /// older than the caller expects (another instance may have written it).
   template <typename E>
   Result<E> current(const KeyOf<E>& key, ExpectedVersion expected, Lookup lookup);
+
+  /// Runs write(stored, version) on the current row until it succeeds, fails for another reason
+  /// than a lost race, or (with If-Match) the race was the client's; the patch retry loop of
+  /// update() and act().
+  template <typename E, typename T, typename Write>
+  Result<T> onCurrent(const KeyOf<E>& key, ExpectedVersion expected, Write&& write);
 
   RegisterWriter& writer_;
   ReadModel& model_;

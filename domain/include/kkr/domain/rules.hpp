@@ -23,9 +23,9 @@ namespace kkr::domain {
 AppointmentStatus defaultStatus(KkrAction action);
 
 /// Whether an appointment occupies one of its forum's seats at the dates it spans: a seated role
-/// (chair, vice chair, member) that is not merely nominated. Nominations are proposals that the
-/// appointing body may or may not follow, so they take no seat and block no chair; an appointment
-/// that has ended still took its seat for the dates it spanned.
+/// (chair, vice chair, member) that is appointed or ended. Nominations are proposals that the
+/// appointing body may or may not follow, so they take no seat and block no chair (nor do
+/// withdrawn ones); an appointment that has ended still took its seat for the dates it spanned.
 bool takesSeat(const Appointment& appointment);
 
 /// The most seats KKR holds at once: two per kommune of the region (22 for 11 kommuner).
@@ -48,10 +48,10 @@ Peak peakOverlap(const std::vector<Span>& spans, const Span& window);
 /// own stored row excluded); `regionKommuneCodes` are the kommuner of KKR's region. Checks: the
 /// appointment starts inside its period; not before the forum is founded; after a dissolution
 /// nothing starts, and the appointment ends by that date; no overlap with the same person's other
-/// appointments in the forum; at most one chair and one vice chair at any date; seated
-/// appointments never exceed the forum's seats on any day (when seats are known); the person
-/// belongs to a kommune of the region; an alternate stands in for a seated appointment of the
-/// same forum.
+/// appointments in the forum (withdrawn nominations left out); at most one chair and one vice chair
+/// at any date; seated appointments never exceed the forum's seats on any day (when seats are
+/// known); the person belongs to a kommune of the region; an alternate stands in for a seated
+/// appointment of the same forum.
 Status checkAppointment(const Appointment& candidate, const Period& period,
                         const RegionalForum& forum, const Person& person,
                         const std::vector<Appointment>& others,

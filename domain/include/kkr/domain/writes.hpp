@@ -46,9 +46,9 @@ struct IdempotencyKey {
 template <typename E>
 using RenderResponse = std::function<StoredResponse(const E&)>;
 
-/// The outcome of an idempotent create: either this call wrote `created` and `response` is what
-/// `render` made of it, or an earlier call with the same key and request committed first and
-/// `response` is its stored answer (a replay; nothing was written).
+/// The outcome of an idempotent create (or workflow action): either this call wrote `created` and
+/// `response` is what `render` made of it, or an earlier call with the same key and request
+/// committed first and `response` is its stored answer (a replay; nothing was written).
 template <typename E>
 struct IdempotentCreate {
   StoredResponse response;
@@ -102,6 +102,16 @@ class RegisterWriter {
   virtual Result<RegionalForum> update(const WriteContext&, const RegionalForum&,
                                        ExpectedVersion) = 0;
   virtual Result<Appointment> update(const WriteContext&, const Appointment&, ExpectedVersion) = 0;
+
+  /// A workflow action on an appointment (workflow.hpp: appoint, end): `next` is the row as the
+  /// action leaves it. In one transaction: claim `key` when given (a retry gets the stored answer
+  /// and nothing is written), lock the forum, read the stored row, require `expected` and a move
+  /// the workflow allows from the stored status (StatusChange::Action, else Conflict with the
+  /// allowed next states), check the rules (the seat limit when it starts to take a seat), write,
+  /// store render(row) under the key, commit.
+  virtual Result<IdempotentCreate<Appointment>> transition(
+      const WriteContext&, const Appointment& next, ExpectedVersion expected,
+      const std::optional<IdempotencyKey>& key, const RenderResponse<Appointment>& render) = 0;
 
   virtual Status removeKommune(const WriteContext&, const std::string& code, ExpectedVersion) = 0;
   virtual Status removePeriod(const WriteContext&, const std::string& id, ExpectedVersion) = 0;

@@ -66,6 +66,10 @@ class PgRegisterWriter final : public domain::RegisterWriter {
   domain::Result<domain::Appointment> update(const domain::WriteContext&,
                                              const domain::Appointment&,
                                              domain::ExpectedVersion) override;
+  domain::Result<domain::IdempotentCreate<domain::Appointment>> transition(
+      const domain::WriteContext&, const domain::Appointment& next, domain::ExpectedVersion,
+      const std::optional<domain::IdempotencyKey>& key,
+      const domain::RenderResponse<domain::Appointment>& render) override;
 
   domain::Status removeKommune(const domain::WriteContext&, const std::string& code,
                                domain::ExpectedVersion) override;
