@@ -37,6 +37,8 @@ std::vector<Route> makeRoutes() {
   addResource<domain::Appointment>(routes);
   routes.insert(routes.end(),
                 {
+                    {"POST", "/v1/persons/{id}/erasure", h::erasePersonContacts, Access::Admin,
+                     kUsesDatabase},
                     {"GET", "/v1/changes", h::listChanges, Access::Public, kUsesDatabase},
                     {"GET", "/v1/audit", h::listAudit, Access::Admin, kUsesDatabase},
                     {"GET", "/v1/blue-book", h::getBlueBook, Access::Public},

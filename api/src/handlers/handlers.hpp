@@ -21,6 +21,9 @@ HttpResponse updateResource(const HttpRequest& req, ServerContext& ctx);
 template <typename E>
 HttpResponse removeResource(const HttpRequest& req, ServerContext& ctx);
 
+/// POST /v1/persons/{id}/erasure (admin): erases the person's contact details everywhere.
+HttpResponse erasePersonContacts(const HttpRequest& req, ServerContext& ctx);
+
 HttpResponse listChanges(const HttpRequest& req, ServerContext& ctx);
 HttpResponse listAudit(const HttpRequest& req, ServerContext& ctx);
 HttpResponse getBlueBook(const HttpRequest& req, ServerContext& ctx);
