@@ -52,6 +52,11 @@ void blankHistory(soci::session& sql, long long id) {
   std::string blank = blankedFields(), blankAgain = blank, blankThird = blank;
   std::string key = std::to_string(id), fields = erasedArray();
   std::string location = "/v1/persons/" + key;
+  // The publisher's lock (kkr_publish_changes, V001/V003) first: it numbers committed change rows
+  // of this person too, and two transactions that update the same rows in different orders
+  // could deadlock. The publisher takes this lock before any row, so waiting here is safe, and
+  // it waits for this short transaction in turn.
+  sql << "SELECT pg_advisory_xact_lock(7123001)";
   sql << "UPDATE change_log SET data = data || CAST(:blank AS jsonb), "
          "previous = previous || CAST(:blank_again AS jsonb) "
          "WHERE entity = 'person' AND entity_id = :key",
