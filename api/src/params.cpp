@@ -222,6 +222,28 @@ std::optional<std::string> QueryReader::periodId(std::string_view name) {
   return raw;
 }
 
+std::optional<std::string> QueryReader::timestamp(std::string_view name) {
+  auto raw = text(name, 40);
+  if (!raw) return std::nullopt;
+  if (!domain::isRfc3339Timestamp(*raw)) {
+    fail(name, "must be an RFC 3339 date-time with an offset, such as 2026-01-05T09:00:00Z");
+    return std::nullopt;
+  }
+  return raw;
+}
+
+std::optional<std::string> QueryReader::entityKey(std::string_view name) {
+  auto raw = text(name, 32);
+  if (!raw) return std::nullopt;
+  // Kommune codes are digits too, so every key is digits or a period id; the leading zeros of a
+  // kommune code matter, so the text is kept as given.
+  if (!allDigits(*raw) && !isPeriodId(*raw)) {
+    fail(name, "must be a key: a numeric id, a kommune code such as 0851 or a period id");
+    return std::nullopt;
+  }
+  return raw;
+}
+
 std::optional<std::string> QueryReader::choice(std::string_view name,
                                                std::initializer_list<std::string_view> choices) {
   auto raw = text(name, 64);

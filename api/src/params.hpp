@@ -67,6 +67,10 @@ class QueryReader {
   std::optional<std::string> kommuneCode(std::string_view name);
   /// A period id such as "2022-2026".
   std::optional<std::string> periodId(std::string_view name);
+  /// An RFC 3339 date-time with an offset (domain::isRfc3339Timestamp), as given.
+  std::optional<std::string> timestamp(std::string_view name);
+  /// Any entity's key as text: a numeric id, a kommune code ("0851") or a period id.
+  std::optional<std::string> entityKey(std::string_view name);
   /// `limit` (default 50, 1..1000) and `cursor`.
   domain::PageRequest page();
   /// Comma-separated subset of `choices` ("person,forum"); empty when absent.

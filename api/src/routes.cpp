@@ -42,6 +42,8 @@ std::vector<Route> makeRoutes() {
           {"POST", "/v1/appointments/{id}/appoint", h::appointAppointment, Access::Editor,
            kUsesDatabase},
           {"POST", "/v1/appointments/{id}/end", h::endAppointment, Access::Editor, kUsesDatabase},
+          {"POST", "/v1/persons/{id}/erasure", h::erasePersonContacts, Access::Admin,
+           kUsesDatabase},
           {"GET", "/v1/changes", h::listChanges, Access::Public, kUsesDatabase},
           {"GET", "/v1/audit", h::listAudit, Access::Admin, kUsesDatabase},
           {"GET", "/v1/blue-book", h::getBlueBook, Access::Public},

@@ -13,7 +13,40 @@ bool readDigits(std::string_view text, int& out) {
   auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
   return ec == std::errc{} && ptr == text.data() + text.size();
 }
+
+/// "HH:MM" with HH <= max_hours and MM <= 59, at the start of `text`.
+bool readHoursMinutes(std::string_view text, int max_hours) {
+  int h = 0, m = 0;
+  return text.size() >= 5 && text[2] == ':' && readDigits(text.substr(0, 2), h) &&
+         readDigits(text.substr(3, 2), m) && h <= max_hours && m <= 59;
+}
+
+/// The offset at the end of a date-time: "Z", "z", "+HH:MM" or "-HH:MM".
+bool isOffset(std::string_view text) {
+  if (text == "Z" || text == "z") return true;
+  return text.size() == 6 && (text[0] == '+' || text[0] == '-') &&
+         readHoursMinutes(text.substr(1), 23);
+}
 }  // namespace
+
+bool isRfc3339Timestamp(std::string_view text) {
+  // YYYY-MM-DDTHH:MM:SS is 19 characters; the offset comes after an optional fraction.
+  if (text.size() < 20 || !parseDate(text.substr(0, 10)) || (text[10] != 'T' && text[10] != 't'))
+    return false;
+  int seconds = 0;
+  if (!readHoursMinutes(text.substr(11), 23) || text[16] != ':' ||
+      !readDigits(text.substr(17, 2), seconds) || seconds > 59) {
+    return false;
+  }
+  std::string_view rest = text.substr(19);
+  if (!rest.empty() && rest.front() == '.') {
+    std::size_t digits = 1;
+    while (digits < rest.size() && rest[digits] >= '0' && rest[digits] <= '9') ++digits;
+    if (digits == 1 || digits > 10) return false;
+    rest.remove_prefix(digits);
+  }
+  return isOffset(rest);
+}
 
 std::optional<Date> parseDate(std::string_view text) {
   if (text.size() != 10 || text[4] != '-' || text[7] != '-') return std::nullopt;

@@ -181,6 +181,21 @@ Status RegisterCommands::remove(const Principal& caller, const KeyOf<E>& key,
   return removeFrom<E>(writer_, WriteContext{caller.actor()}, key, expected);
 }
 
+Result<IdempotentCreate<Person>> RegisterCommands::eraseContactDetails(
+    const Principal& caller, Id person, const std::optional<IdempotencyKey>& idempotency,
+    const RenderResponse<Person>& render) {
+  // Erasure destroys history that editors cannot restore, so it is an administrator's act even
+  // though editors maintain persons.
+  if (caller.role != Role::Admin) {
+    return fail(Error{ErrorCode::Forbidden, "erasing contact details needs the admin role", {}});
+  }
+  if (idempotency && !validIdempotencyKey(idempotency->key)) {
+    return fail(Error::malformed("Idempotency-Key must be 1 to 255 visible ASCII characters",
+                                 {{"Idempotency-Key", "is not a valid key"}}));
+  }
+  return writer_.eraseContactDetails(WriteContext{caller.actor()}, person, idempotency, render);
+}
+
 #define KKR_COMMANDS_FOR(E)                                                         \
   template Role RegisterCommands::requiredRole<E>();                                \
   template Status RegisterCommands::authorize<E>(const Principal&);                 \

@@ -6,36 +6,95 @@ namespace kkr::persistence {
 
 namespace d = domain;
 
+namespace {
+
+constexpr const char* kChangeColumns =
+    "SELECT seq, kkr_ts(at), entity, entity_id, op, data::text, previous::text, actor, "
+    "array_to_string(erased, ',') "
+    "FROM change_log ";
+
+/// Numbers what became safe to read. A statement of its own on purpose: the SELECT that follows
+/// takes its snapshot after the publish has committed, so it sees every seq the publish assigned.
+void publish(soci::session& sql) {
+  long long top = 0;
+  sql << "SELECT kkr_publish_changes()", soci::into(top);
+}
+
+std::vector<d::Change> readChanges(soci::rowset<soci::row>& rows, std::size_t limit) {
+  std::vector<d::Change> changes;
+  changes.reserve(std::min<std::size_t>(limit, 1024));
+  for (const auto& r : rows) {
+    d::Change c;
+    c.seq = rows::int64(r, 0);
+    c.at = rows::text(r, 1);
+    c.entity = rows::text(r, 2);
+    c.id = rows::text(r, 3);
+    c.op = rows::text(r, 4);
+    c.data = rows::optText(r, 5);
+    c.previous = rows::optText(r, 6);
+    c.actor = rows::text(r, 7);
+    // Field names, so never a comma inside one.
+    if (auto erased = rows::optText(r, 8)) {
+      for (std::size_t from = 0; from <= erased->size();) {
+        const std::size_t comma = std::min(erased->find(',', from), erased->size());
+        if (comma > from) c.erased.push_back(erased->substr(from, comma - from));
+        from = comma + 1;
+      }
+    }
+    changes.push_back(std::move(c));
+  }
+  return changes;
+}
+
+/// A filter bound as a parameter: the value, or NULL (the filter is off) when absent.
+struct OptionalParam {
+  explicit OptionalParam(const std::optional<std::string>& given)
+      : value(given.value_or("")), indicator(given ? soci::i_ok : soci::i_null) {}
+  std::string value;
+  soci::indicator indicator;
+};
+
+}  // namespace
+
 d::Result<std::vector<d::Change>> PgChangeFeed::after(std::int64_t after, std::size_t limit) {
   return database_.withSession<std::vector<d::Change>>(
       [&](soci::session& sql) -> d::Result<std::vector<d::Change>> {
-        std::vector<d::Change> changes;
-        if (limit == 0) return changes;
-        // Two autocommit statements on purpose: the SELECT takes its snapshot after the publish
-        // has committed, so it sees every seq the publish assigned.
-        long long top = 0;
-        sql << "SELECT kkr_publish_changes()", soci::into(top);
+        if (limit == 0) return std::vector<d::Change>{};
+        publish(sql);
         long long from = after;
         long long count = static_cast<long long>(limit);
         soci::rowset<soci::row> rows =
-            (sql.prepare << "SELECT seq, kkr_ts(at), entity, entity_id, op, data::text, "
-                            "previous::text, actor FROM change_log "
-                            "WHERE seq > :after ORDER BY seq LIMIT :limit",
+            (sql.prepare << kChangeColumns << "WHERE seq > :after ORDER BY seq LIMIT :limit",
              soci::use(from), soci::use(count));
-        changes.reserve(std::min<std::size_t>(limit, 1024));
-        for (const auto& r : rows) {
-          d::Change c;
-          c.seq = rows::int64(r, 0);
-          c.at = rows::text(r, 1);
-          c.entity = rows::text(r, 2);
-          c.id = rows::text(r, 3);
-          c.op = rows::text(r, 4);
-          c.data = rows::optText(r, 5);
-          c.previous = rows::optText(r, 6);
-          c.actor = rows::text(r, 7);
-          changes.push_back(std::move(c));
-        }
-        return changes;
+        return readChanges(rows, limit);
+      });
+}
+
+d::Result<std::vector<d::Change>> PgChangeFeed::search(const d::AuditQuery& query) {
+  return database_.withSession<std::vector<d::Change>>(
+      [&](soci::session& sql) -> d::Result<std::vector<d::Change>> {
+        if (query.limit == 0) return std::vector<d::Change>{};
+        publish(sql);
+        long long from = query.after;
+        long long count = static_cast<long long>(query.limit);
+        OptionalParam entity(query.entity), id(query.id), actor(query.actor);
+        OptionalParam since(query.since), until(query.until);
+        // An absent filter is NULL, and coalesce() then compares a column with itself. The
+        // statement is planned with its values (unnamed, one round trip), so PostgreSQL folds
+        // the constants away and uses the indexes of V006 for the filters that are set.
+        soci::rowset<soci::row> rows =
+            (sql.prepare << kChangeColumns
+                         << "WHERE seq > :after AND entity = coalesce(:entity, entity) "
+                            "AND entity_id = coalesce(:id, entity_id) "
+                            "AND actor = coalesce(:actor, actor) "
+                            "AND at >= coalesce(CAST(:since AS timestamptz), '-infinity') "
+                            "AND at < coalesce(CAST(:until AS timestamptz), 'infinity') "
+                            "ORDER BY seq LIMIT :limit",
+             soci::use(from), soci::use(entity.value, entity.indicator),
+             soci::use(id.value, id.indicator), soci::use(actor.value, actor.indicator),
+             soci::use(since.value, since.indicator), soci::use(until.value, until.indicator),
+             soci::use(count));
+        return readChanges(rows, query.limit);
       });
 }
 

@@ -82,3 +82,21 @@ TEST(Date, SpansOverlapWhenSharingOneDay) {
 }
 
 }  // namespace
+
+TEST(Timestamp, AcceptsRfc3339DateTimesWithAnOffset) {
+  EXPECT_TRUE(kkr::domain::isRfc3339Timestamp("2026-12-02T17:55:00Z"));
+  EXPECT_TRUE(kkr::domain::isRfc3339Timestamp("2026-12-02t17:55:00.123456z"));
+  EXPECT_TRUE(kkr::domain::isRfc3339Timestamp("2024-02-29T23:59:59+01:00"));
+  EXPECT_TRUE(kkr::domain::isRfc3339Timestamp("2026-06-01T00:00:00.5-05:30"));
+}
+
+TEST(Timestamp, RefusesWhatPostgreSqlWouldRejectOrReadDifferently) {
+  for (const char* bad :
+       {"", "2026-12-02", "2026-12-02T17:55:00", "2026-12-02 17:55:00Z", "2026-02-30T00:00:00Z",
+        "2026-12-02T24:00:00Z", "2026-12-02T23:60:00Z", "2026-12-02T23:59:60Z",
+        "2026-12-02T17:55:00.Z", "2026-12-02T17:55:00.1234567890Z", "2026-12-02T17:55:00+1:00",
+        "2026-12-02T17:55:00+24:00", "2026-12-02T17:55:00Zjunk", "0000-01-01T00:00:00Z",
+        "2026-12-02T1a:55:00Z"}) {
+    EXPECT_FALSE(kkr::domain::isRfc3339Timestamp(bad)) << bad;
+  }
+}

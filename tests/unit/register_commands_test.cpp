@@ -332,4 +332,23 @@ TEST_F(RegisterCommandsTest, ARemovePassesTheExpectedVersion) {
   EXPECT_EQ(writer.contexts[0].actor, "key:testredaktør");
 }
 
+TEST_F(RegisterCommandsTest, ErasureIsForAdminsAndChecksTheKeyBeforeTheWriter) {
+  const Id id = createPerson("Testperson");
+  const RenderResponse<Person> answer = [](const Person& p) {
+    return StoredResponse{200, "", "", p.name};
+  };
+  auto refused = commands.eraseContactDetails(editor(), id, std::nullopt, answer);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, ErrorCode::Forbidden);
+  auto badKey =
+      commands.eraseContactDetails(admin(), id, IdempotencyKey{"bad key", "hash"}, answer);
+  ASSERT_FALSE(badKey);
+  EXPECT_EQ(badKey.error().code, ErrorCode::Malformed);
+  EXPECT_EQ(writer.calls.size(), 1u);  // only the create: nothing reached the writer
+  // An admin's call reaches the writer; this in-memory one keeps no history to erase.
+  auto unsupported = commands.eraseContactDetails(admin(), id, std::nullopt, answer);
+  ASSERT_FALSE(unsupported);
+  EXPECT_EQ(unsupported.error().code, ErrorCode::Unavailable);
+}
+
 }  // namespace

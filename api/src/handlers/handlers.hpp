@@ -24,6 +24,8 @@ HttpResponse removeResource(const HttpRequest& req, ServerContext& ctx);
 // The appointment workflow's actions beside PATCH (writes.cpp; domain/workflow.hpp).
 HttpResponse appointAppointment(const HttpRequest& req, ServerContext& ctx);
 HttpResponse endAppointment(const HttpRequest& req, ServerContext& ctx);
+/// POST /v1/persons/{id}/erasure (admin): erases the person's contact details everywhere.
+HttpResponse erasePersonContacts(const HttpRequest& req, ServerContext& ctx);
 
 HttpResponse listChanges(const HttpRequest& req, ServerContext& ctx);
 HttpResponse listAudit(const HttpRequest& req, ServerContext& ctx);

@@ -225,6 +225,43 @@ HttpResponse removeResource(const HttpRequest& req, ServerContext& ctx) {
   return response;
 }
 
+// POST /v1/persons/{id}/erasure: no body (400 otherwise) and no query; the answer is the person
+// afterwards (200), stored with an Idempotency-Key like a create's and replayed to a retry.
+HttpResponse erasePersonContacts(const HttpRequest& req, ServerContext& ctx) {
+  using R = Resource<domain::Person>;
+  auto caller = writer(req, ctx);
+  if (!caller) return problem(caller.error(), req);
+  auto key = R::parseKey(req.param(R::param));
+  if (!key) return badKey<domain::Person>(req);
+  QueryReader query(req.query, {});
+  if (auto status = query.finish(); !status) return problem(status.error(), req);
+  // Nothing to say beyond the path; a body would suggest options (a choice of fields) that the
+  // erasure does not have.
+  if (!req.body.empty()) {
+    return problem(Error::malformed("the erasure takes no request body"), req);
+  }
+
+  std::optional<domain::IdempotencyKey> idempotency;
+  if (auto header = req.header("Idempotency-Key")) {
+    const std::string fingerprint =
+        collectionPath<domain::Person>() + "/" + keyText(*key) + "/erasure";
+    idempotency = domain::IdempotencyKey{
+        std::string(*header), hashedEtag("req", fingerprint) + std::to_string(fingerprint.size())};
+  }
+  const domain::RenderResponse<domain::Person> render = [&ctx](const domain::Person& erased) {
+    auto response = entityResponse(200, erased, ctx);
+    return domain::StoredResponse{200, "", std::string(*response.findHeader("ETag")),
+                                  std::move(response.body)};
+  };
+  auto outcome = ctx.services.commands->eraseContactDetails(*caller, *key, idempotency, render);
+  if (!outcome) return problem(outcome.error(), req);
+  auto response = makeResponse(outcome->response.status, kJson, outcome->response.body);
+  response.header("ETag", outcome->response.etag);
+  response.header("Cache-Control", "no-store");
+  if (outcome->replayed()) response.header("Idempotent-Replayed", "true");
+  return response;
+}
+
 #define KKR_WRITE_HANDLERS(Entity)                                                  \
   template HttpResponse createResource<Entity>(const HttpRequest&, ServerContext&); \
   template HttpResponse updateResource<Entity>(const HttpRequest&, ServerContext&); \

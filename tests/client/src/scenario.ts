@@ -259,6 +259,44 @@ async function main(): Promise<void> {
     return `version ${data.version}, party ${data.party ?? "-"}`;
   });
 
+  // (3b) the audit log searched for this person, and the erasure of its contact details
+  await step("GET /v1/audit?entity=person&id=… → the person's history, by this key", async () => {
+    assert.ok(person, "no person was created");
+    const id = String(person.id);
+    // Changes are numbered once no older transaction is open: allow a moment.
+    for (let attempt = 0; ; ++attempt) {
+      const { data, error, response } = await authed.GET("/v1/audit", {
+        params: { query: { entity: "person", id } },
+      });
+      assert.ok(data, `GET /v1/audit: ${describe(response, error)}`);
+      if (data.items.length >= 2 || attempt >= 50) {
+        assert.deepEqual(
+          data.items.map((i) => i.op),
+          ["create", "update"],
+        );
+        assert.ok(data.items.every((i) => i.entity === "person" && i.id === id));
+        assert.match(data.next, /entity=person/, "next keeps the filters");
+        return `${data.items.length} entries, actor ${data.items[0]?.actor ?? "-"}`;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  });
+
+  await step("POST /v1/persons/{id}/erasure → 200, email and phone null", async () => {
+    assert.ok(person, "no person was created");
+    const { data, error, response } = await authed.POST("/v1/persons/{id}/erasure", {
+      params: { path: { id: String(person.id) }, header: { "Idempotency-Key": randomUUID() } },
+    });
+    assert.ok(data, `POST erasure: ${describe(response, error)}`);
+    assert.equal(response.status, 200);
+    assert.equal(data.email, null);
+    assert.equal(data.phone, null);
+    assert.ok(data.version > person.version, "the erasure is a new version");
+    currentETag = response.headers.get("etag") ?? "";
+    person = data;
+    return `version ${data.version}`;
+  });
+
   // (4) a 404 problem, typed by the generated error type
   await step("GET /v1/persons/999999999 → 404 problem", async () => {
     const { data, error, response } = await anon.GET("/v1/persons/{id}", {

@@ -13,6 +13,11 @@ using Date = std::chrono::year_month_day;
 /// Parses exactly "YYYY-MM-DD" (four-digit year, valid calendar day); anything else is nullopt.
 std::optional<Date> parseDate(std::string_view text);
 
+/// True for an RFC 3339 date-time with an offset: "YYYY-MM-DDTHH:MM:SS[.fraction](Z|+HH:MM|-HH:MM)"
+/// ('t' and 'z' in either case), a calendar day as parseDate takes it, hours 00-23, minutes and
+/// seconds 00-59 (no leap second: PostgreSQL would roll it over), up to 9 fraction digits.
+bool isRfc3339Timestamp(std::string_view text);
+
 /// Formats as "YYYY-MM-DD".
 std::string formatDate(const Date& date);
 

@@ -89,6 +89,13 @@ class RegisterCommands {
   template <typename E>
   Status remove(const Principal& caller, const KeyOf<E>& key, ExpectedVersion expected);
 
+  /// Erases a person's email and phone wherever the register stores them (admin only; see
+  /// RegisterWriter::eraseContactDetails). The answer is render(the person afterwards), stored
+  /// with the Idempotency-Key when one is given; a retry gets it back (erased is then empty).
+  Result<IdempotentCreate<Person>> eraseContactDetails(
+      const Principal& caller, Id person, const std::optional<IdempotencyKey>& idempotency,
+      const RenderResponse<Person>& render);
+
  private:
   /// Where current() looks first: in the snapshot, or (after a lost race, when the snapshot is
   /// known to be behind) in the feed.

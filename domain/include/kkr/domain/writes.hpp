@@ -3,10 +3,12 @@
 // transaction that also appends the change/audit row (by trigger) under the caller's actor name,
 // checks the cross-row rules of rules.hpp on locked, current data, and honours expected versions.
 
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "kkr/domain/entities.hpp"
@@ -55,6 +57,9 @@ struct IdempotentCreate {
   std::optional<E> created;
   bool replayed() const { return !created.has_value(); }
 };
+
+/// The fields an erasure of contact details removes (POST /v1/persons/{id}/erasure).
+inline constexpr std::array<std::string_view, 2> kErasedContactFields{"email", "phone"};
 
 /// Errors: Validation (field rules, pointer to the field), Conflict (rules against stored data,
 /// references, duplicates; deleting what history refers to), NotFound, PreconditionFailed (the
@@ -119,6 +124,18 @@ class RegisterWriter {
   virtual Status removeMember(const WriteContext&, Id id, ExpectedVersion) = 0;
   virtual Status removeForum(const WriteContext&, Id id, ExpectedVersion) = 0;
   virtual Status removeAppointment(const WriteContext&, Id id, ExpectedVersion) = 0;
+
+  /// Erases a person's contact details (kErasedContactFields) in one transaction: from the row
+  /// (a new version, recorded in the change log like any update), from every stored version of
+  /// it (change log data and previous, stored Idempotency-Key answers), and marks the new change
+  /// row as the erasure's audit entry (the field names, never the values). With a key it is
+  /// idempotent like a create: a retry gets the stored answer. NotFound for an unknown person.
+  /// Writers that keep no history need not offer it: by default it is Unavailable.
+  virtual Result<IdempotentCreate<Person>> eraseContactDetails(
+      const WriteContext&, Id /*person*/, const std::optional<IdempotencyKey>& /*key*/,
+      const RenderResponse<Person>& /*render*/) {
+    return fail(Error::unavailable("this register cannot erase contact details"));
+  }
 };
 
 /// Told of every write the writer commits, after the commit and before the writer returns, with
@@ -140,6 +157,22 @@ struct Change {
   std::optional<std::string> data;
   std::optional<std::string> previous;
   std::string actor;
+  /// The fields an erasure removed from every stored version of the row (names, never values);
+  /// empty for every other change.
+  std::vector<std::string> erased;
+};
+
+/// A search of the audit log: published changes with seq > after, in seq order, at most `limit`,
+/// narrowed by every filter that is set. `since` (inclusive) and `until` (exclusive) are RFC 3339
+/// timestamps already checked by isRfc3339Timestamp (date.hpp) and compare with Change::at.
+struct AuditQuery {
+  std::int64_t after = 0;
+  std::size_t limit = 100;
+  std::optional<std::string> entity;  ///< kommune, period, person, member, forum, appointment
+  std::optional<std::string> id;      ///< the entity's key as text
+  std::optional<std::string> actor;   ///< exactly as recorded ("key:secretariat-1")
+  std::optional<std::string> since;
+  std::optional<std::string> until;
 };
 
 class ChangeFeed {
@@ -147,6 +180,8 @@ class ChangeFeed {
   virtual ~ChangeFeed() = default;
   /// Published changes with seq > after, in seq order, at most `limit`.
   virtual Result<std::vector<Change>> after(std::int64_t after, std::size_t limit) = 0;
+  /// Published changes that match the query (the audit log's search).
+  virtual Result<std::vector<Change>> search(const AuditQuery& query) = 0;
 };
 
 }  // namespace kkr::domain

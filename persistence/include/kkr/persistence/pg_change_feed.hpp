@@ -18,6 +18,9 @@ class PgChangeFeed final : public domain::ChangeFeed {
   /// from data for anonymous callers; the audit log shows everything.
   domain::Result<std::vector<domain::Change>> after(std::int64_t after, std::size_t limit) override;
 
+  /// The audit log's search: like after(), narrowed by the query's filters (all bound values).
+  domain::Result<std::vector<domain::Change>> search(const domain::AuditQuery& query) override;
+
  private:
   Database& database_;
 };

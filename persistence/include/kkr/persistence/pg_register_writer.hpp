@@ -84,6 +84,12 @@ class PgRegisterWriter final : public domain::RegisterWriter {
   domain::Status removeAppointment(const domain::WriteContext&, domain::Id id,
                                    domain::ExpectedVersion) override;
 
+  /// pg_register_writer_erasure.cpp
+  domain::Result<domain::IdempotentCreate<domain::Person>> eraseContactDetails(
+      const domain::WriteContext&, domain::Id person,
+      const std::optional<domain::IdempotencyKey>& key,
+      const domain::RenderResponse<domain::Person>& render) override;
+
  private:
   Database& database_;
   std::string regionCode_;
