@@ -75,7 +75,7 @@ build_note="commit $(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(gi
   echo "## Soak, run of $(date -u +%Y-%m-%dT%H:%MZ)"
   echo
   echo "Build: $build_note, ASan + UBSan (\`${BUILD_DIR#"$KKR_ROOT"/}/kkr\`, quarantine 16 MB, freed pages released every 1 s)." \
-       "Command: \`bash bench/soak.sh $SECONDS_TO_RUN\` (nproc $(nproc); kkr's default settings)."
+       "Command: \`bash bench/soak.sh $SECONDS_TO_RUN\` (nproc $(nproc); kkr's default settings, rate limits off)."
   echo
   cat "$work/table.md"
   [[ "$status" == 0 ]] || echo "(the soak failed: exit $status)"
