@@ -169,8 +169,9 @@ void Application::stop() {
   if (!parts_ || stopping_.exchange(true)) return;
   // New connections are refused first, before anything else may take time; the server then
   // answers what it has received and shuts down once every answer is written.
+  // create() may have failed part-way (the database unreachable at start): only what it made.
   if (parts_->server) parts_->server->stopAccepting();
-  parts_->listener->wake();
+  if (parts_->listener) parts_->listener->wake();
   if (follower_.joinable()) follower_.join();
   if (parts_->server) parts_->server->shutdown();
 }

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The real `kkr serve` process: it starts, answers, and on SIGTERM and on SIGINT stops with exit
 # status 0 after logging its shutdown; it warns at start when the database runs with reduced
-# durability; a bad setting (KKR_PORT, KKR_TRUSTED_PROXIES, KKR_RATE_LIMIT_*) stops it at start with exit status 2.
+# durability; a bad setting (KKR_PORT, KKR_TRUSTED_PROXIES, KKR_RATE_LIMIT_*) stops it at start with exit status 2,
+# and a database it cannot reach with exit status 1.
 #   serve_signals.sh path/to/kkr        (needs KKR_TEST_DATABASE_URL, an admin URL)
 set -uo pipefail
 kkr="$1"
@@ -74,6 +75,21 @@ else
     fail "warned although KKR_ALLOW_REDUCED_DURABILITY=true"
   echo "ok: reduced durability warned about at start, and not when allowed"
 fi
+
+# A database that cannot be reached at start: a clear message and exit status 1, whether the
+# migrations or the first connection fail first; never a crash on the way out.
+unreachable="postgresql://postgres@127.0.0.1:$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')/postgres"
+for migrate in true false; do
+  KKR_DATABASE_URL="$unreachable" KKR_MIGRATE_ON_START="$migrate" KKR_DB_CONNECT_TIMEOUT_S=2 \
+    "$kkr" serve >"$work/down.out" 2>"$work/down.log"
+  status=$?
+  [[ "$status" == 1 ]] || { cat "$work/down.log" >&2; fail "an unreachable database (migrate on start: $migrate) gave exit status $status, not 1"; }
+  grep -q "cannot start: the database cannot be reached" "$work/down.log" ||
+    { cat "$work/down.log" >&2; fail "no message that the database cannot be reached (migrate on start: $migrate)"; }
+  grep -q -E "runtime error|AddressSanitizer" "$work/down.log" &&
+    { cat "$work/down.log" >&2; fail "a sanitizer report on the way out (migrate on start: $migrate)"; }
+done
+echo "ok: an unreachable database stops kkr serve with status 1 and says why"
 
 KKR_PORT=not-a-port "$kkr" serve >"$work/bad.out" 2>"$work/bad.log"
 status=$?
