@@ -15,7 +15,9 @@ set(kkr_concurrency_patterns
     # http: reactor threads and workers, shutdown, the key cache, concurrent writes over HTTP
     "^Workers\\." "^Shutdown\\." "^KeyCache\\." "^Writes\\.TwentyConcurrentPatches"
     "^Writes\\.ConcurrentPatches" "^Rules\\.RacingForTheLastSeat"
-    "^Idempotency\\.ConcurrentRequests")
+    "^Idempotency\\.ConcurrentRequests"
+    # http: a mirror from the export and the feed while writers run; list walks across writes
+    "^MirrorHttp\\." "^ListVersionHttp\\.NextStaysOnTheVersion")
 
 set(kkr_concurrency_matched "")
 foreach(kkr_suite unit api_unit integration http)

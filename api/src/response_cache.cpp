@@ -26,6 +26,7 @@ void ResponseCache::store(const domain::SnapshotPtr& snapshot, const std::string
   entry->body = response.shared_body ? response.shared_body
                                      : std::make_shared<const std::string>(response.body);
   entry->headers = response.headers;
+  entry->has_next = response.findHeader("Link").has_value();
   const std::size_t size = entry->body->size() + key.size();
   if (size > maxBytes_) return;
   std::lock_guard lock(mutex_);

@@ -20,6 +20,7 @@ struct CachedResponse {
   std::string content_type;
   std::shared_ptr<const std::string> body;
   std::vector<HttpHeader> headers;  ///< ETag, Link, Vary, ...
+  bool has_next = false;            ///< a page of a list that has a next page (a Link header)
 };
 
 class ResponseCache {

@@ -47,6 +47,7 @@ std::vector<Route> makeRoutes() {
           {"GET", "/v1/changes", h::listChanges, Access::Public, kUsesDatabase},
           {"GET", "/v1/audit", h::listAudit, Access::Admin, kUsesDatabase},
           {"GET", "/v1/blue-book", h::getBlueBook, Access::Public},
+          {"GET", "/v1/export", h::getExport, Access::Public, kRunsLong},
           {"GET", "/healthz", h::healthz, Access::Open},
           {"GET", "/readyz", h::readyz, Access::Open, kUsesDatabase},
           {"GET", "/metrics", h::metrics, Access::Open},

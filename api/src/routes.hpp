@@ -31,14 +31,17 @@ struct Route {
   std::string path;  ///< OpenAPI-style template: "/v1/kommuner/{code}"
   Handler handler;
   Access access = Access::Open;
-  /// The handler may wait on the database, so it runs on a worker, never on a reactor thread.
-  /// (So does any request with credentials for a route that checks them: checking a token may
-  /// need the database.)
+  /// The handler may wait on the database (or hold a thread for long, see kRunsLong), so it
+  /// runs on a worker, never on a reactor thread. (So does any request with credentials for a
+  /// route that checks them: checking a token may need the database.)
   bool uses_database = false;
 };
 
 /// Marks a route whose handler may wait on the database.
 inline constexpr bool kUsesDatabase = true;
+/// Marks a route whose handler reads only memory but renders so much (the whole register) that
+/// a reactor thread doing it would stall every other connection it serves: it runs on a worker.
+inline constexpr bool kRunsLong = true;
 
 /// Whether this request must be answered from a worker (see Route::uses_database).
 bool needsWorker(const Route& route, const HttpRequest& req);

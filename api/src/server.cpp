@@ -135,6 +135,7 @@ Server::Server(ServerConfig config, Services services, std::shared_ptr<spdlog::l
   for (const auto& r : apiRoutes()) labels.emplace_back(r.method, r.path);
   ctx->metrics = std::make_unique<Metrics>(labels);
   ctx->limiter = std::make_unique<RateLimiter>(ctx->config.rate_limits);
+  ctx->pins.setBounds(ctx->config.list_versions_kept, ctx->config.list_version_idle);
   ctx->limits.max_request_bytes = ctx->config.max_request_bytes;
   ctx->limits.max_head_bytes = std::min<std::size_t>(32 * 1024, ctx->config.max_request_bytes);
   ctx->docs_js = loadDocsScript(ctx->config.docs_assets_dir, *ctx->log);

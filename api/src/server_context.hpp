@@ -14,6 +14,7 @@
 #include "request_framing.hpp"
 #include "request_log.hpp"
 #include "response_cache.hpp"
+#include "snapshot_pins.hpp"
 #include "work_pool.hpp"
 
 namespace kkr::api {
@@ -30,6 +31,7 @@ struct ServerContext {
   std::string docs_js;  ///< redoc.standalone.js; empty when it is not installed
   std::string docs_js_etag;
   ResponseCache cache;  ///< built list and Blue Book responses for the current snapshot
+  SnapshotPins pins;    ///< the snapshots that list cursors page through (handlers/list_version)
   /// Runs the requests that may wait on the database; stopped before the reactors are.
   std::unique_ptr<WorkPool> workers;
   /// The token buckets of config.rate_limits, shared by reactor threads and workers.

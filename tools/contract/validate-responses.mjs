@@ -14,7 +14,8 @@
 // (exact code, else 1XX..5XX, else default); 204 and 304 bodies must be empty; a body needs a
 // declared media type matching Content-Type; JSON bodies (application/json, *+json) must parse
 // and validate against the schema (JSON Schema 2020-12 with ajv-formats); required response
-// headers must be present when the log carries headers. Requests no operation matches (unknown
+// headers must be present when the log carries headers. A media type with `x-line-schema` (NDJSON)
+// has each of its lines validated against that schema. Requests no operation matches (unknown
 // path: 404, known path with an undocumented method: 405) cannot be documented per path: they
 // must be 4XX application/problem+json bodies valid against #/components/schemas/Problem. A CORS
 // preflight (OPTIONS answered 204 on a documented path) must have an empty body.
@@ -180,6 +181,15 @@ function checkLine(entry) {
       const [mediaKey, media] = found;
       const schemaPointer = media.schema === undefined ? undefined : resp.pointer + pointerOf(['content', mediaKey, 'schema']);
       checkJsonBody(body, resp.url, schemaPointer, problems);
+    } else if (found[1]?.['x-line-schema'] !== undefined) {
+      // NDJSON: every line is a JSON document valid against the media type's x-line-schema.
+      const linePointer = resp.pointer + pointerOf(['content', found[0], 'x-line-schema']);
+      if (body !== '' && !body.endsWith('\n')) problems.push('the last line does not end in a line feed');
+      body.split('\n').slice(0, -1).forEach((line, n) => {
+        const before = problems.length;
+        checkJsonBody(line, resp.url, linePointer, problems);
+        for (let i = before; i < problems.length; i++) problems[i] = `line ${n + 1}: ${problems[i]}`;
+      });
     }
   }
   if (entry.headers && typeof entry.headers === 'object') {

@@ -284,6 +284,7 @@ HttpResponse getBlueBook(const HttpRequest& req, ServerContext& ctx) {
       break;
   }
   response.header("Vary", "Accept");
+  addRegisterSeq(response, *snapshot);
   if (response.status == 200 && snapshot == snapshotOf(ctx))
     ctx.cache.store(snapshot, key, response);
   return response;

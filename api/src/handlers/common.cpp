@@ -23,6 +23,10 @@ HttpResponse badPathParam(const HttpRequest& req, std::string_view name, std::st
       req);
 }
 
+void addRegisterSeq(HttpResponse& response, const domain::RegisterSnapshot& snapshot) {
+  response.header("Register-Seq", std::to_string(snapshot.seq()));
+}
+
 MappingOptions readerOptions(const HttpRequest& req) {
   MappingOptions options;
   options.include_restricted = req.caller.has_value();
@@ -89,6 +93,10 @@ double weightOf(const std::vector<MediaRange>& ranges, std::string_view type,
 }
 
 }  // namespace
+
+double acceptWeight(std::string_view accept, std::string_view type, std::string_view subtype) {
+  return weightOf(parseAccept(accept), type, subtype);
+}
 
 Format negotiate(std::string_view accept, Offered offered) {
   const auto ranges = parseAccept(accept);

@@ -18,6 +18,7 @@
 #include "kkr/domain/queries.hpp"
 #include "kkr/domain/result.hpp"
 #include "kkr/domain/snapshot.hpp"
+#include "list_version.hpp"
 
 namespace kkr::api::handlers {
 
@@ -26,6 +27,10 @@ namespace kkr::api::handlers {
 domain::SnapshotPtr snapshotOf(const ServerContext& ctx);
 
 HttpResponse problem(const domain::Error& error, const HttpRequest& req);
+
+/// Adds `Register-Seq`: the change seq of the snapshot a read was answered from, so a client can
+/// continue from it with /v1/changes?after=<seq> (on 200 and 304 alike).
+void addRegisterSeq(HttpResponse& response, const domain::RegisterSnapshot& snapshot);
 
 /// 400 for a path parameter that cannot be an id/code at all.
 HttpResponse badPathParam(const HttpRequest& req, std::string_view name, std::string detail);
@@ -46,6 +51,9 @@ Format chooseFormat(const HttpRequest& req, QueryReader& query, Offered offered)
 
 /// Picks from Accept (RFC 9110 §12.5.1 q-values): JSON, CSV or (where offered) HTML.
 Format negotiate(std::string_view accept, Offered offered);
+
+/// The weight Accept gives type/subtype (from its most specific matching range; 0 when none).
+double acceptWeight(std::string_view accept, std::string_view type, std::string_view subtype);
 
 std::string_view contentTypeOf(Format format);
 
@@ -83,7 +91,8 @@ HttpResponse itemResponse(const HttpRequest& req, const Entity& entity, const st
 /// The key a response is cached under: the request as received, and the representation chosen.
 std::string cacheKey(const HttpRequest& req, Format format, const MappingOptions& options);
 
-/// A page of a list as {"items": [...], "next": ...} or CSV (next page in a Link header).
+/// A page of a list as {"items": [...], "next": ...} or CSV (next page in a Link header), from
+/// `snapshot` (list_version.hpp: the walk's snapshot, kept while `next` names it).
 /// Built once per snapshot and request; repeats are served from ctx.cache.
 template <typename T, typename ListFn>
 HttpResponse listResponse(const HttpRequest& req, ServerContext& ctx,
@@ -91,13 +100,20 @@ HttpResponse listResponse(const HttpRequest& req, ServerContext& ctx,
                           const domain::PageRequest& page, Format format,
                           const MappingContext& mapping, std::string_view prefix, ListFn&& list) {
   const std::string key = cacheKey(req, format, mapping.options);
-  if (auto cached = ctx.cache.find(snapshot, key)) return fromCache(req, *cached);
+  if (auto cached = ctx.cache.find(snapshot, key)) {
+    if (cached->has_next) ctx.pins.pin(snapshot);  // the walk goes on: keep its snapshot
+    return fromCache(req, *cached);
+  }
 
   domain::Result<domain::Page<T>> result = list();
   if (!result) return problem(result.error(), req);
   const domain::Page<T>& items = *result;
   std::string next;
-  if (items.next_cursor) next = nextPageLink(ctx, req, query, page.limit, *items.next_cursor);
+  if (items.next_cursor) {
+    next =
+        nextPageLink(ctx, req, query, page.limit, versionedCursor(*snapshot, *items.next_cursor));
+    ctx.pins.pin(snapshot);
+  }
 
   std::string body;
   HttpResponse response;
@@ -123,6 +139,7 @@ HttpResponse listResponse(const HttpRequest& req, ServerContext& ctx,
   }
   if (!next.empty()) response.header("Link", "<" + next + ">; rel=\"next\"");
   response.header("Vary", "Accept");
+  addRegisterSeq(response, *snapshot);
   if (response.status == 200 && snapshot == snapshotOf(ctx))
     ctx.cache.store(snapshot, key, response);
   return response;

@@ -30,6 +30,8 @@ HttpResponse erasePersonContacts(const HttpRequest& req, ServerContext& ctx);
 HttpResponse listChanges(const HttpRequest& req, ServerContext& ctx);
 HttpResponse listAudit(const HttpRequest& req, ServerContext& ctx);
 HttpResponse getBlueBook(const HttpRequest& req, ServerContext& ctx);
+/// GET /v1/export: the whole register from one snapshot, as JSON or NDJSON (export.cpp).
+HttpResponse getExport(const HttpRequest& req, ServerContext& ctx);
 
 HttpResponse healthz(const HttpRequest& req, ServerContext& ctx);
 HttpResponse readyz(const HttpRequest& req, ServerContext& ctx);

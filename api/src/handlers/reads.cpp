@@ -73,14 +73,16 @@ HttpResponse listResource(const HttpRequest& req, ServerContext& ctx) {
   QueryReader query(req.query, parameters);
   const typename R::Filter filter = R::readFilter(query);
   const Embed embed = readEmbed<E>(query);
-  const auto page = query.page();
+  auto page = query.page();
   const Format format = chooseFormat(req, query, Offered::JsonCsv);
   if (auto status = query.finish(); !status) return problem(status.error(), req);
 
-  const auto snapshot = snapshotOf(ctx);
+  ListStart start = startList(req, ctx, std::move(page));
+  if (start.refused) return std::move(*start.refused);
+  const auto& snapshot = start.snapshot;
   const MappingContext mapping{snapshot.get(), readerOptions(req), embed};
-  return listResponse<E>(req, ctx, snapshot, query, page, format, mapping, R::collection,
-                         [&] { return R::list(*snapshot, filter, page); });
+  return listResponse<E>(req, ctx, snapshot, query, start.page, format, mapping, R::collection,
+                         [&] { return R::list(*snapshot, filter, start.page); });
 }
 
 template <typename E>
@@ -103,7 +105,9 @@ HttpResponse getResource(const HttpRequest& req, ServerContext& ctx) {
   const MappingContext mapping{snapshot.get(), readerOptions(req), embed};
   const std::string etag = itemEtag(R::entity, R::key(*entity), entity->meta.version,
                                     representationVariant(*entity, mapping));
-  return itemResponse(req, *entity, etag, mapping);
+  HttpResponse response = itemResponse(req, *entity, etag, mapping);
+  addRegisterSeq(response, *snapshot);
+  return response;
 }
 
 #define KKR_READ_HANDLERS(Entity)                                                 \

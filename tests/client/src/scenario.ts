@@ -159,6 +159,17 @@ async function main(): Promise<void> {
     return `${data.code} ${data.name}`;
   });
 
+  // (1b) the whole register from one version
+  await step("GET /v1/export → every collection, seq = Register-Seq, no contact details", async () => {
+    const { data, error, response } = await anon.GET("/v1/export");
+    assert.ok(data, `GET /v1/export: ${describe(response, error)}`);
+    assert.equal(response.status, 200);
+    assert.equal(response.headers.get("register-seq"), String(data.seq), "Register-Seq is the seq");
+    assert.equal(data.kommuner.length, 11, `${data.kommuner.length} kommuner`);
+    assert.ok(data.persons.every((p) => !("email" in p) && !("phone" in p)), "anonymous: no contact details");
+    return `seq ${data.seq}: ${data.persons.length} persons, ${data.forums.length} forums`;
+  });
+
   // (2) cursor paging
   // The reference data seeds no appointments (the forum seats are not in it): on a fresh database
   // this is one empty page with `next: null`; on a filled one, many pages.
@@ -257,6 +268,23 @@ async function main(): Promise<void> {
     assert.equal(data.party, "Ø", "the stale PATCH changed nothing");
     assert.equal(response.headers.get("etag"), currentETag, "GET ETag matches the last write");
     return `version ${data.version}, party ${data.party ?? "-"}`;
+  });
+
+  await step("GET /v1/export?format=ndjson with the key → a line per row, the new person with email", async () => {
+    assert.ok(person, "no person was created");
+    const { data, error, response } = await authed.GET("/v1/export", {
+      params: { query: { format: "ndjson" } },
+      parseAs: "text",
+    });
+    assert.ok(data !== undefined, `GET /v1/export?format=ndjson: ${describe(response, error)}`);
+    assert.equal(response.headers.get("content-type"), "application/x-ndjson");
+    const lines = data.split("\n").filter((l) => l !== "").map((l) => JSON.parse(l));
+    const seq = Number(response.headers.get("register-seq"));
+    assert.ok(lines.every((l) => l.seq === seq), "every line carries the Register-Seq");
+    const mine = lines.find((l) => l.entity === "person" && l.id === String(person?.id));
+    assert.ok(mine, "the created person is exported");
+    assert.ok("email" in mine.data, "with a key: contact details (here null)");
+    return `${lines.length} lines at seq ${seq}`;
   });
 
   // (3b) the audit log searched for this person, and the erasure of its contact details

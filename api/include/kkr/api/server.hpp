@@ -41,6 +41,10 @@ struct ServerConfig {
   std::string docs_assets_dir;
   /// How long shutdown waits for requests in flight to finish before it stops the reactor.
   std::chrono::milliseconds shutdown_grace{10000};
+  /// Versions of the register kept for list walks (their `next` cursors name one), at most this
+  /// many, each until it has not been used for `list_version_idle` (docs/api.md, "Lists").
+  std::size_t list_versions_kept = 64;
+  std::chrono::seconds list_version_idle{600};
 };
 
 class Server {
