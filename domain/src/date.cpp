@@ -72,6 +72,25 @@ bool spanContains(const Date& start, const std::optional<Date>& end, const Date&
   return start <= day && (!end || day <= *end);
 }
 
+namespace {
+
+/// 01:00 UTC on the last Sunday of `month` in `year`: when EU summer time starts or ends.
+std::chrono::sys_seconds lastSundayOneUtc(std::chrono::year year, std::chrono::month month) {
+  using namespace std::chrono;
+  const sys_days day{year / month / Sunday[last]};
+  return sys_seconds{day} + hours(1);
+}
+
+}  // namespace
+
+Date danishDate(std::chrono::system_clock::time_point instant) {
+  using namespace std::chrono;
+  const auto utc = time_point_cast<seconds>(instant);
+  const year y = year_month_day{floor<days>(utc)}.year();
+  const bool summer = utc >= lastSundayOneUtc(y, March) && utc < lastSundayOneUtc(y, October);
+  return Date{floor<days>(utc + hours(summer ? 2 : 1))};
+}
+
 bool spansOverlap(const Date& aStart, const std::optional<Date>& aEnd, const Date& bStart,
                   const std::optional<Date>& bEnd) {
   return (!bEnd || aStart <= *bEnd) && (!aEnd || bStart <= *aEnd);

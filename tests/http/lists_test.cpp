@@ -1,7 +1,9 @@
 // The list envelope: paging, limits, CSV, content negotiation, the Blue Book.
+#include <chrono>
 #include <set>
 
 #include "http_helpers.hpp"
+#include "kkr/domain/date.hpp"
 
 namespace kkr::testing {
 namespace {
@@ -137,8 +139,36 @@ TEST(BlueBookHttp, JsonForAPeriodAndForADate) {
   for (const auto& m : onDate["members"]) members.push_back(m["id"].get<long long>());
   EXPECT_TRUE(contains(members, f.member_late));
   EXPECT_FALSE(contains(members, f.member_early));
-  expectProblem(client.get("/v1/blue-book"), 400);
   expectProblem(client.get("/v1/blue-book?period_id=1999-2000"), 404);
+}
+
+TEST(BlueBookHttp, WithoutParametersItIsTodaysEditionInDenmark) {
+  auto client = server().client();
+  // Asked around the call, so that a call across midnight is told apart (and tried again).
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    const std::string before =
+        kkr::domain::formatDate(kkr::domain::danishDate(std::chrono::system_clock::now()));
+    const auto plain = client.get("/v1/blue-book");
+    const auto dated = client.get("/v1/blue-book?at=" + before);
+    const std::string after =
+        kkr::domain::formatDate(kkr::domain::danishDate(std::chrono::system_clock::now()));
+    if (before != after) continue;
+    ASSERT_EQ(plain.status, dated.status) << plain.body;
+    if (plain.status == 200) {
+      EXPECT_EQ(plain.json()["at"], before);
+      EXPECT_EQ(plain.json(), dated.json());
+      // The HTML page of today names the day too.
+      const auto html = client.get("/v1/blue-book?format=html");
+      ASSERT_EQ(html.status, 200);
+      EXPECT_NE(html.body.find(before), std::string::npos);
+    } else {
+      // No period runs today in this register: the same problem as asking for the day.
+      expectProblem(plain, 404);
+      EXPECT_EQ(plain.json()["detail"], dated.json()["detail"]);
+    }
+    return;
+  }
+  FAIL() << "midnight in Denmark twice during one test";
 }
 
 TEST(BlueBookHttp, CsvAndPrintableHtml) {

@@ -100,3 +100,46 @@ TEST(Timestamp, RefusesWhatPostgreSqlWouldRejectOrReadDifferently) {
     EXPECT_FALSE(kkr::domain::isRfc3339Timestamp(bad)) << bad;
   }
 }
+
+namespace {
+
+/// The instant y-m-dThh:mm:ssZ.
+std::chrono::system_clock::time_point utc(int y, unsigned m, unsigned d, int hh, int mm, int ss) {
+  using namespace std::chrono;
+  return sys_days{year{y} / month{m} / day{d}} + hours{hh} + minutes{mm} + seconds{ss};
+}
+
+std::string danishDay(std::chrono::system_clock::time_point instant) {
+  return kkr::domain::formatDate(kkr::domain::danishDate(instant));
+}
+
+}  // namespace
+
+TEST(DanishDate, WinterIsOneHourAheadOfUtc) {
+  EXPECT_EQ(danishDay(utc(2026, 1, 15, 22, 59, 59)), "2026-01-15");
+  EXPECT_EQ(danishDay(utc(2026, 1, 15, 23, 0, 0)), "2026-01-16");
+  EXPECT_EQ(danishDay(utc(2026, 12, 31, 22, 59, 59)), "2026-12-31");
+  EXPECT_EQ(danishDay(utc(2026, 12, 31, 23, 0, 0)), "2027-01-01");
+}
+
+TEST(DanishDate, SummerIsTwoHoursAheadOfUtc) {
+  EXPECT_EQ(danishDay(utc(2026, 6, 30, 21, 59, 59)), "2026-06-30");
+  EXPECT_EQ(danishDay(utc(2026, 6, 30, 22, 0, 0)), "2026-07-01");
+}
+
+TEST(DanishDate, SummerTimeStartsAndEndsOnTheLastSundaysOfMarchAndOctober) {
+  // 2026: summer time from 29 March 01:00 UTC to 25 October 01:00 UTC.
+  EXPECT_EQ(danishDay(utc(2026, 3, 28, 22, 59, 59)), "2026-03-28");  // winter, 23:59:59
+  EXPECT_EQ(danishDay(utc(2026, 3, 28, 23, 0, 0)), "2026-03-29");    // winter, midnight
+  // The last evening of October's summer time: 22:00 UTC on the 24th is midnight of the 25th.
+  EXPECT_EQ(danishDay(utc(2026, 10, 24, 21, 59, 59)), "2026-10-24");
+  EXPECT_EQ(danishDay(utc(2026, 10, 24, 22, 0, 0)), "2026-10-25");
+  // After the change, one hour again: 23:00 UTC on the 25th is midnight of the 26th.
+  EXPECT_EQ(danishDay(utc(2026, 10, 25, 22, 59, 59)), "2026-10-25");
+  EXPECT_EQ(danishDay(utc(2026, 10, 25, 23, 0, 0)), "2026-10-26");
+  // 2027: 28 March to 31 October. 22:30 UTC on 30 June is 00:30 on 1 July (summer).
+  EXPECT_EQ(danishDay(utc(2027, 6, 30, 22, 30, 0)), "2027-07-01");
+  EXPECT_EQ(danishDay(utc(2027, 3, 27, 23, 30, 0)), "2027-03-28");
+  EXPECT_EQ(danishDay(utc(2027, 10, 30, 22, 30, 0)), "2027-10-31");  // still summer: 00:30
+  EXPECT_EQ(danishDay(utc(2027, 10, 31, 22, 30, 0)), "2027-10-31");  // winter: 23:30
+}

@@ -1,5 +1,9 @@
 #include "kkr/domain/blue_book.hpp"
 
+#include <chrono>
+
+#include "kkr/domain/date.hpp"
+
 #include "common.hpp"
 #include "handlers.hpp"
 #include "html_escape.hpp"
@@ -261,10 +265,15 @@ HttpResponse getBlueBook(const HttpRequest& req, ServerContext& ctx) {
   bookQuery.at = query.date("at");
   const Format format = chooseFormat(req, query, Offered::JsonCsvHtml);
   if (auto status = query.finish(); !status) return problem(status.error(), req);
+  // Neither asked for: today's edition, today being the date in Denmark.
+  const bool today = !bookQuery.period_id && !bookQuery.at;
+  if (today) bookQuery.at = domain::danishDate(std::chrono::system_clock::now());
 
   const auto snapshot = snapshotOf(ctx);  // the book points into it: keep it for the whole call
   const MappingContext mapping{snapshot.get(), readerOptions(req), {}};
-  const std::string key = cacheKey(req, format, mapping.options);
+  // Today's edition changes at midnight even when the register does not.
+  const std::string key = cacheKey(req, format, mapping.options) +
+                          (today ? " today=" + domain::formatDate(*bookQuery.at) : "");
   if (auto cached = ctx.cache.find(snapshot, key)) return fromCache(req, *cached);
   auto book = domain::buildBlueBook(*snapshot, bookQuery);
   if (!book) return problem(book.error(), req);

@@ -21,6 +21,11 @@ bool isRfc3339Timestamp(std::string_view text);
 /// Formats as "YYYY-MM-DD".
 std::string formatDate(const Date& date);
 
+/// The calendar day in Denmark at `instant`: UTC+1, and UTC+2 from 01:00 UTC on the last Sunday
+/// of March to 01:00 UTC on the last Sunday of October (the EU rule Denmark follows). Written out
+/// because libstdc++ 12 has no time-zone database (std::chrono::zoned_time came in GCC 13).
+Date danishDate(std::chrono::system_clock::time_point instant);
+
 /// True when `day` lies in [start, end], where a missing end means the span is still open.
 bool spanContains(const Date& start, const std::optional<Date>& end, const Date& day);
 
