@@ -284,8 +284,10 @@ struct ActionMember {
 domain::Status readActionBody(const json& body, const std::vector<ActionMember>& members) {
   std::vector<FieldError> errors;
   for (const auto& [key, value] : body.items()) {
+    // Through a plain reference: clang 14 (the fuzz build) cannot capture a structured binding.
+    const std::string& name = key;
     const auto member = std::find_if(members.begin(), members.end(),
-                                     [&key](const ActionMember& m) { return m.name == key; });
+                                     [&name](const ActionMember& m) { return m.name == name; });
     if (member == members.end()) {
       errors.push_back({pointerTo(key), "is not a member of this action's body"});
     } else if (auto error = member->read(value); !error.empty()) {
