@@ -160,6 +160,15 @@ TEST(RegisterSeqHttp, EveryAnswerFromTheRegisterNamesItsVersion) {
     EXPECT_EQ(registerSeq(client.request("HEAD", path)), seq);
     EXPECT_EQ(registerSeq(client.get(path, {{"Authorization", "Bearer " + tokens().editor}})), seq);
   }
+  // An item that is not there is not there as of a version: its 404 names it too.
+  for (const std::string path :
+       {"/v1/kommuner/0999", "/v1/periods/1999-2000", "/v1/persons/999999999",
+        "/v1/members/999999999", "/v1/forums/999999999", "/v1/appointments/999999999"}) {
+    SCOPED_TRACE(path);
+    const auto r = client.get(path);
+    expectProblem(r, 404);
+    EXPECT_EQ(registerSeq(r), seq);
+  }
   // Answers that do not come from the register do not carry it.
   EXPECT_FALSE(client.get("/healthz").header("Register-Seq").has_value());
   EXPECT_FALSE(client.get("/v1/persons?limit=0").header("Register-Seq").has_value());

@@ -99,8 +99,11 @@ HttpResponse getResource(const HttpRequest& req, ServerContext& ctx) {
   const auto snapshot = snapshotOf(ctx);
   const E* entity = ((*snapshot).*R::find)(*key);
   if (!entity) {
-    return problem(domain::Error::notFound("no " + std::string(R::entity) + " " + keyText(*key)),
-                   req);
+    // Absent as of this version: a mirror at an older seq knows the row may still come.
+    HttpResponse missing =
+        problem(domain::Error::notFound("no " + std::string(R::entity) + " " + keyText(*key)), req);
+    addRegisterSeq(missing, *snapshot);
+    return missing;
   }
   const MappingContext mapping{snapshot.get(), readerOptions(req), embed};
   const std::string etag = itemEtag(R::entity, R::key(*entity), entity->meta.version,
