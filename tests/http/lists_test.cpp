@@ -193,6 +193,20 @@ TEST(BlueBookHttp, CsvAndPrintableHtml) {
   EXPECT_TRUE(html.header("Content-Security-Policy").has_value());
   EXPECT_EQ(client.get("/v1/blue-book?at=2023-07-01", {{"Accept", "text/html"}}).mediaType(),
             "text/html");
+
+  // The page links to the same book as JSON and CSV, and the links answer with them.
+  const auto dated = client.get("/v1/blue-book?at=2023-07-01&format=html");
+  ASSERT_EQ(dated.status, 200) << dated.body;
+  const std::string base = "/v1/blue-book?period_id=2022-2026&amp;at=2023-07-01&amp;format=";
+  ASSERT_NE(dated.body.find("href=\"" + base + "json\""), std::string::npos) << dated.body;
+  ASSERT_NE(dated.body.find("href=\"" + base + "csv\""), std::string::npos) << dated.body;
+  const auto asJson = client.get("/v1/blue-book?period_id=2022-2026&at=2023-07-01&format=json");
+  ASSERT_EQ(asJson.status, 200) << asJson.body;
+  EXPECT_EQ(asJson.json(), client.get("/v1/blue-book?at=2023-07-01").json());
+  EXPECT_EQ(client.get("/v1/blue-book?period_id=2022-2026&at=2023-07-01&format=csv").mediaType(),
+            "text/csv");
+  EXPECT_NE(html.body.find("href=\"/v1/blue-book?period_id=2022-2026&amp;format=csv\""),
+            std::string::npos);
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include "common.hpp"
 #include "handlers.hpp"
 #include "html_escape.hpp"
+#include "params.hpp"
 
 namespace kkr::api::handlers {
 
@@ -160,7 +161,8 @@ void appendHtmlHead(std::string& out, const domain::BlueBook& book) {
       "th,td{border:1px solid #999;padding:.25rem .5rem;text-align:left;vertical-align:top}\n"
       "th{background:#eee}\nsection{break-inside:avoid;page-break-inside:avoid}\n"
       "h2,h3{break-after:avoid;page-break-after:avoid}\n.meta{color:#444}\n"
-      "@media print{body{margin:0;font-size:10pt}}\n</style>\n</head>\n<body>\n";
+      "@media "
+      "print{body{margin:0;font-size:10pt}.formats{display:none}}\n</style>\n</head>\n<body>\n";
 }
 
 /// The heading, and the period (and the day, when one was asked for) the book is of.
@@ -177,6 +179,14 @@ void appendHtmlTitle(std::string& out, const domain::BlueBook& book) {
     appendHtmlEscaped(out, formatDateText(*book.at));
   }
   out += "</p>\n";
+  // The same book as data, for whoever wants to reuse it (not on paper).
+  std::string query = "/v1/blue-book?period_id=" + percentEncode(book.period->id);
+  if (book.at) query += "&at=" + formatDateText(*book.at);
+  out += "<p class=\"formats\">Også som <a href=\"";
+  appendHtmlEscaped(out, query + "&format=json");
+  out += "\">JSON</a> og <a href=\"";
+  appendHtmlEscaped(out, query + "&format=csv");
+  out += "\">CSV</a>.</p>\n";
 }
 
 /// Opens a table of seats: the holder's role, name, party and kommune, then `fifth` (what the seat
