@@ -302,11 +302,7 @@ HttpResponse getBlueBook(const HttpRequest& req, ServerContext& ctx) {
       response = hashedResponse(req, "bluebook", kJson, jsonBook(*book, mapping));
       break;
   }
-  response.header("Vary", "Accept");
-  addRegisterSeq(response, *snapshot);
-  if (response.status == 200 && snapshot == snapshotOf(ctx))
-    ctx.cache.store(snapshot, key, response);
-  return response;
+  return keepForThisVersion(std::move(response), ctx, snapshot, key);
 }
 
 }  // namespace kkr::api::handlers

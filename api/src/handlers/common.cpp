@@ -27,6 +27,15 @@ void addRegisterSeq(HttpResponse& response, const domain::RegisterSnapshot& snap
   response.header("Register-Seq", std::to_string(snapshot.seq()));
 }
 
+HttpResponse keepForThisVersion(HttpResponse response, ServerContext& ctx,
+                                const domain::SnapshotPtr& snapshot, const std::string& key) {
+  response.header("Vary", "Accept");
+  addRegisterSeq(response, *snapshot);
+  if (response.status == 200 && snapshot == snapshotOf(ctx))
+    ctx.cache.store(snapshot, key, response);
+  return response;
+}
+
 MappingOptions readerOptions(const HttpRequest& req) {
   MappingOptions options;
   options.include_restricted = req.caller.has_value();

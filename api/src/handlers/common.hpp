@@ -32,6 +32,12 @@ HttpResponse problem(const domain::Error& error, const HttpRequest& req);
 /// continue from it with /v1/changes?after=<seq> (on 200 and 304 alike).
 void addRegisterSeq(HttpResponse& response, const domain::RegisterSnapshot& snapshot);
 
+/// The end of every read from the register that content negotiation chose a representation for:
+/// `Vary: Accept`, the snapshot's Register-Seq, and a 200 kept in the response cache under `key`
+/// while `snapshot` is still the current one (a newer snapshot must not get an older answer).
+HttpResponse keepForThisVersion(HttpResponse response, ServerContext& ctx,
+                                const domain::SnapshotPtr& snapshot, const std::string& key);
+
 /// 400 for a path parameter that cannot be an id/code at all.
 HttpResponse badPathParam(const HttpRequest& req, std::string_view name, std::string detail);
 
@@ -138,11 +144,7 @@ HttpResponse listResponse(const HttpRequest& req, ServerContext& ctx,
     response = hashedResponse(req, prefix, kJson, std::move(body));
   }
   if (!next.empty()) response.header("Link", "<" + next + ">; rel=\"next\"");
-  response.header("Vary", "Accept");
-  addRegisterSeq(response, *snapshot);
-  if (response.status == 200 && snapshot == snapshotOf(ctx))
-    ctx.cache.store(snapshot, key, response);
-  return response;
+  return keepForThisVersion(std::move(response), ctx, snapshot, key);
 }
 
 }  // namespace kkr::api::handlers

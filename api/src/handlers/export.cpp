@@ -33,39 +33,14 @@ ExportFormat chooseExportFormat(const HttpRequest& req, QueryReader& query) {
   return ExportFormat::Json;
 }
 
-const domain::KommuneTable& tableOf(const domain::RegisterSnapshot& s,
-                                    std::type_identity<domain::Kommune>) {
-  return s.kommuner();
-}
-const domain::PeriodTable& tableOf(const domain::RegisterSnapshot& s,
-                                   std::type_identity<domain::Period>) {
-  return s.periods();
-}
-const domain::PersonTable& tableOf(const domain::RegisterSnapshot& s,
-                                   std::type_identity<domain::Person>) {
-  return s.persons();
-}
-const domain::MemberTable& tableOf(const domain::RegisterSnapshot& s,
-                                   std::type_identity<domain::KkrMember>) {
-  return s.members();
-}
-const domain::ForumTable& tableOf(const domain::RegisterSnapshot& s,
-                                  std::type_identity<domain::RegionalForum>) {
-  return s.forums();
-}
-const domain::AppointmentTable& tableOf(const domain::RegisterSnapshot& s,
-                                        std::type_identity<domain::Appointment>) {
-  return s.appointments();
-}
-
 /// {"seq": S, "kommuner": [...], "periods": [...], ...}: each collection in key order, each row
 /// as its resource's own GET shows it.
 std::string exportJson(const domain::RegisterSnapshot& snapshot, const MappingContext& mapping) {
   std::string body;
   JsonWriter json(body);
   json.beginObject().field("seq", snapshot.seq());
-  domain::forEachEntity([&]<typename E>(std::type_identity<E> type) {
-    const auto& table = tableOf(snapshot, type);
+  domain::forEachEntity([&]<typename E>(std::type_identity<E>) {
+    const auto& table = (snapshot.*Resource<E>::table)();
     body.reserve(body.size() + table.size() * 384);
     json.key(Resource<E>::collection).beginArray();
     for (const E& row : table) writeJson(json, row, mapping);
@@ -79,8 +54,8 @@ std::string exportJson(const domain::RegisterSnapshot& snapshot, const MappingCo
 /// change-feed entry without `at` and `op`, so one routine can apply both to a mirror.
 std::string exportNdjson(const domain::RegisterSnapshot& snapshot, const MappingContext& mapping) {
   std::string body;
-  domain::forEachEntity([&]<typename E>(std::type_identity<E> type) {
-    const auto& table = tableOf(snapshot, type);
+  domain::forEachEntity([&]<typename E>(std::type_identity<E>) {
+    const auto& table = (snapshot.*Resource<E>::table)();
     body.reserve(body.size() + table.size() * 420);
     for (const E& row : table) {
       JsonWriter json(body);
@@ -116,11 +91,7 @@ HttpResponse getExport(const HttpRequest& req, ServerContext& ctx) {
       format == ExportFormat::Ndjson
           ? hashedResponse(req, "export", kNdjson, exportNdjson(*snapshot, mapping))
           : hashedResponse(req, "export", kJson, exportJson(*snapshot, mapping));
-  response.header("Vary", "Accept");
-  addRegisterSeq(response, *snapshot);
-  if (response.status == 200 && snapshot == snapshotOf(ctx))
-    ctx.cache.store(snapshot, key, response);
-  return response;
+  return keepForThisVersion(std::move(response), ctx, snapshot, key);
 }
 
 }  // namespace kkr::api::handlers

@@ -61,6 +61,7 @@ struct Resource<domain::Kommune> {
     return domain::normalizeKommuneCode(raw);
   }
   static constexpr auto find = &domain::RegisterSnapshot::kommune;
+  static constexpr auto table = &domain::RegisterSnapshot::kommuner;
   static Filter readFilter(QueryReader& query) {
     Filter filter;
     filter.q = query.text("q");
@@ -88,6 +89,7 @@ struct Resource<domain::Period> {
     return std::string(raw);
   }
   static constexpr auto find = &domain::RegisterSnapshot::period;
+  static constexpr auto table = &domain::RegisterSnapshot::periods;
   static Filter readFilter(QueryReader& query) {
     Filter filter;
     filter.at = query.date("at");
@@ -105,6 +107,7 @@ struct Resource<domain::Person> : NumericKey<domain::Person> {
   static constexpr std::array<std::string_view, 0> embeds{};
 
   static constexpr auto find = &domain::RegisterSnapshot::person;
+  static constexpr auto table = &domain::RegisterSnapshot::persons;
   static Filter readFilter(QueryReader& query) {
     Filter filter;
     filter.kommune_code = query.kommuneCode("kommune_code");
@@ -126,6 +129,7 @@ struct Resource<domain::KkrMember> : NumericKey<domain::KkrMember> {
   static constexpr std::array<std::string_view, 1> embeds{"person"};
 
   static constexpr auto find = &domain::RegisterSnapshot::member;
+  static constexpr auto table = &domain::RegisterSnapshot::members;
   static Filter readFilter(QueryReader& query) {
     Filter filter;
     filter.period_id = query.periodId("period_id");
@@ -149,6 +153,7 @@ struct Resource<domain::RegionalForum> : NumericKey<domain::RegionalForum> {
   static constexpr std::array<std::string_view, 0> embeds{};
 
   static constexpr auto find = &domain::RegisterSnapshot::forum;
+  static constexpr auto table = &domain::RegisterSnapshot::forums;
   static Filter readFilter(QueryReader& query) {
     Filter filter;
     filter.kind = query.oneOf<domain::ForumKind>("kind");
@@ -170,6 +175,7 @@ struct Resource<domain::Appointment> : NumericKey<domain::Appointment> {
   static constexpr std::array<std::string_view, 2> embeds{"person", "forum"};
 
   static constexpr auto find = &domain::RegisterSnapshot::appointment;
+  static constexpr auto table = &domain::RegisterSnapshot::appointments;
   static Filter readFilter(QueryReader& query) {
     Filter filter;
     filter.forum_id = query.id("forum_id");
