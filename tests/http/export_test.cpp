@@ -135,6 +135,8 @@ TEST(ExportHttp, RestrictedFieldsOnlyWithAKey) {
 
 TEST(RegisterSeqHttp, EveryAnswerFromTheRegisterNamesItsVersion) {
   auto client = server().client();
+  // Settled first: the follower publishes the fixture's rows just after the server starts.
+  settledSeq(client);
   const long long seq = registerSeq(client.get("/v1/export"));
   const std::vector<std::string> reads{"/v1/kommuner",
                                        "/v1/kommuner/0851",

@@ -17,6 +17,7 @@ std::string cursorOf(const std::string& next) {
 
 TEST(ListVersionHttp, NextStaysOnTheVersionOfTheFirstPage) {
   auto client = server().client();
+  settledSeq(client);  // the fixture's rows published: the seq stays put
   const auto first = client.get("/v1/persons?limit=50");
   ASSERT_EQ(first.status, 200) << first.body;
   const long long seq = registerSeq(first);
@@ -73,6 +74,7 @@ TEST(ListVersionHttp, AVersionNoLongerKeptIsGone) {
   // Keeps one version only, so that a second walk lets the first one's version go.
   TestServer small({.configure = [](app::AppConfig& c) { c.server.list_versions_kept = 1; }});
   auto client = small.client();
+  settledSeq(client);  // the fixture's rows published: the seq stays put
   const auto first = client.get("/v1/persons?limit=50");
   ASSERT_EQ(first.status, 200);
   const long long seq = registerSeq(first);
@@ -97,6 +99,7 @@ TEST(ListVersionHttp, AVersionNoLongerKeptIsGone) {
 
 TEST(ListVersionHttp, CursorsThatNameNoVersionHere) {
   auto client = server().client();
+  settledSeq(client);  // the fixture's rows published: the seq stays put
   const long long seq = registerSeq(client.get("/v1/kommuner/0851"));
   ASSERT_GT(seq, 0);
   for (const std::string bad : {"x.1", ".1", "1.", "-1.1", "%2B1.1", "99999999999999999999.1"}) {

@@ -41,6 +41,22 @@ inline long long waitForSeqAbove(HttpClient& client, long long seq) {
   return -1;
 }
 
+/// The register's seq once the follower has published what was written before the server
+/// started (the fixture's rows): the same seq in ten polls 50 ms apart (five follow intervals).
+inline long long settledSeq(HttpClient& client) {
+  long long seq = -1;
+  int same = 0;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (same < 10 && std::chrono::steady_clock::now() < deadline) {
+    const long long now = registerSeq(client.get("/v1/kommuner/0851"));
+    same = now == seq ? same + 1 : 0;
+    seq = now;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_EQ(same, 10) << "the register's seq did not settle within 10 s";
+  return seq;
+}
+
 /// The pages of a list from `first` on, following `next` until it is null.
 inline std::vector<HttpResult> walk(HttpClient& client, const std::string& first,
                                     const HeaderList& headers = {}) {
