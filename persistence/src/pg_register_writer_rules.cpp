@@ -15,6 +15,7 @@
 #include "kkr/domain/validation.hpp"
 #include "kkr/domain/workflow.hpp"
 #include "kkr/persistence/pg_register_writer.hpp"
+#include "pg_locked_writes.hpp"
 #include "pg_writer_support.hpp"
 
 namespace kkr::persistence {
@@ -198,7 +199,10 @@ d::Status checkAppointmentLocked(soci::session& sql, d::Appointment& a,
                              context.region);
 }
 
-/// Steps 2–4 of a KKR seat's create, inside the caller's transaction.
+}  // namespace
+
+namespace writer {
+
 d::Result<d::KkrMember> createMemberLocked(soci::session& sql, const d::KkrMember& m,
                                            const std::string& regionCode) {
   if (auto ok = checkMemberLocked(sql, m, regionCode, std::nullopt, WriteKind::Create); !ok) {
@@ -207,7 +211,15 @@ d::Result<d::KkrMember> createMemberLocked(soci::session& sql, const d::KkrMembe
   return writeChecked(sql, m, WriteKind::Create, std::nullopt);
 }
 
-/// Steps 2–4 of an appointment's create, inside the caller's transaction.
+d::Result<d::KkrMember> updateMemberLocked(soci::session& sql, const d::KkrMember& m,
+                                           const std::string& regionCode,
+                                           d::ExpectedVersion expected) {
+  if (auto ok = checkMemberLocked(sql, m, regionCode, expected, WriteKind::Update); !ok) {
+    return d::fail(ok.error());
+  }
+  return writeChecked(sql, m, WriteKind::Update, expected);
+}
+
 d::Result<d::Appointment> createAppointmentLocked(soci::session& sql, d::Appointment a,
                                                   const std::string& regionCode,
                                                   bool statusFromForum) {
@@ -216,8 +228,6 @@ d::Result<d::Appointment> createAppointmentLocked(soci::session& sql, d::Appoint
   return writeChecked(sql, a, WriteKind::Create, std::nullopt);
 }
 
-/// Steps 2–4 of an appointment's update (an edit or a workflow action), inside the caller's
-/// transaction.
 d::Result<d::Appointment> updateAppointmentLocked(soci::session& sql, const d::Appointment& a,
                                                   const std::string& regionCode,
                                                   d::ExpectedVersion expected,
@@ -231,7 +241,7 @@ d::Result<d::Appointment> updateAppointmentLocked(soci::session& sql, const d::A
   return writeChecked(sql, a, WriteKind::Update, expected);
 }
 
-}  // namespace
+}  // namespace writer
 
 // ---- KKR seats ----
 
@@ -257,12 +267,7 @@ d::Result<d::KkrMember> PgRegisterWriter::update(const d::WriteContext& c, const
   if (auto valid = d::checkFields(m); !valid) return d::fail(valid.error());
   return inTransaction<d::KkrMember>(
       database_, observer_, tableOf<d::KkrMember>(), c,
-      [&](soci::session& sql) -> d::Result<d::KkrMember> {
-        if (auto ok = checkMemberLocked(sql, m, regionCode_, expected, WriteKind::Update); !ok) {
-          return d::fail(ok.error());
-        }
-        return writeChecked(sql, m, WriteKind::Update, expected);
-      });
+      [&](soci::session& sql) { return updateMemberLocked(sql, m, regionCode_, expected); });
 }
 
 // ---- appointments ----

@@ -17,6 +17,7 @@
 #include "common.hpp"
 #include "handlers.hpp"
 #include "resources.hpp"
+#include "write_support.hpp"
 
 namespace kkr::api::handlers {
 
@@ -24,112 +25,6 @@ using domain::Error;
 using domain::ErrorCode;
 
 namespace {
-
-constexpr std::string_view kRestrictedVariant = "r";
-
-bool hasMediaType(const HttpRequest& req, std::string_view expected) {
-  auto type = req.header("Content-Type");
-  if (!type) return false;
-  auto essence = type->substr(0, type->find(';'));
-  while (!essence.empty() && essence.back() == ' ') essence.remove_suffix(1);
-  return equalsIgnoreCase(essence, expected);
-}
-
-HttpResponse unsupportedMediaType(const HttpRequest& req, std::string_view expected) {
-  return httpProblem(415, "the request body must be " + std::string(expected), req.target(),
-                     req.request_id);
-}
-
-// The route's access check has authenticated the caller and checked its role (routes.cpp); the
-// use case checks the role again on every call.
-domain::Result<domain::Principal> writer(const HttpRequest& req, const ServerContext& ctx) {
-  if (ctx.services.commands == nullptr) {
-    return domain::fail(Error::unavailable("this instance does not accept writes"));
-  }
-  if (!req.caller)
-    return domain::fail(Error{ErrorCode::Unauthenticated, "an API key is needed", {}});
-  return *req.caller;
-}
-
-template <typename E>
-HttpResponse badKey(const HttpRequest& req) {
-  return badPathParam(req, Resource<E>::param, std::string(Resource<E>::key_shape));
-}
-
-// If-Match: nullopt when absent or "*"; a version when it names ours; PreconditionFailed when it
-// names only other tags (another entity, another id, or not one of ours at all).
-domain::Result<domain::ExpectedVersion> expectedVersion(const HttpRequest& req,
-                                                        std::string_view entity,
-                                                        const std::string& key) {
-  auto header = req.header("If-Match");
-  if (!header) return domain::ExpectedVersion{};
-  std::string_view rest = *header;
-  while (!rest.empty()) {
-    auto comma = rest.find(',');
-    auto tag = rest.substr(0, comma);
-    while (!tag.empty() && tag.front() == ' ') tag.remove_prefix(1);
-    while (!tag.empty() && tag.back() == ' ') tag.remove_suffix(1);
-    if (tag == "*") return domain::ExpectedVersion{};
-    if (auto version = versionFromEtag(tag, entity, key)) return domain::ExpectedVersion{*version};
-    if (comma == std::string_view::npos) break;
-    rest.remove_prefix(comma + 1);
-  }
-  return domain::fail(Error{ErrorCode::PreconditionFailed,
-                            "If-Match does not name the current version of this resource",
-                            {}});
-}
-
-template <typename E>
-HttpResponse entityResponse(int status, const E& entity, ServerContext& ctx) {
-  using R = Resource<E>;
-  auto snapshot = ctx.services.read_model->current();
-  MappingContext mapping;
-  mapping.snapshot = snapshot.get();
-  mapping.options.include_restricted = true;  // every write is authenticated
-  auto response = makeResponse(status, kJson, toJson(entity, mapping));
-  const auto key = R::key(entity);
-  response.header("ETag", itemEtag(R::entity, key, entity.meta.version, kRestrictedVariant));
-  response.header("Cache-Control", "no-store");
-  if (status == 201) response.header("Location", collectionPath<E>() + "/" + key);
-  return response;
-}
-
-/// The Idempotency-Key of a replayable POST, with the hash of what it asks for: the target and
-/// the body in canonical form (sorted keys, no insignificant space), so a re-serialised retry
-/// matches and the same key on another target or body does not.
-std::optional<domain::IdempotencyKey> idempotencyKey(const HttpRequest& req,
-                                                     const std::string& target,
-                                                     const nlohmann::json& body) {
-  auto key = req.header("Idempotency-Key");
-  if (!key) return std::nullopt;
-  const std::string fingerprint = target + "\n" + body.dump();
-  return domain::IdempotencyKey{
-      std::string(*key), hashedEtag("req", fingerprint) + std::to_string(fingerprint.size())};
-}
-
-/// Renders the answer that a replayable POST stores with its Idempotency-Key.
-template <typename E>
-domain::RenderResponse<E> storableAnswer(ServerContext& ctx, int status) {
-  return [&ctx, status](const E& written) {
-    auto response = entityResponse(status, written, ctx);
-    const auto location = response.findHeader("Location");
-    return domain::StoredResponse{status, location ? std::string(*location) : std::string(),
-                                  std::string(*response.findHeader("ETag")),
-                                  std::move(response.body)};
-  };
-}
-
-/// The answer of a replayable POST: the one just written, or the stored one of an earlier try.
-template <typename E>
-HttpResponse storedAnswer(const domain::IdempotentCreate<E>& outcome) {
-  const auto& stored = outcome.response;
-  auto response = makeResponse(stored.status, kJson, stored.body);
-  if (!stored.location.empty()) response.header("Location", stored.location);
-  if (!stored.etag.empty()) response.header("ETag", stored.etag);
-  response.header("Cache-Control", "no-store");
-  if (outcome.replayed()) response.header("Idempotent-Replayed", "true");
-  return response;
-}
 
 using ActionParser = domain::Result<domain::AppointmentAction> (*)(const nlohmann::json&);
 
@@ -139,7 +34,7 @@ HttpResponse appointmentAction(const HttpRequest& req, ServerContext& ctx, std::
                                ActionParser parse) {
   using A = domain::Appointment;
   using R = Resource<A>;
-  auto caller = writer(req, ctx);
+  auto caller = writeCaller(req, ctx);
   if (!caller) return problem(caller.error(), req);
   auto key = R::parseKey(req.param(R::param));
   if (!key) return badKey<A>(req);
@@ -170,7 +65,7 @@ HttpResponse endAppointment(const HttpRequest& req, ServerContext& ctx) {
 
 template <typename E>
 HttpResponse createResource(const HttpRequest& req, ServerContext& ctx) {
-  auto caller = writer(req, ctx);
+  auto caller = writeCaller(req, ctx);
   if (!caller) return problem(caller.error(), req);
   if (!hasMediaType(req, "application/json")) return unsupportedMediaType(req, "application/json");
   auto body = parseJsonObject(req.body);
@@ -190,7 +85,7 @@ HttpResponse createResource(const HttpRequest& req, ServerContext& ctx) {
 template <typename E>
 HttpResponse updateResource(const HttpRequest& req, ServerContext& ctx) {
   using R = Resource<E>;
-  auto caller = writer(req, ctx);
+  auto caller = writeCaller(req, ctx);
   if (!caller) return problem(caller.error(), req);
   auto key = R::parseKey(req.param(R::param));
   if (!key) return badKey<E>(req);
@@ -212,7 +107,7 @@ HttpResponse updateResource(const HttpRequest& req, ServerContext& ctx) {
 template <typename E>
 HttpResponse removeResource(const HttpRequest& req, ServerContext& ctx) {
   using R = Resource<E>;
-  auto caller = writer(req, ctx);
+  auto caller = writeCaller(req, ctx);
   if (!caller) return problem(caller.error(), req);
   auto key = R::parseKey(req.param(R::param));
   if (!key) return badKey<E>(req);
@@ -229,7 +124,7 @@ HttpResponse removeResource(const HttpRequest& req, ServerContext& ctx) {
 // afterwards (200), stored with an Idempotency-Key like a create's and replayed to a retry.
 HttpResponse erasePersonContacts(const HttpRequest& req, ServerContext& ctx) {
   using R = Resource<domain::Person>;
-  auto caller = writer(req, ctx);
+  auto caller = writeCaller(req, ctx);
   if (!caller) return problem(caller.error(), req);
   auto key = R::parseKey(req.param(R::param));
   if (!key) return badKey<domain::Person>(req);
