@@ -71,6 +71,7 @@ struct Application::Parts {
   std::unique_ptr<ApplyAndWake> committed;
   std::unique_ptr<persistence::PgRegisterWriter> writer;
   std::unique_ptr<domain::RegisterCommands> commands;
+  std::unique_ptr<domain::BatchCommands> batches;
   std::unique_ptr<persistence::PgChangeFeed> changes;
   std::unique_ptr<persistence::PgApiKeyStore> keys;
   std::unique_ptr<api::Server> server;
@@ -122,6 +123,8 @@ domain::Result<std::unique_ptr<Application>> Application::create(
     services.keys = p.keys.get();
     p.commands = std::make_unique<domain::RegisterCommands>(*p.writer, *p.readModel);
     services.commands = p.commands.get();
+    p.batches = std::make_unique<domain::BatchCommands>(*p.writer);
+    services.batches = p.batches.get();
   } else {
     log->warn("KKR_API_KEY_SECRET is not set: writes are disabled");
   }

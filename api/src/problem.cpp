@@ -11,9 +11,44 @@ namespace {
 constexpr std::string_view kGenericInternal =
     "The server could not complete the request. The trace_id identifies it in the server log.";
 
+void writeErrors(JsonWriter& json, const std::vector<domain::FieldError>& errors) {
+  json.key("errors").beginArray();
+  for (const auto& e : errors) {
+    json.beginObject().field("pointer", e.pointer).field("detail", e.detail).endObject();
+  }
+  json.endArray();
+}
+
+void writeAllowedNextStates(JsonWriter& json,
+                            const std::optional<std::vector<std::string>>& allowedNextStates) {
+  if (!allowedNextStates) return;
+  // A refused status change says where the resource may go from here (empty: nowhere).
+  json.key("allowed_next_states").beginArray();
+  for (const auto& state : *allowedNextStates) json.value(state);
+  json.endArray();
+}
+
+/// A failed batch: the problem of each operation that failed, with its own status.
+void writeOperations(JsonWriter& json, const std::vector<domain::OperationError>& operations) {
+  if (operations.empty()) return;
+  json.key("operations").beginArray();
+  for (const auto& op : operations) {
+    json.beginObject()
+        .field("index", static_cast<std::int64_t>(op.index))
+        .field("status", statusFor(op.code))
+        .field("detail",
+               op.code == domain::ErrorCode::Internal ? std::string(kGenericInternal) : op.detail);
+    writeErrors(json, op.fields);
+    writeAllowedNextStates(json, op.allowed_next_states);
+    json.endObject();
+  }
+  json.endArray();
+}
+
 std::string problemBody(int status, std::string_view detail, std::string_view instance,
                         std::string_view trace_id, const std::vector<domain::FieldError>& errors,
-                        const std::optional<std::vector<std::string>>& allowedNextStates = {}) {
+                        const std::optional<std::vector<std::string>>& allowedNextStates = {},
+                        const std::vector<domain::OperationError>& operations = {}) {
   std::string out;
   out.reserve(256);
   JsonWriter json(out);
@@ -26,17 +61,9 @@ std::string problemBody(int status, std::string_view detail, std::string_view in
   json.field("detail", detail);
   json.field("instance", instance);
   if (!trace_id.empty()) json.field("trace_id", trace_id);
-  json.key("errors").beginArray();
-  for (const auto& e : errors) {
-    json.beginObject().field("pointer", e.pointer).field("detail", e.detail).endObject();
-  }
-  json.endArray();
-  if (allowedNextStates) {
-    // A refused status change says where the resource may go from here (empty: nowhere).
-    json.key("allowed_next_states").beginArray();
-    for (const auto& state : *allowedNextStates) json.value(state);
-    json.endArray();
-  }
+  writeErrors(json, errors);
+  writeAllowedNextStates(json, allowedNextStates);
+  writeOperations(json, operations);
   json.endObject();
   return out;
 }
@@ -81,7 +108,7 @@ HttpResponse toProblem(const domain::Error& error, std::string_view instance,
   }
   auto response = makeResponse(status, kProblemJson,
                                problemBody(status, error.detail, instance, trace_id, error.fields,
-                                           error.allowed_next_states));
+                                           error.allowed_next_states, error.operations));
   if (error.code == domain::ErrorCode::Unauthenticated) {
     response.header("WWW-Authenticate", "Bearer realm=\"kkr\"");
   } else if (error.code == domain::ErrorCode::Unavailable) {

@@ -10,7 +10,7 @@ namespace {
 
 constexpr const char* kChangeColumns =
     "SELECT seq, kkr_ts(at), entity, entity_id, op, data::text, previous::text, actor, "
-    "array_to_string(erased, ',') "
+    "array_to_string(erased, ','), action "
     "FROM change_log ";
 
 /// Numbers what became safe to read. A statement of its own on purpose: the SELECT that follows
@@ -41,6 +41,7 @@ std::vector<d::Change> readChanges(soci::rowset<soci::row>& rows, std::size_t li
         from = comma + 1;
       }
     }
+    c.action = rows::optText(r, 9);
     changes.push_back(std::move(c));
   }
   return changes;
@@ -79,6 +80,7 @@ d::Result<std::vector<d::Change>> PgChangeFeed::search(const d::AuditQuery& quer
         long long count = static_cast<long long>(query.limit);
         OptionalParam entity(query.entity), id(query.id), actor(query.actor);
         OptionalParam since(query.since), until(query.until);
+        OptionalParam action(query.action), actionAgain(query.action);
         // An absent filter is NULL, and coalesce() then compares a column with itself. The
         // statement is planned with its values (unnamed, one round trip), so PostgreSQL folds
         // the constants away and uses the indexes of V006 for the filters that are set.
@@ -89,11 +91,13 @@ d::Result<std::vector<d::Change>> PgChangeFeed::search(const d::AuditQuery& quer
                             "AND actor = coalesce(:actor, actor) "
                             "AND at >= coalesce(CAST(:since AS timestamptz), '-infinity') "
                             "AND at < coalesce(CAST(:until AS timestamptz), 'infinity') "
+                            "AND (CAST(:action AS text) IS NULL OR action = :action_again) "
                             "ORDER BY seq LIMIT :limit",
              soci::use(from), soci::use(entity.value, entity.indicator),
              soci::use(id.value, id.indicator), soci::use(actor.value, actor.indicator),
              soci::use(since.value, since.indicator), soci::use(until.value, until.indicator),
-             soci::use(count));
+             soci::use(action.value, action.indicator),
+             soci::use(actionAgain.value, actionAgain.indicator), soci::use(count));
         return readChanges(rows, query.limit);
       });
 }

@@ -243,7 +243,7 @@ TEST(AuditSearch, CsvByFormatOrAcceptWithTheFiltersInTheLink) {
   auto byFormat = client.get(query + "&format=csv&limit=1", admin());
   ASSERT_EQ(byFormat.status, 200) << byFormat.body;
   EXPECT_EQ(byFormat.mediaType(), "text/csv");
-  const std::string header = "seq,at,entity,id,op,actor,data,previous,erased\r\n";
+  const std::string header = "seq,at,entity,id,op,actor,data,previous,erased,action\r\n";
   ASSERT_EQ(byFormat.body.substr(0, header.size()), header);
   const std::string row = byFormat.body.substr(header.size());
   EXPECT_NE(row.find(",person," + str(id) + ",create," + key.actor() + ",\"{"), std::string::npos)

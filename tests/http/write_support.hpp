@@ -1,7 +1,9 @@
 #pragma once
 // Tokens and small builders for the write-side HTTP tests.
 
+#include <chrono>
 #include <string>
+#include <thread>
 
 #include "http_helpers.hpp"
 #include "kkr/persistence/pg_api_keys.hpp"
@@ -65,6 +67,24 @@ inline HttpResult appoint(HttpClient& client, long long forum, long long person,
             {"role", role},
             {"start_date", start}};
   return client.request("POST", "/v1/appointments", jsonAuth(token), body.dump());
+}
+
+/// The audit entries of one batch or constitution (`action`), once at least `minimum` are
+/// published: a commit is numbered only when every older transaction has ended, which may take a
+/// moment after the answer.
+inline json actionAudit(HttpClient& client, const std::string& action, std::size_t minimum) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  json items = json::array();
+  while (std::chrono::steady_clock::now() < deadline) {
+    auto r = client.get("/v1/audit?limit=500&action=" + urlEncode(action),
+                        {{"Authorization", "Bearer " + tokens().admin}});
+    EXPECT_EQ(r.status, 200) << r.body;
+    if (r.status != 200) break;
+    items = r.json().at("items");
+    if (items.size() >= minimum) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return items;
 }
 
 }  // namespace kkr::testing

@@ -1,5 +1,5 @@
-// GET /v1/audit: the audit log (admin only), searchable by entity, key, actor and time, paged by
-// seq, as JSON or CSV.
+// GET /v1/audit: the audit log (admin only), searchable by entity, key, actor, time and action
+// (a batch or constitution), paged by seq, as JSON or CSV.
 
 #include <array>
 #include <string_view>
@@ -15,10 +15,12 @@ using domain::Error;
 
 namespace {
 
-constexpr std::array<std::string_view, 8> kAuditParameters = {"after", "limit", "format", "entity",
-                                                              "id",    "actor", "since",  "until"};
+constexpr std::array<std::string_view, 9> kAuditParameters = {
+    "after", "limit", "format", "entity", "id", "actor", "since", "until", "action"};
 /// Actors are "key:<name>" (names up to 100 characters) or "database".
 constexpr std::size_t kActorLength = 200;
+/// Actions are "<kind>:<uuid>" (migration V007).
+constexpr std::size_t kActionLength = 100;
 
 domain::Result<domain::AuditQuery> readAuditQuery(QueryReader& query) {
   auto page = readFeedPage(query);
@@ -32,6 +34,7 @@ domain::Result<domain::AuditQuery> readAuditQuery(QueryReader& query) {
   out.actor = query.text("actor", kActorLength);
   out.since = query.timestamp("since");
   out.until = query.timestamp("until");
+  out.action = query.text("action", kActionLength);
   return out;
 }
 
@@ -61,6 +64,7 @@ std::string auditJson(const std::vector<domain::Change>& changes, const std::str
       for (const auto& field : change.erased) json.value(field);
       json.endArray();
     }
+    if (change.action) json.field("action", *change.action);
     json.endObject();
   }
   json.endArray().key("next").value(next);
@@ -73,7 +77,7 @@ std::string auditCsv(const std::vector<domain::Change>& changes) {
   std::string body;
   body.reserve(512 * changes.size() + 64);
   CsvWriter csv(body);
-  csv.row({"seq", "at", "entity", "id", "op", "actor", "data", "previous", "erased"});
+  csv.row({"seq", "at", "entity", "id", "op", "actor", "data", "previous", "erased", "action"});
   for (const auto& change : changes) {
     csv.field(change.seq)
         .field(change.at)
@@ -84,6 +88,7 @@ std::string auditCsv(const std::vector<domain::Change>& changes) {
         .field(change.data)
         .field(change.previous)
         .field(change.erased)
+        .field(change.action)
         .endRow();
   }
   return body;

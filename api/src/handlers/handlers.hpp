@@ -33,6 +33,10 @@ HttpResponse getBlueBook(const HttpRequest& req, ServerContext& ctx);
 /// GET /v1/export: the whole register from one snapshot, as JSON or NDJSON (export.cpp).
 HttpResponse getExport(const HttpRequest& req, ServerContext& ctx);
 
+/// POST /v1/batch (batch.cpp) and POST /v1/periods/{id}/constitution (constitution.cpp).
+HttpResponse postBatch(const HttpRequest& req, ServerContext& ctx);
+HttpResponse constitutePeriod(const HttpRequest& req, ServerContext& ctx);
+
 HttpResponse healthz(const HttpRequest& req, ServerContext& ctx);
 HttpResponse readyz(const HttpRequest& req, ServerContext& ctx);
 HttpResponse metrics(const HttpRequest& req, ServerContext& ctx);

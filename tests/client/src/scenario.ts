@@ -351,6 +351,64 @@ async function main(): Promise<void> {
     return `WWW-Authenticate: ${challenge}`;
   });
 
+  await step("POST /v1/batch: create, patch and delete a person by ref, all or nothing", async () => {
+    const { data, error, response } = await authed.POST("/v1/batch", {
+      body: {
+        operations: [
+          { op: "create", resource: "persons", ref: "p", body: { name: "Testperson Klient Batch", kommune_code: "0851" } },
+          { op: "delete", resource: "persons", id: 999999999 },
+        ],
+      },
+    });
+    assert.ok(error, `a batch with a missing row must fail: ${response.status}`);
+    assertProblem(response, error, 404);
+    assert.equal(error.operations?.[0]?.index, 1, "the problem names the failing operation");
+    const created = await authed.POST("/v1/batch", {
+      body: {
+        operations: [
+          { op: "create", resource: "persons", ref: "p", body: { name: "Testperson Klient Batch", kommune_code: "0851" } },
+        ],
+      },
+    });
+    assert.ok(created.data, `POST /v1/batch: ${describe(created.response, created.error)}`);
+    const id = created.data.results[0]?.id ?? "";
+    const removed = await authed.POST("/v1/batch", {
+      body: {
+        operations: [
+          { op: "update", resource: "persons", id, patch: { party: "Å" } },
+          { op: "delete", resource: "persons", id },
+        ],
+      },
+    });
+    assert.ok(removed.data, `POST /v1/batch: ${describe(removed.response, removed.error)}`);
+    assert.deepEqual(removed.data.results.map((r) => r.status), [200, 204]);
+    assert.match(removed.data.action ?? "", /^batch:/);
+    const gone = await anon.GET("/v1/persons/{id}", { params: { path: { id } } });
+    assert.equal(gone.response.status, 404);
+    return `person ${id} created, then patched and deleted in one action ${removed.data.action}`;
+  });
+
+  await step("POST /v1/periods/{id}/constitution?dry_run=true → the plan, nothing changes", async () => {
+    const periods = await anon.GET("/v1/periods", {});
+    const open = periods.data?.items.find((p) => p.end_date === null);
+    assert.ok(open, "an open period");
+    const startYear = Number(open.id.slice(5));
+    const next = `${startYear}-${startYear + 4}`;
+    const { data, error, response } = await authed.POST("/v1/periods/{id}/constitution", {
+      params: { path: { id: open.id }, query: { dry_run: "true" } },
+      body: { period: { id: next, start_date: `${startYear}-01-01` } },
+    });
+    assert.ok(data, `constitution dry run: ${describe(response, error)}`);
+    assert.equal(response.status, 200);
+    assert.equal(data.dry_run, true);
+    assert.equal(data.action, null);
+    assert.equal(data.period.id, next);
+    assert.equal((data.closed.body as { end_date?: string | null }).end_date, `${startYear - 1}-12-31`);
+    const still = await anon.GET("/v1/periods/{id}", { params: { path: { id: open.id } } });
+    assert.equal(still.data?.end_date, null, "a dry run changes nothing");
+    return `${open.id} would close on ${startYear - 1}-12-31, ${data.ended.length} rows would end`;
+  });
+
   // clean up: the test person has no history, so it can be deleted
   await step("DELETE the test person with If-Match → 204, then 404", async () => {
     assert.ok(person, "no person was created");

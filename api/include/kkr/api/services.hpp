@@ -4,6 +4,7 @@
 // deployments (and in tests of the read side): write routes then answer 503.
 
 #include "kkr/domain/auth.hpp"
+#include "kkr/domain/batch_commands.hpp"
 #include "kkr/domain/ports.hpp"
 #include "kkr/domain/read_model.hpp"
 #include "kkr/domain/register_commands.hpp"
@@ -17,6 +18,7 @@ struct Services {
   domain::ApiKeyStore* keys = nullptr;           ///< bearer tokens → principals
   domain::RegisterCommands* commands = nullptr;  ///< POST/PATCH/DELETE
   domain::ChangeFeed* changes = nullptr;         ///< /v1/changes and /v1/audit
+  domain::BatchCommands* batches = nullptr;      ///< /v1/batch, constitutions
 };
 
 }  // namespace kkr::api

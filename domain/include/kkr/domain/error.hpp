@@ -1,6 +1,7 @@
 #pragma once
 // Domain errors are values with a kind; api/ maps the kind to an HTTP status in one place.
 
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <utility>
@@ -28,6 +29,15 @@ struct FieldError {
   bool operator==(const FieldError&) const = default;
 };
 
+/// The problem of one operation of a batch (batch.hpp): which one, and what went wrong there.
+struct OperationError {
+  std::size_t index = 0;
+  ErrorCode code = ErrorCode::Internal;
+  std::string detail;
+  std::vector<FieldError> fields;  ///< pointers into the whole request ("/operations/3/body/x")
+  std::optional<std::vector<std::string>> allowed_next_states = std::nullopt;
+};
+
 /// An error value: kind, a human-readable detail safe to show to a client, and field errors.
 struct Error {
   ErrorCode code = ErrorCode::Internal;
@@ -36,6 +46,8 @@ struct Error {
   /// For a refused status change: the statuses the resource may move to from its stored one
   /// (empty when it is final). The problem body shows them as `allowed_next_states`.
   std::optional<std::vector<std::string>> allowed_next_states = std::nullopt;
+  /// For a batch: each operation that failed (the problem body shows them as `operations`).
+  std::vector<OperationError> operations = {};
 
   static Error malformed(std::string detail, std::vector<FieldError> fields = {}) {
     return {ErrorCode::Malformed, std::move(detail), std::move(fields)};

@@ -160,6 +160,9 @@ struct Change {
   /// The fields an erasure removed from every stored version of the row (names, never values);
   /// empty for every other change.
   std::vector<std::string> erased;
+  /// The batch or constitution the change was part of ("batch:<uuid>"); nullopt for a single
+  /// write. Every change of one such action has the same name and a contiguous run of seqs.
+  std::optional<std::string> action;
 };
 
 /// A search of the audit log: published changes with seq > after, in seq order, at most `limit`,
@@ -173,6 +176,7 @@ struct AuditQuery {
   std::optional<std::string> actor;   ///< exactly as recorded ("key:secretariat-1")
   std::optional<std::string> since;
   std::optional<std::string> until;
+  std::optional<std::string> action;  ///< exactly as recorded ("constitution:<uuid>")
 };
 
 class ChangeFeed {

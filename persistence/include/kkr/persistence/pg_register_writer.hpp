@@ -6,13 +6,15 @@
 // row is appended by trigger under the caller's actor. See docs/rules.md.
 
 #include <string>
+#include <vector>
 
+#include "kkr/domain/batch.hpp"
 #include "kkr/domain/writes.hpp"
 #include "kkr/persistence/database.hpp"
 
 namespace kkr::persistence {
 
-class PgRegisterWriter final : public domain::RegisterWriter {
+class PgRegisterWriter final : public domain::RegisterWriter, public domain::BatchWriter {
  public:
   /// `regionCode` is KKR's region ("1081", Region Nordjylland): its kommuner are the ones whose
   /// politicians may hold KKR seats and forum appointments, two KKR seats per kommune.
@@ -89,6 +91,12 @@ class PgRegisterWriter final : public domain::RegisterWriter {
       const domain::WriteContext&, domain::Id person,
       const std::optional<domain::IdempotencyKey>& key,
       const domain::RenderResponse<domain::Person>& render) override;
+
+  /// Batches and constitutions (pg_register_writer_batch.cpp).
+  domain::Result<domain::IdempotentCreate<domain::BatchOutcome>> apply(
+      const domain::WriteContext& context, const std::vector<domain::BatchOperation>& operations,
+      const domain::BatchOptions& options,
+      const domain::RenderResponse<domain::BatchOutcome>& render) override;
 
  private:
   Database& database_;
