@@ -33,6 +33,14 @@ HttpResponse getBlueBook(const HttpRequest& req, ServerContext& ctx);
 /// GET /v1/export: the whole register from one snapshot, as JSON or NDJSON (export.cpp).
 HttpResponse getExport(const HttpRequest& req, ServerContext& ctx);
 
+// The site (site.cpp): HTML pages for people, from the read model, with `?dato=YYYY-MM-DD`.
+HttpResponse siteHome(const HttpRequest& req, ServerContext& ctx);
+HttpResponse siteKommune(const HttpRequest& req, ServerContext& ctx);
+HttpResponse siteForum(const HttpRequest& req, ServerContext& ctx);
+HttpResponse sitePerson(const HttpRequest& req, ServerContext& ctx);
+/// GET /site.css: the site's one stylesheet (screen and print).
+HttpResponse siteStylesheet(const HttpRequest& req, ServerContext& ctx);
+
 HttpResponse healthz(const HttpRequest& req, ServerContext& ctx);
 HttpResponse readyz(const HttpRequest& req, ServerContext& ctx);
 HttpResponse metrics(const HttpRequest& req, ServerContext& ctx);
