@@ -53,6 +53,7 @@ std::vector<Route> makeRoutes() {
           {"GET", "/fora/{id}", h::siteForum, Access::Open},
           {"GET", "/personer/{id}", h::sitePerson, Access::Open},
           {"GET", "/site.css", h::siteStylesheet, Access::Open},
+          {"GET", "/favicon.svg", h::siteIcon, Access::Open},
           {"GET", "/v1/export", h::getExport, Access::Public, kRunsLong},
           {"GET", "/healthz", h::healthz, Access::Open},
           {"GET", "/readyz", h::readyz, Access::Open, kUsesDatabase},

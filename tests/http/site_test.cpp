@@ -30,6 +30,7 @@ void expectPage(const HttpResult& r, long status = 200) {
   EXPECT_NE(r.body.find("<a class=\"skip\" href=\"#indhold\">"), std::string::npos);
   EXPECT_NE(r.body.find("<main id=\"indhold\""), std::string::npos);
   EXPECT_NE(r.body.find("<link rel=\"stylesheet\" href=\"/site.css\">"), std::string::npos);
+  EXPECT_NE(r.body.find("<link rel=\"icon\" href=\"/favicon.svg\""), std::string::npos);
   EXPECT_EQ(r.body.find("<script"), std::string::npos) << r.body;
   EXPECT_EQ(r.body.find("style="), std::string::npos) << "inline styles break the policy";
 }
@@ -191,6 +192,10 @@ TEST(SiteHttp, StylesheetIsServedWithPrintRules) {
   ASSERT_TRUE(r.header("ETag").has_value());
   EXPECT_EQ(client.get("/site.css", {{"If-None-Match", *r.header("ETag")}}).status, 304);
   expectProblem(client.get("/site.css?v=2"), 400);
+  const auto icon = client.get("/favicon.svg");
+  ASSERT_EQ(icon.status, 200);
+  EXPECT_EQ(icon.header("Content-Type"), "image/svg+xml");
+  EXPECT_EQ(icon.body.rfind("<svg ", 0), 0u);
 }
 
 TEST(BlueBookHttp, SeatsShowSubstitutesAndOtherSeats) {

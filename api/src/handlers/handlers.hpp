@@ -40,6 +40,8 @@ HttpResponse siteForum(const HttpRequest& req, ServerContext& ctx);
 HttpResponse sitePerson(const HttpRequest& req, ServerContext& ctx);
 /// GET /site.css: the site's one stylesheet (screen and print).
 HttpResponse siteStylesheet(const HttpRequest& req, ServerContext& ctx);
+/// GET /favicon.svg: the site's icon.
+HttpResponse siteIcon(const HttpRequest& req, ServerContext& ctx);
 
 HttpResponse healthz(const HttpRequest& req, ServerContext& ctx);
 HttpResponse readyz(const HttpRequest& req, ServerContext& ctx);

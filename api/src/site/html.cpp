@@ -88,7 +88,8 @@ void beginPage(std::string& out, std::string_view title, std::string_view path, 
   text(out, title == "KKR Nordjylland" ? "Blå Bog" : title);
   out +=
       " – KKR Nordjylland</title>\n"
-      "<link rel=\"stylesheet\" href=\"/site.css\">\n</head>\n<body>\n"
+      "<link rel=\"stylesheet\" href=\"/site.css\">\n"
+      "<link rel=\"icon\" href=\"/favicon.svg\" type=\"image/svg+xml\">\n</head>\n<body>\n"
       "<a class=\"skip\" href=\"#indhold\">Spring til indholdet</a>\n";
   appendHeader(out, path, day);
   out += "<main id=\"indhold\" tabindex=\"-1\">\n<h1>";
@@ -196,6 +197,12 @@ h1,h2{break-after:avoid;page-break-after:avoid}
 thead th{background:none}
 }
 )css";
+}
+
+std::string_view favicon() {
+  return "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 32 32\">"
+         "<rect width=\"32\" height=\"32\" rx=\"4\" fill=\"#0b3d6e\"/>"
+         "<path d=\"M9 7h4v7l6-7h5l-7 8 7 10h-5l-5-7-1 1v6H9z\" fill=\"#fff\"/></svg>\n";
 }
 
 }  // namespace kkr::api::site

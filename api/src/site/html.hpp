@@ -71,4 +71,8 @@ std::string messagePage(std::string_view title, std::string_view message, const 
 /// The stylesheet served at /site.css (screen and print).
 std::string_view stylesheet();
 
+/// The site's icon, served at /favicon.svg (named by every page, so that browsers do not ask
+/// for a /favicon.ico that is not there).
+std::string_view favicon();
+
 }  // namespace kkr::api::site
