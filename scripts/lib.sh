@@ -17,8 +17,11 @@ KKR_APT_PACKAGES=(
   libpistache-dev libsoci-dev libboost-dev nlohmann-json3-dev libspdlog-dev
   libgtest-dev libgmock-dev libcurl4-openssl-dev libssl-dev libpq-dev libicu-dev
   postgresql-15 clang-format universal-ctags curl wrk python3 ca-certificates locales nginx
-  clang-14 libclang-rt-14-dev llvm-14
+  clang-14 libclang-rt-14-dev llvm-14 chromium
 )
+# The site's browser tests (tests/browser) drive Debian's Chromium (/usr/bin/chromium) with
+# playwright-core, which downloads no browser of its own.
+KKR_CHROMIUM="${KKR_CHROMIUM:-/usr/bin/chromium}"
 # The fuzz targets (fuzz/, scripts/fuzz) need clang: libFuzzer and its sanitizer runtimes are
 # libclang-rt-14-dev (only recommended by clang-14, and recommends are not installed), the
 # symbolizer that makes their reports readable is in llvm-14.
@@ -106,6 +109,15 @@ ensure_node() {
 contract_tools_install() {
   (cd "$KKR_CONTRACT_DIR" && npm ci --silent --no-audit --no-fund --no-progress >/dev/null) ||
     kkr_die "npm ci in tools/contract failed"
+}
+
+# Installs the browser tests' tools (tests/browser: playwright-core, axe-core) exactly as locked,
+# quietly, and checks that Chromium is where they look for it.
+browser_tools_install() {
+  [ -f "$KKR_ROOT/tests/browser/package.json" ] || return 0
+  [ -x "$KKR_CHROMIUM" ] || kkr_die "$KKR_CHROMIUM not found (Debian package chromium)"
+  (cd "$KKR_ROOT/tests/browser" && npm ci --silent --no-audit --no-fund --no-progress >/dev/null) ||
+    kkr_die "npm ci in tests/browser failed"
 }
 
 # Makes a glibc locale available (e.g. de_DE.UTF-8), generating it when it is missing.

@@ -80,6 +80,12 @@ std::string formatDateText(const domain::Date& d) {
 template <typename Entity>
 void writeJson(JsonWriter& json, const Entity& entity, const MappingContext& ctx) {
   json.beginObject();
+  writeJsonMembers(json, entity, ctx);
+  json.endObject();
+}
+
+template <typename Entity>
+void writeJsonMembers(JsonWriter& json, const Entity& entity, const MappingContext& ctx) {
   domain::visitFieldsAndMeta(entity, JsonFields(json, ctx));
   if constexpr (requires { entity.person_id; }) {
     if (ctx.embed.person) embedPerson(json, entity.person_id, ctx);
@@ -87,7 +93,6 @@ void writeJson(JsonWriter& json, const Entity& entity, const MappingContext& ctx
   if constexpr (requires { entity.forum_id; }) {
     if (ctx.embed.forum) embedForum(json, entity.forum_id, ctx);
   }
-  json.endObject();
 }
 
 template void writeJson(JsonWriter&, const domain::Kommune&, const MappingContext&);
@@ -96,5 +101,7 @@ template void writeJson(JsonWriter&, const domain::Person&, const MappingContext
 template void writeJson(JsonWriter&, const domain::KkrMember&, const MappingContext&);
 template void writeJson(JsonWriter&, const domain::RegionalForum&, const MappingContext&);
 template void writeJson(JsonWriter&, const domain::Appointment&, const MappingContext&);
+template void writeJsonMembers(JsonWriter&, const domain::KkrMember&, const MappingContext&);
+template void writeJsonMembers(JsonWriter&, const domain::Appointment&, const MappingContext&);
 
 }  // namespace kkr::api

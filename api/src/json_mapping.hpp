@@ -38,6 +38,11 @@ struct MappingContext {
 template <typename Entity>
 void writeJson(JsonWriter& json, const Entity& entity, const MappingContext& ctx);
 
+/// The same object's members without its braces, so a caller can add members of its own (the
+/// Blå Bog adds substitutes and other seats) before closing it.
+template <typename Entity>
+void writeJsonMembers(JsonWriter& json, const Entity& entity, const MappingContext& ctx);
+
 /// One entity as a JSON document.
 template <typename Entity>
 std::string toJson(const Entity& entity, const MappingContext& ctx) {

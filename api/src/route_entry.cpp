@@ -96,9 +96,10 @@ Rest::Route::Middleware frontController(std::shared_ptr<ServerContext> ctx) {
               *lookup.route);
       return false;
     }
-    if (head) {
+    if (head || req.path == "/") {
       // HEAD runs the GET route (lookupRoute) and respond() leaves the content out, so status and
-      // headers are GET's (RFC 9110 §9.3.2). Pistache's router has no HEAD routes: answered here.
+      // headers are GET's (RFC 9110 §9.3.2). Pistache's router has no HEAD routes, nor the root
+      // (server.cpp): both are answered here.
       serveRoute(peer, *ctx, *lookup.route);
       return false;
     }

@@ -50,6 +50,13 @@ std::vector<Route> makeRoutes() {
           {"GET", "/v1/changes", h::listChanges, Access::Public, kUsesDatabase},
           {"GET", "/v1/audit", h::listAudit, Access::Admin, kUsesDatabase},
           {"GET", "/v1/blue-book", h::getBlueBook, Access::Public},
+          // The Blå Bog for people (site.cpp): HTML pages of public data only, for anyone.
+          {"GET", "/", h::siteHome, Access::Open},
+          {"GET", "/kommuner/{code}", h::siteKommune, Access::Open},
+          {"GET", "/fora/{id}", h::siteForum, Access::Open},
+          {"GET", "/personer/{id}", h::sitePerson, Access::Open},
+          {"GET", "/site.css", h::siteStylesheet, Access::Open},
+          {"GET", "/favicon.svg", h::siteIcon, Access::Open},
           {"GET", "/v1/export", h::getExport, Access::Public, kRunsLong},
           {"GET", "/healthz", h::healthz, Access::Open},
           {"GET", "/readyz", h::readyz, Access::Open, kUsesDatabase},
@@ -164,6 +171,8 @@ std::vector<RouteInfo> routeTable() {
 
 bool matchTemplate(std::string_view tmpl, std::string_view path,
                    std::map<std::string, std::string, std::less<>>* params) {
+  // The root is the one path without a segment.
+  if (tmpl == "/" || path == "/") return tmpl == path;
   // Segment by segment: literals compare exactly (case matters), {name} takes one non-empty
   // segment. A trailing slash or an empty segment never matches.
   while (!tmpl.empty() || !path.empty()) {

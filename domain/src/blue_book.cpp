@@ -54,7 +54,10 @@ void collectMembers(const RegisterSnapshot& s, const BlueBookQuery& q, BlueBook&
     // KKR seats belong to their period even when a seat's end date was left open.
     if (m.period_id != period.id) continue;
     if (q.at && !spanContains(m.start_date, m.end_date, *q.at)) continue;
-    if (const Person* person = s.person(m.person_id)) book.members.push_back({&m, person});
+    const Person* person = s.person(m.person_id);
+    if (!person) continue;
+    const Person* substitute = m.substitute_id ? s.person(*m.substitute_id) : nullptr;
+    book.members.push_back({&m, person, substitute});
   }
   std::sort(book.members.begin(), book.members.end(),
             [&](const BlueBookMember& a, const BlueBookMember& b) {
@@ -96,7 +99,9 @@ void collectSeats(const RegisterSnapshot& s, const BlueBookQuery& q, BlueBook& b
     if (a.status == AppointmentStatus::Withdrawn) continue;
     const auto entry = forumById.find(a.forum_id);
     if (entry == forumById.end()) continue;
-    if (const Person* person = s.person(a.person_id)) entry->second->seats.push_back({&a, person});
+    if (const Person* person = s.person(a.person_id)) {
+      entry->second->seats.push_back({&a, person, {}});
+    }
   }
   for (BlueBookForum& entry : book.forums) {
     std::sort(entry.seats.begin(), entry.seats.end(),
@@ -112,7 +117,72 @@ void collectSeats(const RegisterSnapshot& s, const BlueBookQuery& q, BlueBook& b
   }
 }
 
+/// Hands each seat the alternates of its forum that stand in for it (already in name order).
+void linkAlternates(BlueBookForum& entry) {
+  std::unordered_map<Id, BlueBookSeat*> seatById;
+  for (BlueBookSeat& seat : entry.seats) seatById.emplace(seat.appointment->id, &seat);
+  for (const BlueBookSeat& seat : entry.seats) {
+    const auto& standsInFor = seat.appointment->substitute_for_id;
+    if (!standsInFor || *standsInFor == seat.appointment->id) continue;
+    const auto target = seatById.find(*standsInFor);
+    if (target != seatById.end()) {
+      target->second->alternates.push_back({seat.appointment, seat.person});
+    }
+  }
+}
+
+/// Every person's seats in the book, in the book's order.
+void collectHeld(BlueBook& book) {
+  for (const BlueBookMember& m : book.members) {
+    book.held[m.person->id].members.push_back(m.member);
+  }
+  for (BlueBookForum& entry : book.forums) {
+    linkAlternates(entry);
+    for (const BlueBookSeat& seat : entry.seats) {
+      book.held[seat.person->id].appointments.push_back(seat.appointment);
+    }
+  }
+}
+
+/// Newest first: the later start date, then the higher id.
+template <typename Row>
+void newestFirst(std::vector<const Row*>& rows) {
+  std::sort(rows.begin(), rows.end(), [](const Row* a, const Row* b) {
+    return std::tie(b->start_date, b->id) < std::tie(a->start_date, a->id);
+  });
+}
+
 }  // namespace
+
+const BlueBookHeld& BlueBook::heldBy(Id person) const {
+  static const BlueBookHeld kNone;
+  const auto found = held.find(person);
+  return found == held.end() ? kNone : found->second;
+}
+
+PersonRecord personRecord(const RegisterSnapshot& s, Id person) {
+  PersonRecord record;
+  for (const KkrMember& m : s.members()) {
+    if (m.person_id == person) record.members.push_back(&m);
+    if (m.substitute_id == person) record.substitute_for.push_back(&m);
+  }
+  for (const Appointment& a : s.appointments()) {
+    if (a.person_id == person) record.appointments.push_back(&a);
+  }
+  newestFirst(record.members);
+  newestFirst(record.substitute_for);
+  newestFirst(record.appointments);
+  return record;
+}
+
+std::vector<const Appointment*> forumHistory(const RegisterSnapshot& s, Id forum) {
+  std::vector<const Appointment*> rows;
+  for (const Appointment& a : s.appointments()) {
+    if (a.forum_id == forum && a.status != AppointmentStatus::Withdrawn) rows.push_back(&a);
+  }
+  newestFirst(rows);
+  return rows;
+}
 
 Result<BlueBook> buildBlueBook(const RegisterSnapshot& s, const BlueBookQuery& q) {
   auto resolved = resolvePeriod(s, q);
@@ -123,6 +193,7 @@ Result<BlueBook> buildBlueBook(const RegisterSnapshot& s, const BlueBookQuery& q
   collectMembers(s, q, book);
   collectForums(s, q, book);
   collectSeats(s, q, book);
+  collectHeld(book);
   return book;
 }
 

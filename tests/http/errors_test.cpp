@@ -81,9 +81,11 @@ TEST(ErrorsHttp, PathIdsAreParsedStrictly) {
 
 TEST(ErrorsHttp, UnknownRoutesAre404Problems) {
   auto client = server().client();
+  // (`/` is the site's front page: site_test.cpp.)
   for (const std::string path :
-       {"/", "/v1", "/v1/nothing", "/v1/kommuner/", "/V1/kommuner", "/v1//kommuner",
-        "/v1/kommuner/0851/extra", "/v1/kommuner%2F0851", "/favicon.ico"}) {
+       {"/v1", "/v1/nothing", "/kommuner", "/personer/1/extra", "/site.css/", "/v1/kommuner/",
+        "/V1/kommuner", "/v1//kommuner", "/v1/kommuner/0851/extra", "/v1/kommuner%2F0851",
+        "/favicon.ico"}) {
     SCOPED_TRACE(path);
     const auto r = client.get(path);
     expectProblem(r, 404);

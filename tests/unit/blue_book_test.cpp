@@ -31,7 +31,7 @@ RegisterSnapshot sample() {
   b.person(kAeroe, "Testperson Ærø", "0825", "F");
   b.person(kOersted, "Testperson Ørsted", "0851", "V");
 
-  b.member(11, kZeuthen, "2022-2026", MemberRole::Member, "2022-01-01");
+  b.member(11, kZeuthen, "2022-2026", MemberRole::Member, "2022-01-01").substitute_id = kOersted;
   b.member(12, kAagaard, "2022-2026", MemberRole::Member, "2022-01-01", "2026-01-14");
   b.member(13, kBang, "2022-2026", MemberRole::Chair, "2022-01-01", "2026-01-14");
   b.member(14, kAeroe, "2022-2026", MemberRole::ViceChair, "2022-01-01", "2026-01-14");
@@ -48,7 +48,8 @@ RegisterSnapshot sample() {
 
   b.appointment(21, kBeta, kBang, "2022-2026", AppointmentRole::Observer, "2022-02-01");
   b.appointment(22, kBeta, kZeuthen, "2022-2026", AppointmentRole::Member, "2022-02-01");
-  b.appointment(23, kBeta, kAagaard, "2022-2026", AppointmentRole::Alternate, "2022-02-01");
+  b.appointment(23, kBeta, kAagaard, "2022-2026", AppointmentRole::Alternate, "2022-02-01")
+      .substitute_for_id = 22;
   b.appointment(24, kBeta, kAeroe, "2022-2026", AppointmentRole::Member, "2022-02-01");
   b.appointment(25, kBeta, kOersted, "2022-2026", AppointmentRole::Chair, "2022-02-01",
                 "2026-01-31");
@@ -275,6 +276,78 @@ TEST(BlueBook, NamesBeyondLatin1AndAaTakeTheirDanishPlaces) {
   const auto s = b.build();
   // ł as l, ß as ss, then æ, ø, å; "Aa" as Å, after "Å" on a tie; Greek after the Danish letters.
   EXPECT_EQ(memberIds(build(s, "2022-2026")), (Ids{16, 15, 14, 17, 13, 12, 11}));
+}
+
+TEST(BlueBook, MembersNameTheirSubstitute) {
+  const auto s = sample();
+  const BlueBook book = build(s, "2022-2026");
+  for (const auto& m : book.members) {
+    if (m.member->id == 11) {
+      ASSERT_NE(m.substitute, nullptr);
+      EXPECT_EQ(m.substitute->id, kOersted);
+    } else {
+      EXPECT_EQ(m.substitute, nullptr) << "member " << m.member->id;
+    }
+  }
+}
+
+TEST(BlueBook, SeatsListTheAlternatesStandingInForThem) {
+  const auto s = sample();
+  const BlueBook book = build(s, std::nullopt, d("2024-01-01"));
+  const BlueBookForum* beta = section(book, kBeta);
+  ASSERT_NE(beta, nullptr);
+  for (const auto& seat : beta->seats) {
+    if (seat.appointment->id == 22) {
+      ASSERT_EQ(seat.alternates.size(), 1u);
+      EXPECT_EQ(seat.alternates[0].appointment->id, 23);
+      EXPECT_EQ(seat.alternates[0].person->id, kAagaard);
+    } else {
+      EXPECT_TRUE(seat.alternates.empty()) << "seat " << seat.appointment->id;
+    }
+  }
+}
+
+TEST(BlueBook, HeldListsEveryPersonsSeatsInTheBook) {
+  const auto s = sample();
+  const BlueBook book = build(s, std::nullopt, d("2024-01-01"));
+  // Zeuthen: a KKR seat, a seat in Beta and a nomination to Åby (forums in name order).
+  const BlueBookHeld& zeuthen = book.heldBy(kZeuthen);
+  ASSERT_EQ(zeuthen.members.size(), 1u);
+  EXPECT_EQ(zeuthen.members[0]->id, 11);
+  Ids seats;
+  for (const Appointment* a : zeuthen.appointments) seats.push_back(a->id);
+  EXPECT_EQ(seats, (Ids{22, 28}));
+  // Bang chairs KKR, observes Beta and sits in Lukker (not yet dissolved in 2024-01-01).
+  EXPECT_EQ(book.heldBy(kBang).members.size(), 1u);
+  EXPECT_EQ(book.heldBy(kBang).appointments.size(), 2u);
+  // Nobody holds nothing: an unknown id has an empty entry.
+  EXPECT_TRUE(book.heldBy(999).members.empty());
+  EXPECT_TRUE(book.heldBy(999).appointments.empty());
+}
+
+TEST(PersonRecord, EverySeatHeldOrHeldBeforeNewestFirst) {
+  const auto s = sample();
+  const PersonRecord bang = personRecord(s, kBang);
+  Ids members, seats;
+  for (const KkrMember* m : bang.members) members.push_back(m->id);
+  for (const Appointment* a : bang.appointments) seats.push_back(a->id);
+  EXPECT_EQ(members, (Ids{16, 13}));
+  EXPECT_EQ(seats, (Ids{26, 27, 21}));
+  EXPECT_TRUE(bang.substitute_for.empty());
+  const PersonRecord oersted = personRecord(s, kOersted);
+  ASSERT_EQ(oersted.substitute_for.size(), 1u);
+  EXPECT_EQ(oersted.substitute_for[0]->id, 11);
+  EXPECT_TRUE(personRecord(s, 999).members.empty());
+}
+
+TEST(ForumHistory, EveryAppointmentButWithdrawnOnesNewestFirst) {
+  const auto s = sample();
+  Ids beta, aaby;
+  for (const Appointment* a : forumHistory(s, kBeta)) beta.push_back(a->id);
+  for (const Appointment* a : forumHistory(s, kAaby)) aaby.push_back(a->id);
+  EXPECT_EQ(beta, (Ids{26, 25, 24, 23, 22, 21}));
+  EXPECT_EQ(aaby, (Ids{28}));
+  EXPECT_TRUE(forumHistory(s, 999).empty());
 }
 
 }  // namespace

@@ -37,6 +37,16 @@ HttpResponse getExport(const HttpRequest& req, ServerContext& ctx);
 HttpResponse postBatch(const HttpRequest& req, ServerContext& ctx);
 HttpResponse constitutePeriod(const HttpRequest& req, ServerContext& ctx);
 
+// The site (site.cpp): HTML pages for people, from the read model, with `?dato=YYYY-MM-DD`.
+HttpResponse siteHome(const HttpRequest& req, ServerContext& ctx);
+HttpResponse siteKommune(const HttpRequest& req, ServerContext& ctx);
+HttpResponse siteForum(const HttpRequest& req, ServerContext& ctx);
+HttpResponse sitePerson(const HttpRequest& req, ServerContext& ctx);
+/// GET /site.css: the site's one stylesheet (screen and print).
+HttpResponse siteStylesheet(const HttpRequest& req, ServerContext& ctx);
+/// GET /favicon.svg: the site's icon.
+HttpResponse siteIcon(const HttpRequest& req, ServerContext& ctx);
+
 HttpResponse healthz(const HttpRequest& req, ServerContext& ctx);
 HttpResponse readyz(const HttpRequest& req, ServerContext& ctx);
 HttpResponse metrics(const HttpRequest& req, ServerContext& ctx);
