@@ -313,9 +313,11 @@ domain::Result<domain::AppointmentAction> appointFromBody(const json& body) {
   auto read = readActionBody(
       body,
       {{"decided_on", Required, [&](const json& v) { return readDate(v, decision.decided_on); }},
-       {"decision_ref", Optional, [&](const json& v) {
+       {"decision_ref", Optional,
+        [&](const json& v) {
           return readOptString(v, decision.decision_ref, domain::limits::kActionDecisionRef);
-        }}});
+        }},
+       {"meeting", Optional, [&](const json& v) { return readOptId(v, decision.meeting); }}});
   if (!read) return domain::fail(std::move(read).error());
   return domain::AppointmentAction{std::move(decision)};
 }
@@ -365,6 +367,7 @@ KKR_INSTANTIATE(domain::Person)
 KKR_INSTANTIATE(domain::KkrMember)
 KKR_INSTANTIATE(domain::RegionalForum)
 KKR_INSTANTIATE(domain::Appointment)
+KKR_INSTANTIATE(domain::Meeting)
 #undef KKR_INSTANTIATE
 
 }  // namespace kkr::api

@@ -28,7 +28,8 @@ template <typename Entity>
 domain::Result<Entity> applyMergePatch(Entity current, const nlohmann::json& patch);
 
 /// The body of POST /v1/appointments/{id}/appoint: {"decided_on": date (required),
-/// "decision_ref": text}. Unknown, missing and wrong members are Validation errors with pointers.
+/// "decision_ref": text, "meeting": the id of the meeting that decided it, or null}. Unknown,
+/// missing and wrong members are Validation errors with pointers.
 domain::Result<domain::AppointmentAction> appointFromBody(const nlohmann::json& body);
 
 /// The body of POST /v1/appointments/{id}/end: {"end_date": date (required), "reason": text}.

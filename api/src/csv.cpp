@@ -136,6 +136,7 @@ KKR_CSV_MAPPING(domain::Person)
 KKR_CSV_MAPPING(domain::KkrMember)
 KKR_CSV_MAPPING(domain::RegionalForum)
 KKR_CSV_MAPPING(domain::Appointment)
+KKR_CSV_MAPPING(domain::Meeting)
 #undef KKR_CSV_MAPPING
 
 }  // namespace kkr::api

@@ -48,7 +48,7 @@ namespace kkr::api {
 
 /// The header row of a list of Entity: the columns of its representation (representation.hpp),
 /// restricted ones only when ctx allows them, then person_name / forum_name for the embeds ctx
-/// asks for. Defined for the six entities.
+/// asks for. Defined for the seven entities.
 template <typename Entity>
 void csvHeader(CsvWriter& csv, const MappingContext& ctx);
 

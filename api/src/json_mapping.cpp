@@ -101,6 +101,7 @@ template void writeJson(JsonWriter&, const domain::Person&, const MappingContext
 template void writeJson(JsonWriter&, const domain::KkrMember&, const MappingContext&);
 template void writeJson(JsonWriter&, const domain::RegionalForum&, const MappingContext&);
 template void writeJson(JsonWriter&, const domain::Appointment&, const MappingContext&);
+template void writeJson(JsonWriter&, const domain::Meeting&, const MappingContext&);
 template void writeJsonMembers(JsonWriter&, const domain::KkrMember&, const MappingContext&);
 template void writeJsonMembers(JsonWriter&, const domain::Appointment&, const MappingContext&);
 

@@ -34,7 +34,7 @@ struct MappingContext {
 };
 
 /// An entity as a JSON object: the fields of its representation (representation.hpp), restricted
-/// ones only when ctx allows them, then the embeds ctx asks for. Defined for the six entities.
+/// ones only when ctx allows them, then the embeds ctx asks for. Defined for the seven entities.
 template <typename Entity>
 void writeJson(JsonWriter& json, const Entity& entity, const MappingContext& ctx);
 

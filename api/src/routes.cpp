@@ -36,6 +36,7 @@ std::vector<Route> makeRoutes() {
   addResource<domain::KkrMember>(routes);
   addResource<domain::RegionalForum>(routes);
   addResource<domain::Appointment>(routes);
+  addResource<domain::Meeting>(routes);
   routes.insert(
       routes.end(),
       {

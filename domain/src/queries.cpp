@@ -150,7 +150,8 @@ Result<Page<KkrMember>> listMembers(const RegisterSnapshot& s, const MemberFilte
   return paginate<NumericKey<KkrMember>>(
       s.members(), page, [&](const KkrMember& m, NothingDerived) {
         if (!passes(f.period_id, m.period_id) || !passes(f.person_id, m.person_id) ||
-            !passes(f.role, m.role) || !passes(f.seat_basis, m.seat_basis)) {
+            !passes(f.role, m.role) || !passes(f.seat_basis, m.seat_basis) ||
+            !passes(f.decided_at, m.decided_at)) {
           return false;
         }
         if (f.at && !spanContains(m.start_date, m.end_date, *f.at)) return false;
@@ -177,7 +178,7 @@ Result<Page<Appointment>> listAppointments(const RegisterSnapshot& s, const Appo
       s.appointments(), page, [&](const Appointment& a, NothingDerived) {
         if (!passes(f.forum_id, a.forum_id) || !passes(f.person_id, a.person_id) ||
             !passes(f.period_id, a.period_id) || !passes(f.role, a.role) ||
-            !passes(f.status, a.status)) {
+            !passes(f.status, a.status) || !passes(f.decided_at, a.decided_at)) {
           return false;
         }
         if (f.at) {
@@ -189,6 +190,15 @@ Result<Page<Appointment>> listAppointments(const RegisterSnapshot& s, const Appo
         }
         return personPasses(s.person(a.person_id), kommune, f.party);
       });
+}
+
+Result<Page<Meeting>> listMeetings(const RegisterSnapshot& s, const MeetingFilter& f,
+                                   const PageRequest& page) {
+  return paginate<NumericKey<Meeting>>(s.meetings(), page, [&](const Meeting& m, NothingDerived) {
+    if (!passes(f.kind, m.kind)) return false;
+    if (f.from && m.date < *f.from) return false;
+    return !f.to || !(*f.to < m.date);
+  });
 }
 
 }  // namespace kkr::domain

@@ -21,6 +21,7 @@ const E* find(const RegisterSnapshot& s, const KeyOf<E>& key) {
   if constexpr (std::is_same_v<E, KkrMember>) return s.member(key);
   if constexpr (std::is_same_v<E, RegionalForum>) return s.forum(key);
   if constexpr (std::is_same_v<E, Appointment>) return s.appointment(key);
+  if constexpr (std::is_same_v<E, Meeting>) return s.meeting(key);
 }
 
 template <typename E>
@@ -32,6 +33,7 @@ Status removeFrom(RegisterWriter& w, const WriteContext& c, const KeyOf<E>& key,
   if constexpr (std::is_same_v<E, KkrMember>) return w.removeMember(c, key, v);
   if constexpr (std::is_same_v<E, RegionalForum>) return w.removeForum(c, key, v);
   if constexpr (std::is_same_v<E, Appointment>) return w.removeAppointment(c, key, v);
+  if constexpr (std::is_same_v<E, Meeting>) return w.removeMeeting(c, key, v);
 }
 
 std::string keyText(const std::string& key) { return key; }
@@ -211,6 +213,7 @@ KKR_COMMANDS_FOR(Person)
 KKR_COMMANDS_FOR(KkrMember)
 KKR_COMMANDS_FOR(RegionalForum)
 KKR_COMMANDS_FOR(Appointment)
+KKR_COMMANDS_FOR(Meeting)
 #undef KKR_COMMANDS_FOR
 
 }  // namespace kkr::domain

@@ -69,14 +69,16 @@ RegisterSnapshot::RegisterSnapshot(std::int64_t seq, std::vector<Kommune> kommun
                                    std::vector<Period> periods, std::vector<Person> persons,
                                    std::vector<KkrMember> members,
                                    std::vector<RegionalForum> forums,
-                                   std::vector<Appointment> appointments)
+                                   std::vector<Appointment> appointments,
+                                   std::vector<Meeting> meetings)
     : seq_(seq),
       kommuner_(std::move(kommuner)),
       periods_(std::move(periods)),
       persons_(std::move(persons)),
       members_(std::move(members)),
       forums_(std::move(forums)),
-      appointments_(std::move(appointments)) {}
+      appointments_(std::move(appointments)),
+      meetings_(std::move(meetings)) {}
 
 std::optional<RegisterSnapshot> RegisterSnapshot::with(const RowWrite& write) const {
   RegisterSnapshot next(*this);  // shares every table; the one that changes is replaced below
@@ -95,6 +97,7 @@ std::optional<RegisterSnapshot> RegisterSnapshot::with(const RowWrite& write) co
         if constexpr (std::is_same_v<E, KkrMember>) return replace(next.members_);
         if constexpr (std::is_same_v<E, RegionalForum>) return replace(next.forums_);
         if constexpr (std::is_same_v<E, Appointment>) return replace(next.appointments_);
+        if constexpr (std::is_same_v<E, Meeting>) return replace(next.meetings_);
       },
       write.row);
   if (!changed) return std::nullopt;

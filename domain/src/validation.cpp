@@ -186,6 +186,7 @@ std::vector<FieldError> validate(const KkrMember& member) {
   }
   checkDateOrder(errors, member.start_date, member.end_date, "/end_date", "start_date");
   checkFreeText(errors, "/source", member.source, limits::kSource);
+  if (member.decided_at) checkId(errors, "/decided_at", *member.decided_at);
   return errors;
 }
 
@@ -238,6 +239,22 @@ std::vector<FieldError> validate(const Appointment& appointment) {
   checkFreeText(errors, "/decision_ref", appointment.decision_ref, limits::kDecisionRef);
   checkFreeText(errors, "/source", appointment.source, limits::kSource);
   checkFreeText(errors, "/note", appointment.note, limits::kNote);
+  if (appointment.decided_at) checkId(errors, "/decided_at", *appointment.decided_at);
+  return errors;
+}
+
+std::vector<FieldError> validate(const Meeting& meeting) {
+  std::vector<FieldError> errors;
+  if (meeting.place) checkName(errors, "/place", *meeting.place, limits::kPlace);
+  const auto checkUrl = [&](const char* pointer, const std::optional<std::string>& url) {
+    if (url && !isValidUrl(*url)) {
+      errors.push_back({pointer, "must be an http:// or https:// URL without spaces, at most " +
+                                     std::to_string(limits::kMeetingUrl) + " characters"});
+    }
+  };
+  checkUrl("/agenda_url", meeting.agenda_url);
+  checkUrl("/minutes_url", meeting.minutes_url);
+  checkFreeText(errors, "/note", meeting.note, limits::kNote);
   return errors;
 }
 

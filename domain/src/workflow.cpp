@@ -54,11 +54,12 @@ Appointment applyAction(const Appointment& current, const AppointmentAction& act
   Appointment next = current;
   next.status = targetStatus(action);
   if (const auto* appoint = std::get_if<AppointDecision>(&action)) {
-    // The register has no meeting resource yet: the decision's date and reference are kept
-    // together in decision_ref, where the register has always kept "the decision".
+    // The decision's date and reference stay together in decision_ref, where the register has
+    // always kept "the decision"; a named meeting is linked as well (the writer checks it exists).
     std::string ref = formatDate(appoint->decided_on);
     if (appoint->decision_ref) ref += ": " + *appoint->decision_ref;
     next.decision_ref = std::move(ref);
+    if (appoint->meeting) next.decided_at = appoint->meeting;
   } else if (const auto* end = std::get_if<EndDecision>(&action)) {
     next.end_date = end->end_date;
     if (end->reason) {

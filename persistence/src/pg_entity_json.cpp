@@ -109,6 +109,7 @@ KKR_ROW_JSON(d::Person)
 KKR_ROW_JSON(d::KkrMember)
 KKR_ROW_JSON(d::RegionalForum)
 KKR_ROW_JSON(d::Appointment)
+KKR_ROW_JSON(d::Meeting)
 #undef KKR_ROW_JSON
 
 domain::RowWrite rowWrite(std::string_view entity, domain::RowEffect effect,

@@ -50,6 +50,7 @@ std::string_view referencedEntity(std::string_view column) {
   if (column == "forum_id" || column == "successor_id") return "forum";
   if (column == "substitute_for_id") return "appointment";
   if (column == "kommune_code") return "kommune";
+  if (column == "decided_at") return "meeting";
   return "row";
 }
 
@@ -191,10 +192,14 @@ Error constraintError(const PgErrorFields& fields, std::optional<std::string_vie
     // (a forum's successor) and a row is being deleted.
     if (change == RowChange::Delete || (!fields.table.empty() && fields.table != *table)) {
       const auto& from = fields.table;
+      // A meeting is referred to as the decision of seats and appointments, which stay.
+      const std::string remedy = *table == "meeting"
+                                     ? "; deleting it would break the register's history of "
+                                       "decisions, so clear their decided_at first"
+                                     : "; deleting it would break the register's history, so end "
+                                       "those instead (set their end_date)";
       return Error::conflict("the " + std::string(entityName(*table)) + " is referred to by " +
-                             std::string(referencingHistory(from)) +
-                             "; deleting it would break the register's history, so end those "
-                             "instead (set their end_date)");
+                             std::string(referencingHistory(from)) + remedy);
     }
     const auto column = columnOf(name, *table, "_fkey");
     if (column) {

@@ -172,4 +172,22 @@ d::Status PgRegisterWriter::removeAppointment(const d::WriteContext& c, d::Id id
   return removeInOneStatement<d::Appointment>(database_, observer_, c, id, expected);
 }
 
+d::Result<d::Meeting> PgRegisterWriter::create(const d::WriteContext& c, const d::Meeting& e) {
+  return createInOneStatement(database_, observer_, c, e);
+}
+d::Result<d::IdempotentCreate<d::Meeting>> PgRegisterWriter::create(
+    const d::WriteContext& c, const d::Meeting& e, const d::IdempotencyKey& key,
+    const d::RenderResponse<d::Meeting>& render) {
+  return createWithIdempotencyKey(database_, observer_, c, e, key, render);
+}
+// A meeting's fields depend on no other row; what refers to it is guarded by foreign keys.
+d::Result<d::Meeting> PgRegisterWriter::update(const d::WriteContext& c, const d::Meeting& e,
+                                               d::ExpectedVersion expected) {
+  return updateInOneStatement(database_, observer_, c, e, e.id, expected);
+}
+d::Status PgRegisterWriter::removeMeeting(const d::WriteContext& c, d::Id id,
+                                          d::ExpectedVersion expected) {
+  return removeInOneStatement<d::Meeting>(database_, observer_, c, id, expected);
+}
+
 }  // namespace kkr::persistence

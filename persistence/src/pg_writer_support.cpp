@@ -31,8 +31,10 @@ template <>
 const TableInfo& tableOf<d::KkrMember>() {
   static const TableInfo t{
       "kkr_member", "KKR seat", "id",
-      "person_id, period_id, role, seat_basis, substitute_id, start_date, end_date, source",
-      "person_id, period_id, role, seat_basis, substitute_id, start_date, end_date, source"};
+      "person_id, period_id, role, seat_basis, substitute_id, start_date, end_date, source, "
+      "decided_at",
+      "person_id, period_id, role, seat_basis, substitute_id, start_date, end_date, source, "
+      "decided_at"};
   return t;
 }
 template <>
@@ -48,9 +50,16 @@ template <>
 const TableInfo& tableOf<d::Appointment>() {
   static const TableInfo t{"appointment", "appointment", "id",
                            "forum_id, person_id, period_id, role, status, substitute_for_id, "
-                           "start_date, end_date, decision_ref, source, note",
+                           "start_date, end_date, decision_ref, source, note, decided_at",
                            "forum_id, person_id, period_id, role, status, substitute_for_id, "
-                           "start_date, end_date, decision_ref, source, note"};
+                           "start_date, end_date, decision_ref, source, note, decided_at"};
+  return t;
+}
+template <>
+const TableInfo& tableOf<d::Meeting>() {
+  static const TableInfo t{"meeting", "meeting", "id",
+                           "date, place, kind, agenda_url, minutes_url, note",
+                           "date, place, kind, agenda_url, minutes_url, note"};
   return t;
 }
 

@@ -35,7 +35,7 @@ domain::Result<domain::RegisterSnapshot> PgSnapshotSource::loadSnapshot() {
         sql << "SELECT kkr_publish_changes()";
 
         soci::transaction tx(sql);
-        // One snapshot for the seq and all six tables: a change is either in both or in neither.
+        // One snapshot for the seq and all seven tables: a change is either in both or in neither.
         sql << "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY";
         long long seq = 0;
         sql << "SELECT coalesce(max(seq), 0) FROM change_log", soci::into(seq);
@@ -45,12 +45,13 @@ domain::Result<domain::RegisterSnapshot> PgSnapshotSource::loadSnapshot() {
         auto members = loadTable<domain::KkrMember>(sql, "kkr_member");
         auto forums = loadTable<domain::RegionalForum>(sql, "regional_forum");
         auto appointments = loadTable<domain::Appointment>(sql, "appointment");
+        auto meetings = loadTable<domain::Meeting>(sql, "meeting");
         tx.commit();
         return domain::RegisterSnapshot(seq, std::move(kommuner), std::move(periods),
                                         std::move(persons), std::move(members), std::move(forums),
-                                        std::move(appointments));
+                                        std::move(appointments), std::move(meetings));
       },
-      // Eight statements, each bounded by the statement timeout: a large register may need
+      // Nine statements, each bounded by the statement timeout: a large register may need
       // more than one statement's share, a frozen server still no more than this.
       3 * database_.config().statement_timeout + database_.config().deadline_grace);
 }

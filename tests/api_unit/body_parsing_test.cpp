@@ -185,6 +185,7 @@ TEST(FieldList, EveryEntityRespondsWithWhatItsCreateBodyReads) {
                                                     day(2022, 1, 1),
                                                     day(2025, 12, 31),
                                                     "testkilde",
+                                                    48,
                                                     {}});
   expectResponseReadsBackAsCreate(domain::RegionalForum{44,
                                                         "Testforum",
@@ -212,7 +213,16 @@ TEST(FieldList, EveryEntityRespondsWithWhatItsCreateBodyReads) {
                                                       "sag 1",
                                                       "testkilde",
                                                       "note",
+                                                      48,
                                                       {}});
+  expectResponseReadsBackAsCreate(domain::Meeting{48,
+                                                  day(2024, 3, 1),
+                                                  "Testsal",
+                                                  domain::MeetingKind::Extraordinary,
+                                                  "https://example.invalid/dagsorden",
+                                                  "https://example.invalid/referat",
+                                                  "note",
+                                                  {}});
 }
 
 TEST(FieldList, RestrictedFieldsAreReadLikeAnyOther) {

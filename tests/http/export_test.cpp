@@ -10,11 +10,12 @@
 namespace kkr::testing {
 namespace {
 
-const char* const kCollections[] = {"kommuner", "periods", "persons",
-                                    "members",  "forums",  "appointments"};
+const char* const kCollections[] = {"kommuner", "periods",      "persons", "members",
+                                    "forums",   "appointments", "meetings"};
 const std::map<std::string, std::string> kEntityOf{
     {"kommuner", "kommune"}, {"periods", "period"}, {"persons", "person"},
-    {"members", "member"},   {"forums", "forum"},   {"appointments", "appointment"}};
+    {"members", "member"},   {"forums", "forum"},   {"appointments", "appointment"},
+    {"meetings", "meeting"}};
 
 std::vector<json> linesOf(const std::string& body) {
   std::vector<json> lines;

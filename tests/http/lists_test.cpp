@@ -65,7 +65,7 @@ TEST(ListsHttp, CsvHasAHeaderRowAndRfc4180Quoting) {
   ASSERT_NE(firstLineEnd, std::string::npos);
   EXPECT_EQ(r.body.substr(0, firstLineEnd),
             "id,forum_id,person_id,period_id,role,status,substitute_for_id,start_date,end_date,"
-            "decision_ref,source,note,version,created_at,updated_at");
+            "decision_ref,source,note,decided_at,version,created_at,updated_at");
   // A comma and quotes: the field is quoted and its quotes doubled; a line break stays inside
   // a quoted field.
   EXPECT_NE(r.body.find(",\"KKR-møde 15. januar 2023, punkt 4 \"\"udpegning\"\"\","),

@@ -8,6 +8,7 @@
 #include "kkr/api/routes.hpp"
 #include "kkr/api/server.hpp"
 #include "support/pg_fixture.hpp"
+#include "write_support.hpp"
 
 namespace kkr::testing {
 namespace {
@@ -187,10 +188,16 @@ TEST(OperationsHttp, RouteTableListsEveryOperationWithOpenApiTemplates) {
   EXPECT_TRUE(has("GET", "/openapi.yaml"));
   // Every listed route answers (not 404/405) on the running server.
   auto client = server().client();
+  // No meetings are seeded: make one for the meeting routes to name.
+  auto meeting =
+      client.request("POST", "/v1/meetings", jsonAuth(tokens().editor), R"({"date":"2031-01-09"})");
+  ASSERT_EQ(meeting.status, 201) << meeting.body;
+  const std::string meetingId = str(meeting.json().at("id").get<long long>());
   for (const auto& route : table) {
     std::string path = route.path;
-    for (const auto& [param, value] :
-         std::vector<std::pair<std::string, std::string>>{{"{code}", "0851"}, {"{id}", "1"}}) {
+    const bool isMeeting = path.rfind("/v1/meetings/", 0) == 0;
+    for (const auto& [param, value] : std::vector<std::pair<std::string, std::string>>{
+             {"{code}", "0851"}, {"{id}", isMeeting ? meetingId : "1"}}) {
       if (auto at = path.find(param); at != std::string::npos)
         path.replace(at, param.size(), value);
     }

@@ -108,6 +108,15 @@ TEST_F(ReadModelFeedTest, LoaderWriterAndFeedMakeTheSameEntityOfEveryResource) {
   f.note = "Testnote";
   auto forum = writer.create(ctx, f);
   ASSERT_TRUE(forum) << forum.error().detail;
+  Meeting mt;
+  mt.date = d("2022-01-20");
+  mt.place = "Testsal \"Ø\"";
+  mt.kind = MeetingKind::Constituent;
+  mt.agenda_url = "https://example.invalid/dagsorden";
+  mt.minutes_url = "https://example.invalid/referat";
+  mt.note = "Testnote";
+  auto meeting = writer.create(ctx, mt);
+  ASSERT_TRUE(meeting) << meeting.error().detail;
   KkrMember m;
   m.person_id = person->id;
   m.period_id = "2022-2026";
@@ -116,6 +125,7 @@ TEST_F(ReadModelFeedTest, LoaderWriterAndFeedMakeTheSameEntityOfEveryResource) {
   m.start_date = d("2022-01-01");
   m.end_date = d("2025-12-31");
   m.source = "Testkilde";
+  m.decided_at = meeting->id;
   auto member = writer.create(ctx, m);
   ASSERT_TRUE(member) << member.error().detail;
   Appointment a;
@@ -129,6 +139,7 @@ TEST_F(ReadModelFeedTest, LoaderWriterAndFeedMakeTheSameEntityOfEveryResource) {
   a.decision_ref = "Testbeslutning 1";
   a.source = "Testkilde";
   a.note = "Testnote";
+  a.decided_at = meeting->id;
   auto appointment = writer.create(ctx, a);
   ASSERT_TRUE(appointment) << appointment.error().detail;
 
@@ -141,22 +152,26 @@ TEST_F(ReadModelFeedTest, LoaderWriterAndFeedMakeTheSameEntityOfEveryResource) {
   EXPECT_EQ(*loaded->forum(forum->id), *forum);
   EXPECT_EQ(*loaded->member(member->id), *member);
   EXPECT_EQ(*loaded->appointment(appointment->id), *appointment);
+  ASSERT_NE(loaded->meeting(meeting->id), nullptr);
+  EXPECT_EQ(*loaded->meeting(meeting->id), *meeting);
+  EXPECT_EQ(loaded->member(member->id)->decided_at, meeting->id);
+  EXPECT_EQ(loaded->appointment(appointment->id)->decided_at, meeting->id);
 
   // What the writer told its observer, and what the feed carries, are those same rows.
-  ASSERT_EQ(recorder.batches.size(), 6u);
+  ASSERT_EQ(recorder.batches.size(), 7u);
   const std::vector<RowWrite> expected = {
-      {*kommune, RowEffect::Stored}, {*period, RowEffect::Stored},
-      {*person, RowEffect::Stored},  {*forum, RowEffect::Stored},
-      {*member, RowEffect::Stored},  {*appointment, RowEffect::Stored}};
+      {*kommune, RowEffect::Stored},    {*period, RowEffect::Stored},  {*person, RowEffect::Stored},
+      {*forum, RowEffect::Stored},      {*meeting, RowEffect::Stored}, {*member, RowEffect::Stored},
+      {*appointment, RowEffect::Stored}};
   for (std::size_t i = 0; i < expected.size(); ++i) {
     ASSERT_EQ(recorder.batches[i].size(), 1u) << i;
     EXPECT_EQ(recorder.batches[i][0].row, expected[i].row) << i;
   }
-  ASSERT_EQ(publishAll(), 6);
+  ASSERT_EQ(publishAll(), 7);
   auto page = source->changesAfter(0, 100);
   ASSERT_TRUE(page) << page.error().detail;
-  EXPECT_EQ(page->published, 6);
-  ASSERT_EQ(page->rows.size(), 6u);
+  EXPECT_EQ(page->published, 7);
+  ASSERT_EQ(page->rows.size(), 7u);
   for (const PublishedRow& row : page->rows) {
     EXPECT_EQ(row.write.effect, RowEffect::Stored);
     bool found = false;

@@ -59,8 +59,8 @@ class WriterWorkflow : public WriterTest {
 TEST_F(WriterWorkflow, AnActionMovesANominationAndAnswersWithTheRenderedRow) {
   const auto forum = forumWith("Testforum", 2);
   const auto nominated = nomination(forum.id, 0);
-  const auto next =
-      applyAction(nominated, AppointDecision{day("2022-03-01"), std::string("pkt 4")});
+  const auto next = applyAction(
+      nominated, AppointDecision{day("2022-03-01"), std::string("pkt 4"), std::nullopt});
   const auto done = must(transition(next, nominated.meta.version), "appoint");
   ASSERT_TRUE(done.created.has_value());
   EXPECT_EQ(done.created->status, AppointmentStatus::Appointed);
@@ -129,7 +129,8 @@ TEST_F(WriterWorkflow, AnIdempotentActionIsWrittenOnceAndReplayed) {
   const auto forum = forumWith("Testforum", 2);
   const auto nominated = nomination(forum.id, 0);
   const IdempotencyKey key{"workflow-key", "hash-1"};
-  const auto next = applyAction(nominated, AppointDecision{day("2022-03-01"), std::nullopt});
+  const auto next =
+      applyAction(nominated, AppointDecision{day("2022-03-01"), std::nullopt, std::nullopt});
   const auto first = must(transition(next, nominated.meta.version, key), "first");
   EXPECT_FALSE(first.replayed());
   const auto retry = must(transition(next, nominated.meta.version, key), "retry");

@@ -24,7 +24,7 @@ const std::string& adminDatabaseUrl();
 /// terminated first) when the process exits normally. Throws (after ADD_FAILURE) on any failure.
 const std::string& testDatabaseUrl();
 
-/// Empties every table but schema_migrations (the six register tables, change_log, api_key,
+/// Empties every table but schema_migrations (the seven register tables, change_log, api_key,
 /// idempotency_key and whatever later migrations add) without writing change rows, as TRUNCATE
 /// ... RESTART IDENTITY CASCADE would, but in a few ms: ids start at 1 again and the change seq
 /// at 0. A ReadModel that already holds a later seq must be refresh()ed, not refreshIfBehind()ed.

@@ -507,3 +507,42 @@ TEST(NormalizeKommuneCode, RejectsEverythingElse) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(Queries, MeetingsFilterByKindAndDateAndDecisionsByDecidedAt) {
+  SnapshotBuilder b;
+  b.period("2022-2026", "2022-01-01", "2026-01-14");
+  b.person(1, "Testperson Møde", "0851");
+  b.meeting(42, "2023-03-15", MeetingKind::Extraordinary);
+  b.meeting(40, "2022-01-20", MeetingKind::Constituent);
+  b.meeting(41, "2022-06-01");
+  b.member(10, 1, "2022-2026", MemberRole::Member, "2022-01-01").decided_at = 40;
+  b.member(11, 1, "2022-2026", MemberRole::Member, "2024-01-01");
+  b.forum(20, "Testforum");
+  b.appointment(30, 20, 1, "2022-2026", AppointmentRole::Member, "2022-02-01").decided_at = 41;
+  b.appointment(31, 20, 1, "2022-2026", AppointmentRole::Member, "2024-02-01").decided_at = 40;
+  const auto s = b.build();
+  const auto meetings = [&](const MeetingFilter& f) {
+    auto page = listMeetings(s, f, {});
+    return page ? idsOf(page->items) : Ids{};
+  };
+  EXPECT_EQ(meetings({}), (Ids{40, 41, 42}));
+  EXPECT_EQ(meetings({.kind = MeetingKind::Ordinary}), (Ids{41}));
+  EXPECT_EQ(meetings({.from = d("2022-01-21")}), (Ids{41, 42}));
+  EXPECT_EQ(meetings({.to = d("2022-06-01")}), (Ids{40, 41}));
+  EXPECT_EQ(meetings({.from = d("2022-06-01"), .to = d("2022-06-01")}), (Ids{41}));
+  auto paged = listMeetings(s, {}, {.limit = 2});
+  ASSERT_TRUE(paged);
+  EXPECT_EQ(paged->next_cursor, "41");
+
+  auto members = listMembers(s, {.decided_at = 40}, {});
+  ASSERT_TRUE(members);
+  EXPECT_EQ(idsOf(members->items), (Ids{10}));
+  auto appointments = listAppointments(s, {.decided_at = 40}, {});
+  ASSERT_TRUE(appointments);
+  EXPECT_EQ(idsOf(appointments->items), (Ids{31}));
+  EXPECT_TRUE(listAppointments(s, {.decided_at = 42}, {})->items.empty());
+}
+
+}  // namespace

@@ -90,6 +90,16 @@ class MemoryWriter final : public RegisterWriter {
   }
 
   // Not needed here.
+  Result<Meeting> create(const WriteContext&, const Meeting&) override { return notHere(); }
+  Result<IdempotentCreate<Meeting>> create(const WriteContext&, const Meeting&,
+                                           const IdempotencyKey&,
+                                           const RenderResponse<Meeting>&) override {
+    return notHere();
+  }
+  Result<Meeting> update(const WriteContext&, const Meeting&, ExpectedVersion) override {
+    return notHere();
+  }
+  Status removeMeeting(const WriteContext&, Id, ExpectedVersion) override { return notHere(); }
   Result<Kommune> create(const WriteContext&, const Kommune&) override { return notHere(); }
   Result<Period> create(const WriteContext&, const Period&) override { return notHere(); }
   Result<KkrMember> create(const WriteContext&, const KkrMember&) override { return notHere(); }

@@ -98,8 +98,18 @@ class SnapshotBuilder {
     return appointments_.back();
   }
 
+  Meeting& meeting(Id id, std::string_view date, MeetingKind kind = MeetingKind::Ordinary) {
+    Meeting m;
+    m.id = id;
+    m.date = d(date);
+    m.kind = kind;
+    meetings_.push_back(std::move(m));
+    return meetings_.back();
+  }
+
   RegisterSnapshot build(std::int64_t seq = 1) const {
-    return RegisterSnapshot(seq, kommuner_, periods_, persons_, members_, forums_, appointments_);
+    return RegisterSnapshot(seq, kommuner_, periods_, persons_, members_, forums_, appointments_,
+                            meetings_);
   }
 
  private:
@@ -108,6 +118,7 @@ class SnapshotBuilder {
   std::vector<Person> persons_;
   std::vector<KkrMember> members_;
   std::vector<RegionalForum> forums_;
+  std::vector<Meeting> meetings_;
   std::vector<Appointment> appointments_;
 };
 

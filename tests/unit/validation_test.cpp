@@ -79,6 +79,18 @@ Appointment goodAppointment() {
   return a;
 }
 
+Meeting goodMeeting() {
+  Meeting m;
+  m.id = 5;
+  m.date = d("2023-02-15");
+  m.place = "Testsal 1";
+  m.kind = MeetingKind::Constituent;
+  m.agenda_url = "https://example.dk/dagsorden";
+  m.minutes_url = "http://example.dk/referat";
+  m.note = "Syntetisk testmøde";
+  return m;
+}
+
 TEST(Validation, AcceptsValidEntities) {
   EXPECT_TRUE(validate(goodKommune()).empty());
   EXPECT_TRUE(validate(goodPeriod()).empty());
@@ -86,6 +98,10 @@ TEST(Validation, AcceptsValidEntities) {
   EXPECT_TRUE(validate(goodMember()).empty());
   EXPECT_TRUE(validate(goodForum()).empty());
   EXPECT_TRUE(validate(goodAppointment()).empty());
+  EXPECT_TRUE(validate(goodMeeting()).empty());
+  Meeting bare;  // only the date is required
+  bare.date = d("2023-02-15");
+  EXPECT_TRUE(validate(bare).empty());
 }
 
 TEST(Validation, KommuneCodesAreFourDigits) {
@@ -304,6 +320,44 @@ TEST(Validation, CountsCodePoints) {
   EXPECT_EQ(codePointCount("æøå"), 3u);
   EXPECT_EQ(codePointCount("€"), 1u);
   EXPECT_EQ(codePointCount("😀"), 1u);
+}
+
+}  // namespace
+
+namespace {
+
+TEST(Validation, MeetingUrlsPlaceAndNote) {
+  auto m = goodMeeting();
+  for (const char* bad : {"example.dk", "ftp://example.dk", "https://", "https://a b.dk"}) {
+    m.agenda_url = bad;
+    m.minutes_url = bad;
+    EXPECT_EQ(pointers(validate(m)), (std::vector<std::string>{"/agenda_url", "/minutes_url"}))
+        << bad;
+  }
+  m = goodMeeting();
+  m.place = "   ";
+  m.note = std::string(4001, 'x');
+  EXPECT_EQ(pointers(validate(m)), (std::vector<std::string>{"/place", "/note"}));
+  m = goodMeeting();
+  m.place = std::string(300, 'x');
+  m.agenda_url = "https://example.dk/" + std::string(481, 'x');  // 500 characters
+  EXPECT_TRUE(validate(m).empty());
+  m.place = std::string(301, 'x');
+  m.agenda_url = "https://example.dk/" + std::string(482, 'x');
+  EXPECT_EQ(pointers(validate(m)), (std::vector<std::string>{"/place", "/agenda_url"}));
+}
+
+TEST(Validation, DecidedAtIsAPositiveMeetingId) {
+  auto member = goodMember();
+  auto appointment = goodAppointment();
+  member.decided_at = 1;
+  appointment.decided_at = 1;
+  EXPECT_TRUE(validate(member).empty());
+  EXPECT_TRUE(validate(appointment).empty());
+  member.decided_at = 0;
+  appointment.decided_at = -3;
+  EXPECT_EQ(pointers(validate(member)), (std::vector<std::string>{"/decided_at"}));
+  EXPECT_EQ(pointers(validate(appointment)), (std::vector<std::string>{"/decided_at"}));
 }
 
 }  // namespace

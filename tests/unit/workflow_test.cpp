@@ -68,14 +68,23 @@ Appointment nomination() {
 }
 
 TEST(Workflow, AppointRecordsTheDecisionAndKeepsTheRest) {
-  const auto appointed =
-      applyAction(nomination(), AppointDecision{d("2023-02-15"), std::string("KKR-møde pkt. 4")});
+  const auto appointed = applyAction(
+      nomination(), AppointDecision{d("2023-02-15"), std::string("KKR-møde pkt. 4"), {}});
   EXPECT_EQ(appointed.status, Appointed);
   EXPECT_EQ(appointed.decision_ref, "2023-02-15: KKR-møde pkt. 4");
   EXPECT_EQ(appointed.start_date, d("2023-01-01"));
   EXPECT_EQ(appointed.note, "Testnote");
-  EXPECT_EQ(applyAction(nomination(), AppointDecision{d("2023-02-15"), {}}).decision_ref,
+  EXPECT_EQ(applyAction(nomination(), AppointDecision{d("2023-02-15"), {}, {}}).decision_ref,
             "2023-02-15");
+  EXPECT_EQ(appointed.decided_at, std::nullopt);
+}
+
+TEST(Workflow, AppointAtAMeetingLinksTheMeetingAndKeepsTheReference) {
+  const auto appointed =
+      applyAction(nomination(), AppointDecision{d("2023-02-15"), std::string("pkt. 4"), Id{7}});
+  EXPECT_EQ(appointed.status, Appointed);
+  EXPECT_EQ(appointed.decided_at, Id{7});
+  EXPECT_EQ(appointed.decision_ref, "2023-02-15: pkt. 4");
 }
 
 TEST(Workflow, EndSetsTheEndDateAndAddsTheReasonToTheNote) {

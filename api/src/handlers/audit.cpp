@@ -28,8 +28,8 @@ domain::Result<domain::AuditQuery> readAuditQuery(QueryReader& query) {
   domain::AuditQuery out;
   out.after = page->after;
   out.limit = page->limit;
-  out.entity =
-      query.choice("entity", {"kommune", "period", "person", "member", "forum", "appointment"});
+  out.entity = query.choice(
+      "entity", {"kommune", "period", "person", "member", "forum", "appointment", "meeting"});
   out.id = query.entityKey("id");
   out.actor = query.text("actor", kActorLength);
   out.since = query.timestamp("since");

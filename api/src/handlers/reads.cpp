@@ -122,6 +122,7 @@ KKR_READ_HANDLERS(domain::Person)
 KKR_READ_HANDLERS(domain::KkrMember)
 KKR_READ_HANDLERS(domain::RegionalForum)
 KKR_READ_HANDLERS(domain::Appointment)
+KKR_READ_HANDLERS(domain::Meeting)
 #undef KKR_READ_HANDLERS
 
 }  // namespace kkr::api::handlers

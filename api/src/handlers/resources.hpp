@@ -124,8 +124,8 @@ struct Resource<domain::KkrMember> : NumericKey<domain::KkrMember> {
   using Filter = domain::MemberFilter;
   static constexpr std::string_view entity = domain::entityName<domain::KkrMember>();
   static constexpr std::string_view collection = "members";
-  static constexpr std::array<std::string_view, 7> filters{
-      "period_id", "person_id", "kommune_code", "party", "role", "seat_basis", "at"};
+  static constexpr std::array<std::string_view, 8> filters{
+      "period_id", "person_id", "kommune_code", "party", "role", "seat_basis", "at", "decided_at"};
   static constexpr std::array<std::string_view, 1> embeds{"person"};
 
   static constexpr auto find = &domain::RegisterSnapshot::member;
@@ -139,6 +139,7 @@ struct Resource<domain::KkrMember> : NumericKey<domain::KkrMember> {
     filter.role = query.oneOf<domain::MemberRole>("role");
     filter.seat_basis = query.oneOf<domain::SeatBasis>("seat_basis");
     filter.at = query.date("at");
+    filter.decided_at = query.id("decided_at");
     return filter;
   }
   static constexpr auto list = &domain::listMembers;
@@ -170,8 +171,9 @@ struct Resource<domain::Appointment> : NumericKey<domain::Appointment> {
   using Filter = domain::AppointmentFilter;
   static constexpr std::string_view entity = domain::entityName<domain::Appointment>();
   static constexpr std::string_view collection = "appointments";
-  static constexpr std::array<std::string_view, 8> filters{
-      "forum_id", "person_id", "period_id", "kommune_code", "party", "role", "status", "at"};
+  static constexpr std::array<std::string_view, 9> filters{
+      "forum_id", "person_id", "period_id", "kommune_code", "party",
+      "role",     "status",    "at",        "decided_at"};
   static constexpr std::array<std::string_view, 2> embeds{"person", "forum"};
 
   static constexpr auto find = &domain::RegisterSnapshot::appointment;
@@ -186,9 +188,32 @@ struct Resource<domain::Appointment> : NumericKey<domain::Appointment> {
     filter.role = query.oneOf<domain::AppointmentRole>("role");
     filter.status = query.oneOf<domain::AppointmentStatus>("status");
     filter.at = query.date("at");
+    filter.decided_at = query.id("decided_at");
     return filter;
   }
   static constexpr auto list = &domain::listAppointments;
+};
+
+/// What a meeting decided is listed by the decided_at filters of /v1/members and
+/// /v1/appointments, so it pages, embeds and renders as CSV like any list of those.
+template <>
+struct Resource<domain::Meeting> : NumericKey<domain::Meeting> {
+  using Filter = domain::MeetingFilter;
+  static constexpr std::string_view entity = domain::entityName<domain::Meeting>();
+  static constexpr std::string_view collection = "meetings";
+  static constexpr std::array<std::string_view, 3> filters{"kind", "from", "to"};
+  static constexpr std::array<std::string_view, 0> embeds{};
+
+  static constexpr auto find = &domain::RegisterSnapshot::meeting;
+  static constexpr auto table = &domain::RegisterSnapshot::meetings;
+  static Filter readFilter(QueryReader& query) {
+    Filter filter;
+    filter.kind = query.oneOf<domain::MeetingKind>("kind");
+    filter.from = query.date("from");
+    filter.to = query.date("to");
+    return filter;
+  }
+  static constexpr auto list = &domain::listMeetings;
 };
 
 /// A key as it is shown in messages and tags.

@@ -167,6 +167,7 @@ KKR_WRITE_HANDLERS(domain::Person)
 KKR_WRITE_HANDLERS(domain::KkrMember)
 KKR_WRITE_HANDLERS(domain::RegionalForum)
 KKR_WRITE_HANDLERS(domain::Appointment)
+KKR_WRITE_HANDLERS(domain::Meeting)
 #undef KKR_WRITE_HANDLERS
 
 }  // namespace kkr::api::handlers

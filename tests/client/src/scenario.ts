@@ -20,6 +20,7 @@ import type { components, paths } from "../generated/api.js";
 
 type Problem = components["schemas"]["Problem"];
 type Person = components["schemas"]["Person"];
+type Meeting = components["schemas"]["Meeting"];
 
 const baseUrl = (process.env.KKR_BASE_URL ?? "http://127.0.0.1:8080").replace(/\/+$/, "");
 const token = process.env.KKR_TOKEN ?? "";
@@ -323,6 +324,63 @@ async function main(): Promise<void> {
     currentETag = response.headers.get("etag") ?? "";
     person = data;
     return `version ${data.version}`;
+  });
+
+  // (3c) a meeting, a KKR seat it decided, and what it decided
+  let meeting: Meeting | undefined;
+  let seatId = 0;
+  await step("POST /v1/meetings → 201; a seat names it in decided_at; ?decided_at= lists it", async () => {
+    assert.ok(person, "no person was created");
+    const created = await authed.POST("/v1/meetings", {
+      params: { header: { "Idempotency-Key": randomUUID() } },
+      body: { date: "2022-05-20", place: "Testsal Klient", kind: "constituent" },
+    });
+    assert.ok(created.data, `POST /v1/meetings: ${describe(created.response, created.error)}`);
+    assert.equal(created.response.status, 201);
+    assert.equal(created.data.kind, "constituent");
+    meeting = created.data;
+    const seat = await authed.POST("/v1/members", {
+      body: {
+        person_id: person.id,
+        period_id: "2022-2026",
+        role: "member",
+        seat_basis: "party",
+        start_date: "2022-06-01",
+        end_date: "2022-06-02",
+        decided_at: meeting.id,
+      },
+    });
+    assert.ok(seat.data, `POST /v1/members: ${describe(seat.response, seat.error)}`);
+    assert.equal(seat.data.decided_at, meeting.id);
+    seatId = seat.data.id;
+    const decided = await anon.GET("/v1/members", {
+      params: { query: { decided_at: String(meeting.id) } },
+    });
+    assert.ok(decided.data, `GET /v1/members?decided_at: ${describe(decided.response, decided.error)}`);
+    assert.deepEqual(
+      decided.data.items.map((m) => m.id),
+      [seatId],
+    );
+    const listed = await anon.GET("/v1/meetings", { params: { query: { kind: "constituent" } } });
+    assert.ok(listed.data, `GET /v1/meetings: ${describe(listed.response, listed.error)}`);
+    assert.ok(listed.data.items.some((m) => m.id === meeting?.id), "the meeting is listed");
+    return `meeting ${meeting.id} decided seat ${seatId}`;
+  });
+
+  await step("DELETE a meeting that decided something → 409; after its seat is gone → 204", async () => {
+    assert.ok(meeting, "no meeting was created");
+    const refused = await authed.DELETE("/v1/meetings/{id}", {
+      params: { path: { id: String(meeting.id) } },
+    });
+    assert.ok(refused.error, `DELETE of a deciding meeting: ${refused.response.status}`);
+    assertProblem(refused.response, refused.error, 409);
+    const seat = await authed.DELETE("/v1/members/{id}", { params: { path: { id: String(seatId) } } });
+    assert.equal(seat.response.status, 204, `DELETE seat: ${describe(seat.response, seat.error)}`);
+    const gone = await authed.DELETE("/v1/meetings/{id}", {
+      params: { path: { id: String(meeting.id) } },
+    });
+    assert.equal(gone.response.status, 204, `DELETE meeting: ${describe(gone.response, gone.error)}`);
+    return `409 "${refused.error.detail ?? ""}", then 204`;
   });
 
   // (4) a 404 problem, typed by the generated error type

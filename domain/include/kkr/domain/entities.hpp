@@ -65,6 +65,7 @@ struct KkrMember {
   Date start_date;
   std::optional<Date> end_date;
   std::optional<std::string> source;  ///< where the seat is documented
+  std::optional<Id> decided_at;       ///< the meeting that decided the seat
   RowMeta meta;
   bool operator==(const KkrMember&) const = default;
 };
@@ -100,8 +101,22 @@ struct Appointment {
   std::optional<std::string> decision_ref;
   std::optional<std::string> source;
   std::optional<std::string> note;
+  std::optional<Id> decided_at;  ///< the meeting that decided the appointment
   RowMeta meta;
   bool operator==(const Appointment&) const = default;
+};
+
+/// A meeting of KKR: where its decisions (members' seats, appointments) were made.
+struct Meeting {
+  Id id = 0;
+  Date date;
+  std::optional<std::string> place;
+  MeetingKind kind = MeetingKind::Ordinary;
+  std::optional<std::string> agenda_url;
+  std::optional<std::string> minutes_url;
+  std::optional<std::string> note;
+  RowMeta meta;
+  bool operator==(const Meeting&) const = default;
 };
 
 }  // namespace kkr::domain

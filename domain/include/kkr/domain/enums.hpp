@@ -14,6 +14,7 @@ enum class ForumKind { Statutory, Agreement };
 enum class KkrAction { Appoints, Nominates };
 enum class AppointmentRole { Chair, ViceChair, Member, Alternate, Observer };
 enum class AppointmentStatus { Nominated, Appointed, Ended, Withdrawn };
+enum class MeetingKind { Ordinary, Extraordinary, Constituent };
 
 /// Spellings of each enum, indexed by the enumerator's value.
 template <typename E>
@@ -47,6 +48,11 @@ template <>
 struct EnumNames<AppointmentStatus> {
   static constexpr std::array<std::string_view, 4> names{"nominated", "appointed", "ended",
                                                          "withdrawn"};
+};
+template <>
+struct EnumNames<MeetingKind> {
+  static constexpr std::array<std::string_view, 3> names{"ordinary", "extraordinary",
+                                                         "constituent"};
 };
 
 /// The public spelling of an enumerator.

@@ -35,6 +35,10 @@ inline constexpr std::size_t kDescription = 4000;
 inline constexpr std::size_t kNote = 4000;
 /// The decision an appointment rests on (a reference, not the decision's text).
 inline constexpr std::size_t kDecisionRef = 500;
+/// Where a meeting was held.
+inline constexpr std::size_t kPlace = 300;
+/// A meeting's agenda and minutes URLs (as long as a forum's website).
+inline constexpr std::size_t kMeetingUrl = kWebsite;
 /// The most seats a forum may give KKR (a count, not code points); the fewest is 0.
 inline constexpr int kSeats = 1000;
 /// Kommune and region codes ("0851") and period ids ("2022-2026") are fixed shapes; these bound

@@ -107,6 +107,7 @@ void visitFields(M& m, Visit&& visit) {
   visit(Field{.name = "start_date", .write = Required}, m.start_date);
   visit(Field{.name = "end_date"}, m.end_date);
   visit(Field{.name = "source", .max_length = limits::kSource}, m.source);
+  visit(Field{.name = "decided_at"}, m.decided_at);
 }
 
 template <EntityOf<RegionalForum> F, typename Visit>
@@ -145,6 +146,20 @@ void visitFields(A& a, Visit&& visit) {
   visit(Field{.name = "decision_ref", .max_length = limits::kDecisionRef}, a.decision_ref);
   visit(Field{.name = "source", .max_length = limits::kSource}, a.source);
   visit(Field{.name = "note", .max_length = limits::kNote}, a.note);
+  visit(Field{.name = "decided_at"}, a.decided_at);
+}
+
+template <EntityOf<Meeting> M, typename Visit>
+void visitFields(M& m, Visit&& visit) {
+  using enum FieldWrite;
+  visit(Field{.name = "id", .write = Generated}, m.id);
+  visit(Field{.name = "date", .write = Required}, m.date);
+  visit(Field{.name = "place", .max_length = limits::kPlace}, m.place);
+  // Optional: a meeting left without a kind is an ordinary one.
+  visit(Field{.name = "kind"}, m.kind);
+  visit(Field{.name = "agenda_url", .max_length = limits::kMeetingUrl}, m.agenda_url);
+  visit(Field{.name = "minutes_url", .max_length = limits::kMeetingUrl}, m.minutes_url);
+  visit(Field{.name = "note", .max_length = limits::kNote}, m.note);
 }
 
 /// An entity's name as the change log, tags and messages write it.
@@ -156,6 +171,7 @@ constexpr std::string_view entityName() {
   if constexpr (std::is_same_v<E, KkrMember>) return "member";
   if constexpr (std::is_same_v<E, RegionalForum>) return "forum";
   if constexpr (std::is_same_v<E, Appointment>) return "appointment";
+  if constexpr (std::is_same_v<E, Meeting>) return "meeting";
 }
 
 /// Calls visit(std::type_identity<E>{}) for every entity type E of the register, so code that
@@ -168,6 +184,7 @@ void forEachEntity(Visit&& visit) {
   visit(std::type_identity<KkrMember>{});
   visit(std::type_identity<RegionalForum>{});
   visit(std::type_identity<Appointment>{});
+  visit(std::type_identity<Meeting>{});
 }
 
 /// The fields, then the row's bookkeeping: what a response shows and a stored row holds.

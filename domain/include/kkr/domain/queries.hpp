@@ -55,6 +55,7 @@ struct MemberFilter {
   std::optional<MemberRole> role;
   std::optional<SeatBasis> seat_basis;
   std::optional<Date> at;
+  std::optional<Id> decided_at;  ///< the meeting that decided the seat
 };
 
 struct ForumFilter {
@@ -72,7 +73,14 @@ struct AppointmentFilter {
   std::optional<std::string> party;         ///< the person's party
   std::optional<AppointmentRole> role;
   std::optional<AppointmentStatus> status;
-  std::optional<Date> at;  ///< seats held that day; a dissolved forum's seats end with it
+  std::optional<Date> at;        ///< seats held that day; a dissolved forum's seats end with it
+  std::optional<Id> decided_at;  ///< the meeting that decided the appointment
+};
+
+struct MeetingFilter {
+  std::optional<MeetingKind> kind;
+  std::optional<Date> from;  ///< meetings on or after that date
+  std::optional<Date> to;    ///< meetings on or before that date
 };
 
 Result<Page<Kommune>> listKommuner(const RegisterSnapshot& s, const KommuneFilter& f,
@@ -87,5 +95,7 @@ Result<Page<RegionalForum>> listForums(const RegisterSnapshot& s, const ForumFil
                                        const PageRequest& page);
 Result<Page<Appointment>> listAppointments(const RegisterSnapshot& s, const AppointmentFilter& f,
                                            const PageRequest& page);
+Result<Page<Meeting>> listMeetings(const RegisterSnapshot& s, const MeetingFilter& f,
+                                   const PageRequest& page);
 
 }  // namespace kkr::domain

@@ -21,7 +21,7 @@ enum class RowEffect { Stored, Removed };
 /// continues from the deleted version (migration V003), so "the higher version wins" needs no
 /// clock.
 struct RowWrite {
-  std::variant<Kommune, Period, Person, KkrMember, RegionalForum, Appointment> row;
+  std::variant<Kommune, Period, Person, KkrMember, RegionalForum, Appointment, Meeting> row;
   RowEffect effect = RowEffect::Stored;
 };
 

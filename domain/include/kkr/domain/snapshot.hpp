@@ -51,6 +51,7 @@ using PersonTable = RowTable<Person, ById, NameKeys>;
 using MemberTable = RowTable<KkrMember, ById>;
 using ForumTable = RowTable<RegionalForum, ById, NameKeys>;
 using AppointmentTable = RowTable<Appointment, ById>;
+using MeetingTable = RowTable<Meeting, ById>;
 
 class RegisterSnapshot {
  public:
@@ -58,20 +59,23 @@ class RegisterSnapshot {
   /// NameKeys with the installed TextRules (text.hpp).
   RegisterSnapshot(std::int64_t seq, std::vector<Kommune> kommuner, std::vector<Period> periods,
                    std::vector<Person> persons, std::vector<KkrMember> members,
-                   std::vector<RegionalForum> forums, std::vector<Appointment> appointments);
+                   std::vector<RegionalForum> forums, std::vector<Appointment> appointments,
+                   std::vector<Meeting> meetings = {});
   RegisterSnapshot() : RegisterSnapshot(0, {}, {}, {}, {}, {}, {}) {}
 
   /// The highest published change sequence number that this snapshot includes. It may also
   /// hold rows this instance committed that are not published yet.
   std::int64_t seq() const { return seq_; }
 
-  // Collections sorted by key: kommuner by code, periods by id, the rest by numeric id.
+  // Collections sorted by key: kommuner by code, periods by id, the rest (meetings too) by
+  // numeric id.
   const KommuneTable& kommuner() const { return kommuner_; }
   const PeriodTable& periods() const { return periods_; }
   const PersonTable& persons() const { return persons_; }
   const MemberTable& members() const { return members_; }
   const ForumTable& forums() const { return forums_; }
   const AppointmentTable& appointments() const { return appointments_; }
+  const MeetingTable& meetings() const { return meetings_; }
 
   // Lookups by key; nullptr when absent.
   const Kommune* kommune(const std::string& code) const { return kommuner_.find(code); }
@@ -80,6 +84,7 @@ class RegisterSnapshot {
   const KkrMember* member(Id id) const { return members_.find(id); }
   const RegionalForum* forum(Id id) const { return forums_.find(id); }
   const Appointment* appointment(Id id) const { return appointments_.find(id); }
+  const Meeting* meeting(Id id) const { return meetings_.find(id); }
 
   /// This snapshot with `write` applied (same seq), or nullopt when it would change nothing: the
   /// snapshot already holds that version of the row or a newer one, or lacks the removed row (or
@@ -97,6 +102,7 @@ class RegisterSnapshot {
   MemberTable members_;
   ForumTable forums_;
   AppointmentTable appointments_;
+  MeetingTable meetings_;
 };
 
 using SnapshotPtr = std::shared_ptr<const RegisterSnapshot>;

@@ -21,6 +21,7 @@ std::vector<FieldError> validate(const Person& person);
 std::vector<FieldError> validate(const KkrMember& member);
 std::vector<FieldError> validate(const RegionalForum& forum);
 std::vector<FieldError> validate(const Appointment& appointment);
+std::vector<FieldError> validate(const Meeting& meeting);
 
 /// ok() when `errors` is empty, else a Validation error carrying them.
 Status validationStatus(std::vector<FieldError> errors);

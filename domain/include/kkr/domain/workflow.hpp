@@ -39,6 +39,7 @@ inline constexpr std::size_t kEndReason = kNote - 10;
 struct AppointDecision {
   Date decided_on;                          ///< the date of the decision
   std::optional<std::string> decision_ref;  ///< meeting, item, minutes URL: free text
+  std::optional<Id> meeting;                ///< the meeting that decided it: sets decided_at
 };
 
 /// POST /v1/appointments/{id}/end: the seat ends (resignation, term over, moved away).
@@ -53,7 +54,8 @@ using AppointmentAction = std::variant<AppointDecision, EndDecision>;
 AppointmentStatus targetStatus(const AppointmentAction& action);
 
 /// The appointment as `action` leaves it, from `current`: appoint sets the status and records
-/// the decision in decision_ref ("2024-03-01: <reference>"); end sets the status and end_date and
+/// the decision in decision_ref ("2024-03-01: <reference>") and, when it names a meeting, sets
+/// decided_at to it; end sets the status and end_date and
 /// adds the reason to note ("Ended: <reason>"). It checks nothing: the writer checks the move
 /// against the locked row, the field rules and the seat rules.
 Appointment applyAction(const Appointment& current, const AppointmentAction& action);

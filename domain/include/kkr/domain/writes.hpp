@@ -74,6 +74,7 @@ class RegisterWriter {
   virtual Result<KkrMember> create(const WriteContext&, const KkrMember&) = 0;
   virtual Result<RegionalForum> create(const WriteContext&, const RegionalForum&) = 0;
   virtual Result<Appointment> create(const WriteContext&, const Appointment&) = 0;
+  virtual Result<Meeting> create(const WriteContext&, const Meeting&) = 0;
 
   /// Creates with an Idempotency-Key in one transaction: claim the key (a concurrent request
   /// with the same key waits here until the first commits or rolls back), write, store
@@ -97,6 +98,9 @@ class RegisterWriter {
   virtual Result<IdempotentCreate<Appointment>> create(const WriteContext&, const Appointment&,
                                                        const IdempotencyKey&,
                                                        const RenderResponse<Appointment>&) = 0;
+  virtual Result<IdempotentCreate<Meeting>> create(const WriteContext&, const Meeting&,
+                                                   const IdempotencyKey&,
+                                                   const RenderResponse<Meeting>&) = 0;
 
   /// Replaces the stored row whose key is the entity's key with the given full state.
   virtual Result<Kommune> update(const WriteContext&, const Kommune&, ExpectedVersion) = 0;
@@ -107,6 +111,7 @@ class RegisterWriter {
   virtual Result<RegionalForum> update(const WriteContext&, const RegionalForum&,
                                        ExpectedVersion) = 0;
   virtual Result<Appointment> update(const WriteContext&, const Appointment&, ExpectedVersion) = 0;
+  virtual Result<Meeting> update(const WriteContext&, const Meeting&, ExpectedVersion) = 0;
 
   /// A workflow action on an appointment (workflow.hpp: appoint, end): `next` is the row as the
   /// action leaves it. In one transaction: claim `key` when given (a retry gets the stored answer
@@ -124,6 +129,8 @@ class RegisterWriter {
   virtual Status removeMember(const WriteContext&, Id id, ExpectedVersion) = 0;
   virtual Status removeForum(const WriteContext&, Id id, ExpectedVersion) = 0;
   virtual Status removeAppointment(const WriteContext&, Id id, ExpectedVersion) = 0;
+  /// Conflict while a member or an appointment names the meeting in decided_at.
+  virtual Status removeMeeting(const WriteContext&, Id id, ExpectedVersion) = 0;
 
   /// Erases a person's contact details (kErasedContactFields) in one transaction: from the row
   /// (a new version, recorded in the change log like any update), from every stored version of
@@ -151,7 +158,7 @@ class CommitObserver {
 struct Change {
   std::int64_t seq = 0;
   std::string at;      ///< RFC 3339 UTC
-  std::string entity;  ///< kommune, period, person, member, forum, appointment
+  std::string entity;  ///< kommune, period, person, member, forum, appointment, meeting
   std::string id;      ///< the entity's key as text
   std::string op;      ///< create, update, delete
   std::optional<std::string> data;
@@ -171,7 +178,8 @@ struct Change {
 struct AuditQuery {
   std::int64_t after = 0;
   std::size_t limit = 100;
-  std::optional<std::string> entity;  ///< kommune, period, person, member, forum, appointment
+  std::optional<std::string> entity;  ///< kommune, period, person, member, forum, appointment,
+                                      ///< meeting
   std::optional<std::string> id;      ///< the entity's key as text
   std::optional<std::string> actor;   ///< exactly as recorded ("key:secretariat-1")
   std::optional<std::string> since;

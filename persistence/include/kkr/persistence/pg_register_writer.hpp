@@ -86,6 +86,19 @@ class PgRegisterWriter final : public domain::RegisterWriter, public domain::Bat
   domain::Status removeAppointment(const domain::WriteContext&, domain::Id id,
                                    domain::ExpectedVersion) override;
 
+  // Meetings (issue #10, item 4): no cross-row rule, each write one statement. A member's or an
+  // appointment's decided_at is guarded by its foreign key, so a referenced meeting's delete is
+  // refused (Conflict) and a decided_at naming no meeting is a Validation error.
+  domain::Result<domain::Meeting> create(const domain::WriteContext&,
+                                         const domain::Meeting&) override;
+  domain::Result<domain::IdempotentCreate<domain::Meeting>> create(
+      const domain::WriteContext&, const domain::Meeting&, const domain::IdempotencyKey&,
+      const domain::RenderResponse<domain::Meeting>&) override;
+  domain::Result<domain::Meeting> update(const domain::WriteContext&, const domain::Meeting&,
+                                         domain::ExpectedVersion) override;
+  domain::Status removeMeeting(const domain::WriteContext&, domain::Id id,
+                               domain::ExpectedVersion) override;
+
   /// pg_register_writer_erasure.cpp
   domain::Result<domain::IdempotentCreate<domain::Person>> eraseContactDetails(
       const domain::WriteContext&, domain::Id person,
