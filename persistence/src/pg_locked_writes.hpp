@@ -33,6 +33,14 @@ domain::Result<domain::Appointment> updateAppointmentLocked(soci::session& sql,
                                                             domain::ExpectedVersion expected,
                                                             domain::StatusChange how);
 
+/// Which appointments endAppointmentsStillOpen() ends: a forum's or a period's.
+enum class AppointmentsOf { Forum, Period };
+
+/// Ends at `last` every appointment of the forum or period `key` still open after that day:
+/// appointed ones become ended, nominations keep their status. Each gets its own change row.
+void endAppointmentsStillOpen(soci::session& sql, AppointmentsOf of, const std::string& key,
+                              const domain::Date& last);
+
 /// Dates and seats against the forum's appointments; dissolving it ends the open ones.
 domain::Result<domain::RegionalForum> updateForumLocked(soci::session& sql,
                                                         const domain::RegionalForum& f,

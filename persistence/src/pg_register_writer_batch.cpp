@@ -180,12 +180,7 @@ d::Result<d::BatchStepResult> Runner::run(const d::EndOpenAppointments& op) {
   if (!storedVersion(sql, tableOf<d::Period>(), op.period_id, RowLock::ForWrite)) {
     return d::fail(d::Error::notFound("period " + op.period_id + " does not exist"));
   }
-  std::string again = date;
-  sql << "UPDATE appointment SET end_date = CAST(:date AS date), "
-         "status = CASE WHEN status = 'appointed' THEN 'ended' ELSE status END "
-         "WHERE period_id = :period AND coalesce(end_date, 'infinity'::date) > "
-         "CAST(:again AS date)",
-      soci::use(date), soci::use(period), soci::use(again);
+  endAppointmentsStillOpen(sql, AppointmentsOf::Period, op.period_id, op.date);
   return d::BatchStepResult{d::BatchStepResult::Kind::Ended, std::nullopt};
 }
 

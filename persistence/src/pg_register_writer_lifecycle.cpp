@@ -21,6 +21,22 @@ using nlohmann::json;
 
 namespace writer {
 
+void endAppointmentsStillOpen(soci::session& sql, AppointmentsOf of, const std::string& key,
+                              const d::Date& last) {
+  std::string date = d::formatDate(last);
+  std::string dateAgain = date;
+  std::string bound = key;
+  // The column is one of two constants; the key and the date are bound.
+  sql << std::string(
+             "UPDATE appointment SET end_date = CAST(:last AS date), "
+             "status = CASE WHEN status = 'appointed' THEN 'ended' ELSE status END "
+             "WHERE ") +
+             (of == AppointmentsOf::Forum ? "forum_id = CAST(:key AS bigint)"
+                                          : "period_id = :key") +
+             " AND coalesce(end_date, 'infinity'::date) > CAST(:last_again AS date)",
+      soci::use(date), soci::use(bound), soci::use(dateAgain);
+}
+
 d::Result<d::RegionalForum> updateForumLocked(soci::session& sql, const d::RegionalForum& f,
                                               d::ExpectedVersion expected) {
   const auto stored = storedVersion(sql, tableOf<d::RegionalForum>(), f.id, RowLock::ForWrite);
@@ -40,16 +56,8 @@ d::Result<d::RegionalForum> updateForumLocked(soci::session& sql, const d::Regio
   }
   auto updated = writeChecked(sql, f, WriteKind::Update, expected);
   if (!updated || !f.dissolved_on) return updated;
-  // Dissolution ends every appointment still open on that date, in this transaction; each
-  // one gets its own change row from the trigger. Nominations stay nominations.
-  long long forumId = f.id;
-  std::string dissolved = d::formatDate(*f.dissolved_on);
-  std::string dissolvedAgain = dissolved;
-  sql << "UPDATE appointment SET end_date = CAST(:dissolved AS date), "
-         "status = CASE WHEN status = 'appointed' THEN 'ended' ELSE status END "
-         "WHERE forum_id = :forum AND coalesce(end_date, 'infinity'::date) > "
-         "CAST(:dissolved_again AS date)",
-      soci::use(dissolved), soci::use(forumId), soci::use(dissolvedAgain);
+  // Dissolution ends every appointment still open on that date, in this transaction.
+  endAppointmentsStillOpen(sql, AppointmentsOf::Forum, std::to_string(f.id), *f.dissolved_on);
   return updated;
 }
 

@@ -68,6 +68,28 @@ TEST(BatchHttp, CreatesRowsThatReferToEachOtherInOneAction) {
   EXPECT_EQ(items[1].at("seq").get<long long>(), items[0].at("seq").get<long long>() + 1);
 }
 
+TEST(BatchHttp, AMeetingAndWhatItDecidedInOneBatch) {
+  auto client = server().client();
+  json operations = personAndAppointment("Testperson Batch Møde");
+  operations.insert(operations.begin(),
+                    json{{"op", "create"},
+                         {"resource", "meetings"},
+                         {"ref", "m"},
+                         {"body", {{"date", "2024-05-02"}, {"kind", "ordinary"}}}});
+  operations[2]["body"]["decided_at"] = {{"ref", "m"}};
+  auto r = batch(client, operations);
+  ASSERT_EQ(r.status, 200) << r.body;
+  const auto results = r.json().at("results");
+  ASSERT_EQ(results.size(), 3u);
+  EXPECT_EQ(results[0].at("resource"), "meetings");
+  const auto meeting = results[0].at("body").at("id").get<long long>();
+  EXPECT_EQ(results[2].at("body").at("decided_at").get<long long>(), meeting);
+  auto decided = client.get("/v1/appointments?decided_at=" + str(meeting));
+  ASSERT_EQ(decided.status, 200) << decided.body;
+  ASSERT_EQ(decided.json().at("items").size(), 1u);
+  EXPECT_EQ(decided.json().at("items")[0].at("id"), results[2].at("body").at("id"));
+}
+
 TEST(BatchHttp, OneFailingOperationWritesNothingAndEveryFailureIsReported) {
   auto client = server().client();
   json operations = personAndAppointment("Testperson Batch Rollback");

@@ -10,10 +10,9 @@ namespace {
 /// Records what it is asked to apply and answers with an empty outcome.
 class RecordingWriter final : public BatchWriter {
  public:
-  Result<IdempotentCreate<BatchOutcome>> apply(const WriteContext& context,
-                                               const std::vector<BatchOperation>& operations,
-                                               const BatchOptions& options,
-                                               const RenderResponse<BatchOutcome>& render) override {
+  Result<IdempotentCreate<BatchOutcome>> apply(
+      const WriteContext& context, const std::vector<BatchOperation>& operations,
+      const BatchOptions& options, const RenderResponse<BatchOutcome>& render) override {
     calls++;
     actor = context.actor;
     seen = operations.size();
@@ -51,7 +50,8 @@ TEST(BatchCommands, ABatchHoldsOneToTwoHundredOperations) {
   EXPECT_EQ(empty.error().fields.at(0).pointer, "/operations");
 
   std::vector<BatchOperation> many;
-  for (std::size_t i = 0; i < kMaxBatchOperations + 1; ++i) many.push_back(removal(kPerson, "1", i));
+  for (std::size_t i = 0; i < kMaxBatchOperations + 1; ++i)
+    many.push_back(removal(kPerson, "1", i));
   EXPECT_FALSE(commands.run(kEditor, many, {}, ignore));
   many.pop_back();
   ASSERT_TRUE(commands.run(kEditor, many, {}, ignore));
@@ -152,11 +152,11 @@ TEST(BatchCommands, FailuresBecomeOneProblemWithPointersIntoTheRequest) {
   operations[0].fields_pointer = "/operations/0/body";
   operations[1].pointer = "/operations/1";
   operations[2].pointer = "/period/start_date";  // a row the request does not spell out
-  const auto error = batchFailure(
-      {{0, Error::validation("bad", {{"/person_id", "refers to nobody"}})},
-       {1, Error::notFound("person 7 does not exist")},
-       {2, Error::conflict("seats", {{"/end_date", "is before a seat's start"}})}},
-      operations);
+  const auto error =
+      batchFailure({{0, Error::validation("bad", {{"/person_id", "refers to nobody"}})},
+                    {1, Error::notFound("person 7 does not exist")},
+                    {2, Error::conflict("seats", {{"/end_date", "is before a seat's start"}})}},
+                   operations);
   EXPECT_EQ(error.code, ErrorCode::Validation);
   ASSERT_EQ(error.operations.size(), 3u);
   EXPECT_EQ(error.fields[0].pointer, "/operations/0/body/person_id");

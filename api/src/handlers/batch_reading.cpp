@@ -201,7 +201,7 @@ domain::Result<domain::BatchOperation> readOperation(const Json& item, const std
   if (!read && problems.empty()) {
     problems.push_back({"/resource",
                         "must be one of kommuner, periods, persons, members, forums, "
-                        "appointments"});
+                        "appointments, meetings"});
   }
   if (!problems.empty()) {
     return domain::fail(Error::validation("the operation cannot be read", std::move(problems)));
@@ -257,16 +257,20 @@ void writeRowResult(JsonWriter& json, const domain::RegisterRow& row, ServerCont
       row);
 }
 
-std::string batchBody(const domain::BatchOutcome& outcome, ServerContext& ctx) {
-  using Kind = domain::BatchStepResult::Kind;
-  std::string out;
-  JsonWriter json(out);
+void beginOutcome(JsonWriter& json, const domain::BatchOutcome& outcome) {
   json.beginObject().field("dry_run", outcome.dry_run).key("action");
   if (outcome.action.empty()) {
     json.null();
   } else {
     json.value(outcome.action);
   }
+}
+
+std::string batchBody(const domain::BatchOutcome& outcome, ServerContext& ctx) {
+  using Kind = domain::BatchStepResult::Kind;
+  std::string out;
+  JsonWriter json(out);
+  beginOutcome(json, outcome);
   json.key("results").beginArray();
   for (const auto& result : outcome.results) {
     json.beginObject();

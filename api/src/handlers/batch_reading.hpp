@@ -31,6 +31,9 @@ domain::Result<bool> dryRunOf(const HttpRequest& req);
 void writeRowResult(JsonWriter& json, const domain::RegisterRow& row, ServerContext& ctx,
                     bool created);
 
+/// Opens the answer to a batch or constitution: {"dry_run", "action" (null in a dry run), ...
+void beginOutcome(JsonWriter& json, const domain::BatchOutcome& outcome);
+
 /// The answer to a batch: {"dry_run", "action", "results": [{"op", "status", ...row}]}.
 std::string batchBody(const domain::BatchOutcome& outcome, ServerContext& ctx);
 

@@ -98,12 +98,7 @@ std::string constitutionBody(const domain::BatchOutcome& outcome, const std::str
                              ServerContext& ctx) {
   std::string out;
   JsonWriter json(out);
-  json.beginObject().field("dry_run", outcome.dry_run).key("action");
-  if (outcome.action.empty()) {
-    json.null();
-  } else {
-    json.value(outcome.action);
-  }
+  beginOutcome(json, outcome);
   const auto row = [&](const domain::RegisterRow& r, bool created) {
     json.beginObject();
     writeRowResult(json, r, ctx, created);
