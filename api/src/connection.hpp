@@ -2,6 +2,7 @@
 // Pistache glue: the per-connection state, the hardened input handler that frames requests
 // before Pistache's parser sees them, and the one function that writes every response.
 
+#include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <functional>
@@ -23,7 +24,10 @@ namespace kkr::api {
 /// until then we move its expiry ourselves (timerfd_settime) as requests start and progress.
 struct DeadlineTimer {
   int fd = -1;
-  bool armed = false;  ///< still watched by the transport: its fd is open and may fire
+  /// Still watched by the transport: its fd is open and may fire. Atomic because the transport's
+  /// thread clears it when the timer fires, while the connection that owns the timer may be
+  /// destroyed on another thread (ThreadSanitizer saw the two meet under load).
+  std::atomic<bool> armed{false};
 };
 
 class ApiHandler;
