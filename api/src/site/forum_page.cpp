@@ -107,11 +107,7 @@ void appendHistory(std::string& out, const domain::RegionalForum& f,
     out += "<tr><th scope=\"row\">";
     personLink(out, s, a->person_id, day);
     out += "</th>";
-    cell(out, danish(a->role));
-    cell(out, danish(a->status));
-    cell(out, a->period_id);
-    cell(out, formatDateText(a->start_date));
-    cell(out, dateText(a->end_date));
+    appointmentCells(out, *a);
     out += "</tr>\n";
   }
   endTable(out);

@@ -5,6 +5,7 @@
 #include "../html_escape.hpp"
 #include "../json_mapping.hpp"
 #include "../params.hpp"
+#include "labels.hpp"
 
 namespace kkr::api::site {
 
@@ -203,6 +204,14 @@ std::string_view favicon() {
   return "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 32 32\">"
          "<rect width=\"32\" height=\"32\" rx=\"4\" fill=\"#0b3d6e\"/>"
          "<path d=\"M9 7h4v7l6-7h5l-7 8 7 10h-5l-5-7-1 1v6H9z\" fill=\"#fff\"/></svg>\n";
+}
+
+void appointmentCells(std::string& out, const domain::Appointment& a) {
+  cell(out, danish(a.role));
+  cell(out, danish(a.status));
+  cell(out, a.period_id);
+  cell(out, formatDateText(a.start_date));
+  cell(out, dateText(a.end_date));
 }
 
 }  // namespace kkr::api::site

@@ -65,6 +65,9 @@ void endTable(std::string& out);
 /// A cell with escaped text.
 void cell(std::string& out, std::string_view text);
 
+/// An appointment's cells as the forum and person pages show it: role, status, period, from, to.
+void appointmentCells(std::string& out, const domain::Appointment& a);
+
 /// A whole page that says what went wrong (404, 400): same frame, no data links.
 std::string messagePage(std::string_view title, std::string_view message, const Day& day);
 

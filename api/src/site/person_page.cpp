@@ -93,11 +93,7 @@ void appendAppointments(std::string& out, const domain::PersonRecord& record,
     out += "<tr><th scope=\"row\">";
     forumLink(out, s, a->forum_id, day);
     out += "</th>";
-    cell(out, danish(a->role));
-    cell(out, danish(a->status));
-    cell(out, a->period_id);
-    cell(out, formatDateText(a->start_date));
-    cell(out, dateText(a->end_date));
+    appointmentCells(out, *a);
     cell(out, a->status == domain::AppointmentStatus::Withdrawn ? "Nej" : heldOn(*a, day));
     out += "</tr>\n";
   }
