@@ -124,6 +124,29 @@ TEST_F(SchemaConstraints, RejectsAnUnknownKommune) {
             kForeignKey);
 }
 
+// Since V009 the guards run only when the guarded column changes, although every writer sets
+// every column: a change to an unknown kommune or a forbidden status is still refused, and an
+// update that keeps them (with the column in its SET list) still passes.
+TEST_F(SchemaConstraints, RejectsMovingAPersonToAnUnknownKommune) {
+  EXPECT_EQ(sqlstateOf([&] {
+              *sql << "UPDATE person SET kommune_code = '9999' WHERE id = :id", soci::use(alice);
+            }),
+            kForeignKey);
+  EXPECT_EQ(sqlstateOf([&] {
+              *sql << "UPDATE person SET (name, kommune_code) = ('Testperson Alfa II', '9901') "
+                      "WHERE id = :id",
+                  soci::use(alice);
+            }),
+            "");
+}
+
+TEST_F(SchemaConstraints, RejectsAForbiddenStatusChangeButNotAnUnchangedStatus) {
+  insertAppointment(*sql, forum, alice, "member", "ended", "2023-01-01", "2023-06-30");
+  EXPECT_EQ(sqlstateOf([&] { *sql << "UPDATE appointment SET status = 'appointed'"; }), kCheck);
+  EXPECT_EQ(sqlstateOf([&] { *sql << "UPDATE appointment SET (status, note) = ('ended', 'x')"; }),
+            "");
+}
+
 TEST_F(SchemaConstraints, RejectsAnEndedAppointmentWithoutEndDate) {
   EXPECT_EQ(
       sqlstateOf([&] { insertAppointment(*sql, forum, alice, "member", "ended", "2023-01-01"); }),
