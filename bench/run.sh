@@ -81,6 +81,35 @@ stop_server() {
   server_pid=
 }
 rss_mb() { awk '/^VmRSS:/ {printf "%.1f", $2 / 1024}' "/proc/$1/status"; }
+
+# CPU milliseconds (user + system) a process has used: all its threads, and the children it has
+# waited for (so a cluster's ended backends count through the postmaster).
+clock_ticks="$(getconf CLK_TCK)"
+cpu_ms() { awk -v hz="$clock_ticks" '{ print ($14 + $15 + $16 + $17) * 1000 / hz }' "/proc/$1/stat"; }
+# The cluster's CPU milliseconds: the postmaster, with its ended children, and every live child.
+pg_cpu_ms() {
+  local postmaster pid total
+  postmaster="$(head -n 1 "$work/pg/postmaster.pid")"
+  total="$(cpu_ms "$postmaster")"
+  for pid in $(pgrep -P "$postmaster"); do
+    total="$(awk -v a="$total" -v b="$(cpu_ms "$pid" 2>/dev/null || echo 0)" 'BEGIN { print a + b }')"
+  done
+  echo "$total"
+}
+# cpu_begin, then a run, then cpu_note LABEL: the CPU each successful write of that run cost the
+# server and PostgreSQL (µs), the cost that decides throughput once the cores are busy.
+cpu_begin() {
+  cpu_server_start="$( [[ -n "${server_pid:-}" ]] && cpu_ms "$server_pid" || echo 0)"
+  cpu_pg_start="$(pg_cpu_ms)"
+}
+cpu_note() {
+  local server pg
+  server="$( [[ -n "${server_pid:-}" ]] && cpu_ms "$server_pid" || echo 0)"
+  pg="$(pg_cpu_ms)"
+  note "$1, CPU per write: server $(awk -v a="$cpu_server_start" -v b="$server" -v n="$last_count" \
+    'BEGIN { printf "%.0f", (b - a) * 1000 / n }') µs, PostgreSQL $(awk -v a="$cpu_pg_start" \
+    -v b="$pg" -v n="$last_count" 'BEGIN { printf "%.0f", (b - a) * 1000 / n }') µs"
+}
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 
 # A migrated and seeded register at $KKR_DATABASE_URL, served, with 100 synthetic persons and
@@ -123,6 +152,7 @@ run_wrk() {  # name url [script]
   p99="$(awk '$1=="99%" {print $2}' <<<"$output")"
   non2xx="$(awk '/Non-2xx/ {print $NF}' <<<"$output")"
   last_rps="$(awk -v r="$rps" -v t="$total" -v n="${non2xx:-0}" 'BEGIN { print t ? r * (t - n) / t : 0 }')"
+  last_count=$((total - ${non2xx:-0}))
   printf '| %s | %s | %s | %s | %s |\n' "$name" "$rps" "$p50" "$p99" "${non2xx:-0}" >> "$work/rows.md"
   echo "$name: $rps req/s (p50 $p50, p99 $p99, non-2xx ${non2xx:-0})"
   if [[ -n "$script" ]]; then settle "$(grep -o '^http://[^/]*' <<<"$url")" "$BENCH_TOKEN"; fi
@@ -222,6 +252,7 @@ run_pgbench() {
     -T "$DURATION" -f "$script" -l --log-prefix=pgbench "$KKR_DATABASE_URL" 2>&1)" ||
     kkr_die "pgbench failed: $output"
   last_rps="$(awk '/^tps = / {printf "%.2f", $3; exit}' <<<"$output")"
+  last_count="$(awk '/number of transactions actually processed/ {print $NF; exit}' <<<"$output")"
   # The per-transaction log's third field is the latency in microseconds.
   local latencies p50 p99 failed
   latencies="$(cat "$work"/pgbench.* | awk '{print $3}' | sort -n)"
@@ -256,17 +287,25 @@ SQL
 }
 
 if wants writes; then
+  cpu_begin
   pgbench_insert
+  cpu_note "pgbench's one-row INSERT"
   pgbench_tps="$last_rps"
+  cpu_begin
   pgbench_writer_insert
+  cpu_note "the writer's INSERT via pgbench"
   note "the writer's INSERT via pgbench / one-row INSERT: $(ratio "$last_rps" "$pgbench_tps")×"
   writer_sql_tps="$last_rps"
   # Updates first, while the register still has its fixture size; creates then grow it.
+  cpu_begin
   BENCH_TOKEN="$token" BENCH_PERSON_IDS="$person_ids" run_wrk \
     "PATCH /v1/persons/{id} (durable update, 100 persons)" "$app" bench/update_person.lua
+  cpu_note "PATCH (the settling reads after it included)"
   note "PATCH / pgbench INSERT: $(ratio "$last_rps" "$pgbench_tps")× (goal ≥ 0.4×)"
+  cpu_begin
   BENCH_TOKEN="$token" run_wrk "POST /v1/persons (durable create; the register grows)" \
     "$app/v1/persons" bench/create_person.lua
+  cpu_note "POST (the settling reads after it included)"
   note "POST / pgbench INSERT: $(ratio "$last_rps" "$pgbench_tps")× (goal ≥ 0.4×)"
   note "POST / the writer's INSERT via pgbench: $(ratio "$last_rps" "$writer_sql_tps")×"
 fi
