@@ -41,6 +41,14 @@ Scenarios (exit status 0 when every check holds, 1 otherwise):
                    closed before a single byte of a response arrives. Any response byte, or no
                    outcome within 10 s, fails.
 
+  kill-batches     SIGKILL to the postmaster under 6 writers of batches (POST /v1/batch, four
+                   person creates each, every batch with an Idempotency-Key of its own), then start
+                   the cluster and write on. Every batch is stored whole or not at all; every 200
+                   is stored; each batch not answered 200 is sent again with its key until it is,
+                   and then every batch is stored exactly once, a batch that had committed is
+                   answered from its stored answer (Idempotent-Replayed, the ids it stored), and
+                   the feed's seqs have no gap.
+
 In every scenario: no response has a 5xx status other than 503, every 503 is
 application/problem+json with Retry-After, and every HTTP request has a 10 s timeout. The whole
 run is bounded by an alarm (SCENARIO_LIMIT_S); cleanup (SIGCONT, stop the cluster, kill kkr,
@@ -384,16 +392,22 @@ def follows_outside_writes(rig, verdict):
     return None
 
 
-def kill_postmaster(rig, verdict):
-    load = rig.load("kill").add_writers(8)
+def crash_under(rig, verdict, load, ok_status, label):
+    """SIGKILL to the postmaster after 3 s of `load`, crash recovery, 2.5 s more of it; checks
+    the statuses. Returns (answers, accepted, backends killed by hand)."""
     time.sleep(3.0)
     killed_by_hand = rig.cluster.kill_postmaster()
     accepted = rig.cluster.start()
     sleep_until(accepted + 2.5)
-    writes = load.stop()
+    answers = load.stop()
+    check_only(verdict, [a for a in answers if a.status is not None], {ok_status, 503}, label)
+    check_common(verdict, answers)
+    return answers, accepted, killed_by_hand
 
-    check_only(verdict, [a for a in writes if a.status is not None], {201, 503}, "writes")
-    check_common(verdict, writes)
+
+def kill_postmaster(rig, verdict):
+    writes, accepted, killed_by_hand = crash_under(rig, verdict, rig.load("kill").add_writers(8),
+                                                   201, "writes")
     created = {a.name: a.person_id() for a in writes if a.status == 201}
     stored = stored_persons(rig.cluster, "kill")
     twice = {name: ids for name, ids in stored.items() if len(ids) > 1}
@@ -424,6 +438,102 @@ def kill_postmaster(rig, verdict):
                                 f"{list(not_once.items())[:5]}")
     verdict.figure(f"feed {len(seqs)} changes, gaps={len(holes)}, stored persons not in it "
                    f"exactly once={len(not_once)}")
+
+
+BATCH_SIZE = 4
+RETRY_ROUNDS = 5
+
+
+def batch_body(number):
+    """Four synthetic persons in one batch; their names carry the batch's number."""
+    return json.dumps({"operations": [
+        {"op": "create", "resource": "persons",
+         "body": {"name": f"Synthetic Person batch-{number}-{k}", "kommune_code": "0851"}}
+        for k in range(1, BATCH_SIZE + 1)]})
+
+
+def send_batch(client, number):
+    answer = client.exchange("write", "POST", "/v1/batch", batch_body(number),
+                             {"Content-Type": "application/json",
+                              "Authorization": f"Bearer {client.token}",
+                              "Idempotency-Key": f"fault-batch-{number}"})
+    answer.name = str(number)
+    return answer
+
+
+def batch_ids(answer):
+    """The person ids a 200 answer to a batch names, in operation order."""
+    return [int(result["body"]["id"]) for result in json.loads(answer.body)["results"]]
+
+
+def batch_loop(load):
+    client = Client(load.port, load.token)
+    while not load.stopping.is_set():
+        with load.lock:
+            number = next(load.numbers)
+        answer = send_batch(client, number)
+        load.record(answer)
+        load.stopping.wait(0.0 if answer.status == 200 else 0.05)
+
+
+def stored_batches(cluster):
+    """{batch number: sorted stored ids} of every batch with a person in the database."""
+    batches = {}
+    for name, ids in stored_persons(cluster, "batch").items():
+        number = int(name.split("-")[1])
+        batches.setdefault(number, []).extend(ids)
+    return {number: sorted(ids) for number, ids in batches.items()}
+
+
+def kill_batches(rig, verdict):
+    load = rig.load("batch")
+    for _ in range(6):
+        load.spawn(lambda: batch_loop(load))
+    answers, _, killed_by_hand = crash_under(rig, verdict, load, 200, "batches")
+    before = stored_batches(rig.cluster)
+    partial = {n: ids for n, ids in before.items() if len(ids) != BATCH_SIZE}
+    verdict.check(not partial, f"{len(partial)} batches stored in part or twice (number: ids): "
+                               f"{list(partial.items())[:3]}")
+    answered = {int(a.name): a for a in answers if a.status == 200}
+    unstored = [n for n, a in answered.items() if before.get(n) != sorted(batch_ids(a))]
+    verdict.check(not unstored, f"{len(unstored)} batches answered 200 are not stored as "
+                                f"answered: {unstored[:5]}")
+
+    # The clients that got no 200 retry with their keys until they do.
+    retried = sorted({int(a.name) for a in answers} - set(answered))
+    replayed = 0
+    client = Client(rig.server.port, rig.token)
+    for number in retried:
+        for _ in range(RETRY_ROUNDS):
+            retry = send_batch(client, number)
+            if retry.status == 200:
+                break
+            time.sleep(0.5)
+        if retry.status != 200:
+            verdict.check(False, f"batch {number}: the retry was answered {retry.describe()}")
+            continue
+        if number in before:
+            replayed += 1
+            verdict.check(retry.headers.get("idempotent-replayed") == "true",
+                          f"batch {number} had committed, but its retry was not a replay")
+            verdict.check(sorted(batch_ids(retry)) == before[number],
+                          f"batch {number}: the replay names {batch_ids(retry)}, "
+                          f"stored are {before[number]}")
+    after = stored_batches(rig.cluster)
+    numbers = {int(a.name) for a in answers}
+    wrong = {n: after.get(n) for n in numbers if len(after.get(n, [])) != BATCH_SIZE}
+    verdict.check(not wrong, f"{len(wrong)} batches not stored exactly once after the retries "
+                             f"(number: ids): {list(wrong.items())[:3]}")
+
+    stored_ids = {pid for ids in after.values() for pid in ids}
+    feed = wait_for_feed(rig.client(), stored_ids)
+    holes = gaps([change["seq"] for change in feed])
+    verdict.check(not holes, f"the feed's seqs have gaps: (before, after) {holes[:5]}")
+    verdict.figure(f"batches 200={len(answered)} 503={count(answers, 503)} "
+                   f"no answer={sum(1 for a in answers if a.status is None)}; retried="
+                   f"{len(retried)}, of which had committed (replayed)={replayed}; "
+                   f"stored in part={len(partial)}; persons stored={len(stored_ids)}; "
+                   f"backends killed by hand={killed_by_hand}")
 
 
 def gaps(seqs):
@@ -543,6 +653,7 @@ SCENARIOS = {
     "restart-fast": (restart_fast, {}),
     "stop-immediate": (stop_immediate, {}),
     "kill-postmaster": (kill_postmaster, {}),
+    "kill-batches": (kill_batches, {}),
     "freeze": (freeze, {"KKR_DB_STATEMENT_TIMEOUT_MS": str(STATEMENT_TIMEOUT_MS)}),
     "shutdown": (shutdown, {"KKR_SHUTDOWN_GRACE_MS": str(SHUTDOWN_GRACE_MS)}),
 }
