@@ -1,8 +1,9 @@
 #include "kkr/persistence/pg_api_keys.hpp"
 
+#include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
+#include <openssl/params.h>
 #include <openssl/rand.h>
 
 #include <spdlog/spdlog.h>
@@ -75,22 +76,44 @@ domain::ApiKeyInfo infoFromRow(const soci::row& r) {
   return info;
 }
 
+/// An HMAC-SHA256 context keyed with `secret`, ready for its message.
+EVP_MAC_CTX* keyedHmac(const std::string& secret) {
+  if (secret.empty()) throw std::invalid_argument("the API key secret must not be empty");
+  EVP_MAC* hmac = EVP_MAC_fetch(nullptr, OSSL_MAC_NAME_HMAC, nullptr);
+  EVP_MAC_CTX* context = hmac != nullptr ? EVP_MAC_CTX_new(hmac) : nullptr;
+  EVP_MAC_free(hmac);
+  char digest[] = "SHA256";
+  const OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
+                               OSSL_PARAM_END};
+  if (context == nullptr ||
+      EVP_MAC_init(context, reinterpret_cast<const unsigned char*>(secret.data()), secret.size(),
+                   params) != 1) {
+    EVP_MAC_CTX_free(context);
+    throw std::runtime_error("OpenSSL offers no HMAC-SHA256");
+  }
+  return context;
+}
+
 }  // namespace
 
 PgApiKeyStore::PgApiKeyStore(Database& database, std::string secret,
                              std::chrono::milliseconds cacheFor)
-    : database_(database), secret_(std::move(secret)), cacheFor_(cacheFor) {
-  if (secret_.empty()) throw std::invalid_argument("the API key secret must not be empty");
-}
+    : database_(database), keyed_(keyedHmac(secret), &EVP_MAC_CTX_free), cacheFor_(cacheFor) {}
 
 std::string PgApiKeyStore::hashToken(std::string_view token) const {
   unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  HMAC(EVP_sha256(), secret_.data(), static_cast<int>(secret_.size()),
-       reinterpret_cast<const unsigned char*>(token.data()), token.size(), digest, &length);
-  // HMAC leaves an error queue in thread-local state that OpenSSL 3.0 does not free when a
-  // server (Pistache) thread exits; freeing it here costs one small allocation per request.
+  std::size_t length = 0;
+  // A copy per call: the keyed context is shared by every thread and only ever read.
+  EVP_MAC_CTX* context = EVP_MAC_CTX_dup(keyed_.get());
+  const bool done = context != nullptr &&
+                    EVP_MAC_update(context, reinterpret_cast<const unsigned char*>(token.data()),
+                                   token.size()) == 1 &&
+                    EVP_MAC_final(context, digest, &length, sizeof digest) == 1;
+  EVP_MAC_CTX_free(context);
+  // OpenSSL keeps per-thread state (its error queue) that 3.0 does not free when a server
+  // (Pistache) thread exits; freeing it here costs one small allocation per request.
   OPENSSL_thread_stop();
+  if (!done) throw std::runtime_error("HMAC-SHA256 failed");
   static constexpr char kHex[] = "0123456789abcdef";
   std::string hex;
   hex.reserve(length * 2);

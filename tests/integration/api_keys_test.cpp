@@ -130,6 +130,17 @@ TEST_F(ApiKeyStoreTest, AnotherSecretAuthenticatesNothing) {
   EXPECT_NE(other.hashToken(key.token), keys_->hashToken(key.token));
 }
 
+// RFC 4231, test case 2: the stored hash is HMAC-SHA256 itself, so keys stored by any earlier
+// build still authenticate.
+TEST_F(ApiKeyStoreTest, TheHashIsHmacSha256OfTheToken) {
+  PgApiKeyStore store(*database_, "Jefe");
+  const std::string expected = "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843";
+  EXPECT_EQ(store.hashToken("what do ya want for nothing?"), expected);
+  // Every hash starts from the same keyed state: one message does not change the next one's.
+  EXPECT_NE(store.hashToken("another message"), expected);
+  EXPECT_EQ(store.hashToken("what do ya want for nothing?"), expected);
+}
+
 TEST_F(ApiKeyStoreTest, AnEmptySecretIsRefused) {
   EXPECT_THROW(PgApiKeyStore(*database_, ""), std::invalid_argument);
 }

@@ -2,6 +2,7 @@
 // API keys in PostgreSQL: random tokens, stored only as HMAC-SHA256 under the server's secret.
 
 #include <chrono>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -10,6 +11,8 @@
 
 #include "kkr/domain/auth.hpp"
 #include "kkr/persistence/database.hpp"
+
+struct evp_mac_ctx_st;  // OpenSSL's EVP_MAC_CTX
 
 namespace kkr::persistence {
 
@@ -51,7 +54,9 @@ class PgApiKeyStore final : public domain::ApiKeyStore {
   void reportUnknownRole(std::int64_t keyId);
 
   Database& database_;
-  std::string secret_;
+  /// HMAC-SHA256 set up once with the secret; each hash works on a copy of it, so no request
+  /// looks up the algorithms again (EVP_Q_mac did, for 5 % of the server's CPU per write).
+  std::unique_ptr<evp_mac_ctx_st, void (*)(evp_mac_ctx_st*)> keyed_;
   std::chrono::milliseconds cacheFor_;
   std::mutex cacheMutex_;
   std::unordered_map<std::string, CachedKey> cache_;  ///< by token HMAC; valid keys only
