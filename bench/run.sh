@@ -98,17 +98,19 @@ pg_cpu_ms() {
 }
 # cpu_begin, then a run, then cpu_note LABEL: the CPU each successful write of that run cost the
 # server and PostgreSQL (µs), the cost that decides throughput once the cores are busy.
+server_cpu_ms() { if [[ -n "${server_pid:-}" ]]; then cpu_ms "$server_pid"; else echo 0; fi; }
 cpu_begin() {
-  cpu_server_start="$( [[ -n "${server_pid:-}" ]] && cpu_ms "$server_pid" || echo 0)"
+  cpu_server_start="$(server_cpu_ms)"
   cpu_pg_start="$(pg_cpu_ms)"
 }
+# µs per successful write of the last run between two CPU readings (ms); "n/a" without writes.
+per_write() {
+  awk -v a="$1" -v b="$2" -v n="${last_count:-0}" \
+    'BEGIN { if (n > 0) printf "%.0f µs", (b - a) * 1000 / n; else printf "n/a" }'
+}
 cpu_note() {
-  local server pg
-  server="$( [[ -n "${server_pid:-}" ]] && cpu_ms "$server_pid" || echo 0)"
-  pg="$(pg_cpu_ms)"
-  note "$1, CPU per write: server $(awk -v a="$cpu_server_start" -v b="$server" -v n="$last_count" \
-    'BEGIN { printf "%.0f", (b - a) * 1000 / n }') µs, PostgreSQL $(awk -v a="$cpu_pg_start" \
-    -v b="$pg" -v n="$last_count" 'BEGIN { printf "%.0f", (b - a) * 1000 / n }') µs"
+  note "$1, CPU per write: server $(per_write "$cpu_server_start" "$(server_cpu_ms)"), \
+PostgreSQL $(per_write "$cpu_pg_start" "$(pg_cpu_ms)")"
 }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 
