@@ -154,3 +154,30 @@ TEST_F(SchemaConstraints, RejectsAnEndedAppointmentWithoutEndDate) {
 }
 
 }  // namespace
+
+// Timestamps leave the database as RFC 3339 UTC with six fraction digits, whatever the session's
+// time zone; since V010 kkr_ts() is inlined where it is called (no SQL function call per
+// timestamp), and a row's JSON takes its timestamps from the row itself.
+TEST_F(SchemaConstraints, FormatsTimestampsAsUtcWithMicrosecondsInline) {
+  *sql << "SET TIME ZONE 'Europe/Copenhagen'";
+  std::string formatted;
+  *sql << "SELECT kkr_ts('2026-03-29 03:04:05.000007+02')", soci::into(formatted);
+  EXPECT_EQ(formatted, "2026-03-29T01:04:05.000007Z");
+  *sql << "SELECT kkr_ts('2026-01-02 00:00:00+01')", soci::into(formatted);
+  EXPECT_EQ(formatted, "2026-01-01T23:00:00.000000Z");
+
+  std::string plan;
+  soci::rowset<std::string> lines =
+      (sql->prepare << "EXPLAIN (VERBOSE, COSTS OFF) SELECT kkr_ts(created_at) FROM person");
+  for (const auto& line : lines) plan += line + "\n";
+  EXPECT_NE(plan.find("to_char"), std::string::npos) << plan;
+  EXPECT_EQ(plan.find("kkr_ts"), std::string::npos) << "not inlined: " << plan;
+
+  std::string jsonStamps;
+  std::string columnStamps;
+  *sql << "SELECT (kkr_row_json(p) ->> 'created_at') || ' ' || (kkr_row_json(p) ->> 'updated_at'), "
+          "kkr_ts(created_at) || ' ' || kkr_ts(updated_at) FROM person p WHERE id = :id",
+      soci::use(alice), soci::into(jsonStamps), soci::into(columnStamps);
+  EXPECT_EQ(jsonStamps, columnStamps);
+  EXPECT_EQ(jsonStamps.size(), 2 * std::string("2026-01-01T23:00:00.000000Z").size() + 1);
+}
