@@ -56,14 +56,6 @@ Status checkBatch(const Principal& caller, const std::vector<BatchOperation>& op
   return ok();
 }
 
-Status checkIdempotencyKey(const BatchOptions& options) {
-  if (options.idempotency && !validIdempotencyKey(options.idempotency->key)) {
-    return fail(Error::malformed("Idempotency-Key must be 1 to 255 visible ASCII characters",
-                                 {{"Idempotency-Key", "is not a valid key"}}));
-  }
-  return ok();
-}
-
 template <typename E>
 BatchOperation createStep(E row, std::string pointer, bool statusGiven = true) {
   BatchCreate create;
@@ -122,7 +114,9 @@ Status checkConstitution(const Constitution& c) {
 Result<IdempotentCreate<BatchOutcome>> BatchCommands::run(
     const Principal& caller, const std::vector<BatchOperation>& operations,
     const BatchOptions& options, const RenderResponse<BatchOutcome>& render) {
-  if (auto valid = checkIdempotencyKey(options); !valid) return fail(std::move(valid).error());
+  if (auto valid = checkIdempotencyKey(options.idempotency); !valid) {
+    return fail(std::move(valid).error());
+  }
   if (auto allowed = checkBatch(caller, operations); !allowed) {
     return fail(std::move(allowed).error());
   }
@@ -153,7 +147,9 @@ Result<IdempotentCreate<BatchOutcome>> BatchCommands::constitute(
   // Constituting the new KKR is the secretariat's routine work after an election, so every
   // key (editor or admin) may do it, although a period on its own is reference data that only
   // an admin writes.
-  if (auto valid = checkIdempotencyKey(options); !valid) return fail(std::move(valid).error());
+  if (auto valid = checkIdempotencyKey(options.idempotency); !valid) {
+    return fail(std::move(valid).error());
+  }
   if (auto valid = checkConstitution(constitution); !valid) return fail(std::move(valid).error());
   options.action_kind = "constitution";
   return writer_.apply(WriteContext{caller.actor()}, constitutionPlan(constitution), options,

@@ -55,6 +55,14 @@ bool validIdempotencyKey(std::string_view key) {
   return true;
 }
 
+Status checkIdempotencyKey(const std::optional<IdempotencyKey>& idempotency) {
+  if (idempotency && !validIdempotencyKey(idempotency->key)) {
+    return fail(Error::malformed("Idempotency-Key must be 1 to 255 visible ASCII characters",
+                                 {{"Idempotency-Key", "is not a valid key"}}));
+  }
+  return ok();
+}
+
 template <typename E>
 Role RegisterCommands::requiredRole() {
   return std::is_same_v<E, Kommune> || std::is_same_v<E, Period> ? Role::Admin : Role::Editor;
@@ -76,9 +84,8 @@ Result<IdempotentCreate<E>> RegisterCommands::create(const Principal& caller, co
   WriteContext context{caller.actor()};
   if constexpr (std::is_same_v<E, Appointment>) context.status_from_forum = !options.status_given;
   if (options.idempotency) {
-    if (!validIdempotencyKey(options.idempotency->key)) {
-      return fail(Error::malformed("Idempotency-Key must be 1 to 255 visible ASCII characters",
-                                   {{"Idempotency-Key", "is not a valid key"}}));
+    if (auto valid = checkIdempotencyKey(options.idempotency); !valid) {
+      return fail(std::move(valid).error());
     }
     return writer_.create(context, entity, *options.idempotency, render);
   }
@@ -154,9 +161,8 @@ Result<IdempotentCreate<Appointment>> RegisterCommands::act(
   if (auto allowed = authorize<Appointment>(caller); !allowed) {
     return fail(std::move(allowed).error());
   }
-  if (options.idempotency && !validIdempotencyKey(options.idempotency->key)) {
-    return fail(Error::malformed("Idempotency-Key must be 1 to 255 visible ASCII characters",
-                                 {{"Idempotency-Key", "is not a valid key"}}));
+  if (auto valid = checkIdempotencyKey(options.idempotency); !valid) {
+    return fail(std::move(valid).error());
   }
   const WriteContext context{caller.actor()};
   auto outcome = onCurrent<Appointment, Outcome>(
@@ -191,10 +197,7 @@ Result<IdempotentCreate<Person>> RegisterCommands::eraseContactDetails(
   if (caller.role != Role::Admin) {
     return fail(Error{ErrorCode::Forbidden, "erasing contact details needs the admin role", {}});
   }
-  if (idempotency && !validIdempotencyKey(idempotency->key)) {
-    return fail(Error::malformed("Idempotency-Key must be 1 to 255 visible ASCII characters",
-                                 {{"Idempotency-Key", "is not a valid key"}}));
-  }
+  if (auto valid = checkIdempotencyKey(idempotency); !valid) return fail(std::move(valid).error());
   return writer_.eraseContactDetails(WriteContext{caller.actor()}, person, idempotency, render);
 }
 

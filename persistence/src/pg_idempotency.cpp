@@ -10,10 +10,7 @@ namespace d = domain;
 
 d::Result<std::optional<d::StoredResponse>> claim(soci::session& sql, const std::string& caller,
                                                   const d::IdempotencyKey& key) {
-  if (!d::validIdempotencyKey(key.key)) {
-    return d::fail(d::Error::malformed("Idempotency-Key must have 1 to 255 characters",
-                                       {{"Idempotency-Key", "is not a valid key"}}));
-  }
+  if (auto valid = d::checkIdempotencyKey(key); !valid) return d::fail(std::move(valid).error());
   // Rows are never deleted, so when the INSERT finds the key taken the SELECT finds the row; the
   // loop only guards against an operator deleting it in between.
   for (int attempt = 0; attempt < 3; ++attempt) {

@@ -261,6 +261,20 @@ TEST_F(RegisterCommandsTest, AnIdempotencyKeyIsCheckedAndPassedToTheWriter) {
   EXPECT_FALSE(validIdempotencyKey("æ"));
 }
 
+// Every path that takes a key (creates, actions, erasure, batches, and the writer's own claim)
+// refuses a bad one with this one problem, naming the header.
+TEST(IdempotencyKeyCheck, RefusesABadKeyAsMalformedNamingTheHeader) {
+  EXPECT_TRUE(checkIdempotencyKey(std::nullopt));
+  EXPECT_TRUE(checkIdempotencyKey(IdempotencyKey{std::string(255, 'k'), "hash"}));
+  for (const std::string& bad : {std::string(), std::string("bad key"), std::string(256, 'k')}) {
+    const auto refused = checkIdempotencyKey(IdempotencyKey{bad, "hash"});
+    ASSERT_FALSE(refused) << bad;
+    EXPECT_EQ(refused.error().code, ErrorCode::Malformed);
+    ASSERT_EQ(refused.error().fields.size(), 1u);
+    EXPECT_EQ(refused.error().fields.front().pointer, "Idempotency-Key");
+  }
+}
+
 TEST_F(RegisterCommandsTest, AnAppointmentWithoutStatusLetsTheWriterTakeItFromTheForum) {
   Appointment a;
   a.forum_id = 4;

@@ -48,6 +48,9 @@ using Patch = std::function<Result<E>(const E& current)>;
 /// An Idempotency-Key as the API accepts it: 1 to 255 visible ASCII characters.
 bool validIdempotencyKey(std::string_view key);
 
+/// The one refusal of a key that validIdempotencyKey() rejects; no key at all is fine.
+Status checkIdempotencyKey(const std::optional<IdempotencyKey>& idempotency);
+
 class RegisterCommands {
  public:
   /// How often a patch without If-Match is re-applied to a newer state before a 409. Each lost
