@@ -1,5 +1,5 @@
 #pragma once
-// The register's six entities for the targets that build them from request bodies
+// The register's seven entities for the targets that build them from request bodies
 // (fuzz_json_body, fuzz_csv_output): a way to visit each type, and an entity's public
 // representation as a JSON document.
 
@@ -12,7 +12,7 @@
 
 namespace kkr::fuzz {
 
-/// Calls visit.template operator()<Entity>() for each of the six entity types.
+/// Calls visit.template operator()<Entity>() for each of the seven entity types.
 template <typename Visit>
 void forEachEntityType(Visit&& visit) {
   visit.template operator()<domain::Kommune>();
@@ -21,6 +21,7 @@ void forEachEntityType(Visit&& visit) {
   visit.template operator()<domain::KkrMember>();
   visit.template operator()<domain::RegionalForum>();
   visit.template operator()<domain::Appointment>();
+  visit.template operator()<domain::Meeting>();
 }
 
 /// Everything an authenticated reader sees of an entity: restricted fields, nothing embedded.

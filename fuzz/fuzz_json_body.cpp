@@ -1,7 +1,7 @@
 // Request bodies (api/src/body_parsing.hpp) on arbitrary bytes, through the public functions
 // only: parseJsonObject accepts exactly JSON objects nested at most 64 deep and they survive a
 // dump and parse; every body is then tried as a create body and as a merge patch (RFC 7396) of
-// a stored row, for each of the six entities. A refusal is a Validation error whose every entry
+// a stored row, for each of the seven entities. A refusal is a Validation error whose every entry
 // points at a field; an accepted entity keeps every field within its limit (field_limits.hpp),
 // its ids positive; its representation reads back as the same entity; a patch changes exactly
 // the fields it names, to the values it gives, leaves keys and bookkeeping alone, and applying
@@ -128,6 +128,18 @@ domain::Appointment storedRow() {
           .meta = kMeta};
 }
 
+template <>
+domain::Meeting storedRow() {
+  return {.id = 12,
+          .date = day(2024, 3, 14),
+          .place = "Aalborg Rådhus",
+          .kind = domain::MeetingKind::Extraordinary,
+          .agenda_url = "https://example.org/dagsorden",
+          .minutes_url = "https://example.org/referat",
+          .note = "n",
+          .meta = kMeta};
+}
+
 /// Each text field of the representation with its limit in code points (field_limits.hpp).
 struct TextField {
   std::string_view name;
@@ -159,6 +171,13 @@ constexpr std::initializer_list<TextField> kTextFields<domain::Appointment> = {
     {"period_id", limits::kPeriodId},
     {"decision_ref", limits::kDecisionRef},
     {"source", limits::kSource},
+    {"note", limits::kNote}};
+
+template <>
+constexpr std::initializer_list<TextField> kTextFields<domain::Meeting> = {
+    {"place", limits::kPlace},
+    {"agenda_url", limits::kMeetingUrl},
+    {"minutes_url", limits::kMeetingUrl},
     {"note", limits::kNote}};
 
 void checkTextWithin(const json& value, std::size_t limit) {
