@@ -96,14 +96,16 @@ Result<IdempotentCreate<E>> RegisterCommands::create(const Principal& caller, co
 }
 
 template <typename E>
-Result<E> RegisterCommands::current(const KeyOf<E>& key, ExpectedVersion expected, Lookup lookup) {
+Result<E> RegisterCommands::current(const KeyOf<E>& key, ExpectedVersion expected,
+                                    std::optional<std::int64_t> lost) {
   const auto fits = [&](const E* row) {
     return row != nullptr && (!expected || row->meta.version == *expected);
   };
-  if (lookup == Lookup::SnapshotFirst) {
+  {
     // The snapshot is held while its row is read: a newer write may free it at any moment.
     const SnapshotPtr snapshot = model_.current();
-    if (const E* row = find<E>(*snapshot, key); fits(row)) return *row;
+    const E* row = find<E>(*snapshot, key);
+    if (fits(row) && (!lost || row->meta.version > *lost)) return *row;
   }
   (void)model_.catchUp();  // a failure shows as the row still missing or old
   const SnapshotPtr snapshot = model_.current();
@@ -119,14 +121,15 @@ Result<E> RegisterCommands::current(const KeyOf<E>& key, ExpectedVersion expecte
 template <typename E, typename T, typename Write>
 Result<T> RegisterCommands::onCurrent(const KeyOf<E>& key, ExpectedVersion expected,
                                       Write&& write) {
+  std::optional<std::int64_t> lost;  // the version the last attempt's write expected
   for (int attempt = 0;; ++attempt) {
     // The write applies to the state this instance has; the writer's version check makes that
     // safe. Never patch a state other than the one the client named: that would write back
     // stale fields.
-    auto stored =
-        current<E>(key, expected, attempt == 0 ? Lookup::SnapshotFirst : Lookup::CatchUpFirst);
+    auto stored = current<E>(key, expected, lost);
     if (!stored) return fail(std::move(stored).error());
-    Result<T> written = write(*stored, expected ? *expected : stored->meta.version);
+    lost = expected ? *expected : stored->meta.version;
+    Result<T> written = write(*stored, *lost);
     if (written || written.error().code != ErrorCode::PreconditionFailed || expected) {
       return written;
     }
@@ -177,7 +180,7 @@ Result<IdempotentCreate<Appointment>> RegisterCommands::act(
   // A retry of an action that committed still names the version before it in If-Match. Its
   // stored answer wins over the 412: the writer claims the key before it checks the version, and
   // with the row unchanged and a version it cannot match it writes nothing either way.
-  auto latest = current<Appointment>(id, std::nullopt, Lookup::SnapshotFirst);
+  auto latest = current<Appointment>(id, std::nullopt);
   if (!latest || latest->meta.version <= *options.expected) return outcome;
   return writer_.transition(context, *latest, options.expected, options.idempotency, render);
 }

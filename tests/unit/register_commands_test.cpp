@@ -31,6 +31,9 @@ class MemoryWriter final : public RegisterWriter {
   /// Bumps the stored person's version behind the caller's back before the next N updates, as a
   /// concurrent request would.
   int interferingUpdates = 0;
+  /// Whether this instance's read model sees those updates at once (they were written here), or
+  /// only through the feed (another instance wrote them).
+  bool interferenceWrittenHere = true;
 
   Result<Person> create(const WriteContext& c, const Person& p) override {
     record(c, "create person");
@@ -63,7 +66,7 @@ class MemoryWriter final : public RegisterWriter {
       --interferingUpdates;
       it->second.meta.version += 1;
       it->second.party = "Z";  // what the other request wrote
-      model_.committed({{it->second, RowEffect::Stored}});
+      if (interferenceWrittenHere) model_.committed({{it->second, RowEffect::Stored}});
     }
     if (v && *v != it->second.meta.version) {
       return fail(Error{ErrorCode::PreconditionFailed, "stale", {}});
@@ -320,6 +323,20 @@ TEST_F(RegisterCommandsTest, APatchWithoutIfMatchIsReappliedToTheNewerState) {
   EXPECT_EQ(updated->party, "Z");  // the other request's field survives: patched, not replaced
   EXPECT_EQ(updated->meta.version, 4);
   EXPECT_EQ(writer.calls.size(), 1u + 3u);
+  // The requests that won wrote through this instance, so its snapshot already had their rows:
+  // the retries needed no round trip to the feed.
+  EXPECT_EQ(feed.catchUps, 0);
+}
+
+TEST_F(RegisterCommandsTest, APatchThatLostToAnotherInstanceLooksInTheFeedBeforeEachRetry) {
+  const Id id = createPerson("Testperson");
+  writer.interferenceWrittenHere = false;
+  writer.interferingUpdates = 1;
+  auto updated = commands.update<Person>(editor(), id, rename("Testperson omdøbt"), std::nullopt);
+  // This feed never brings the other instance's row, so the patch keeps naming the old version.
+  ASSERT_FALSE(updated);
+  EXPECT_EQ(updated.error().code, ErrorCode::Conflict);
+  EXPECT_EQ(feed.catchUps, RegisterCommands::kPatchAttempts - 1);
 }
 
 TEST_F(RegisterCommandsTest, APatchThatKeepsLosingGivesUpWithAConflict) {

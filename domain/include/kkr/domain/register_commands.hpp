@@ -100,14 +100,13 @@ class RegisterCommands {
       const RenderResponse<Person>& render);
 
  private:
-  /// Where current() looks first: in the snapshot, or (after a lost race, when the snapshot is
-  /// known to be behind) in the feed.
-  enum class Lookup { SnapshotFirst, CatchUpFirst };
-
-  /// The row as this instance knows it; catches up with the feed once when it is missing or
-  /// older than the caller expects (another instance may have written it).
+  /// The row as this instance knows it; catches up with the feed once when it is missing, not
+  /// the version the caller expects, or no newer than `lost` (the version a write just lost a
+  /// race on): another instance may have written it. A race lost to a write of this instance
+  /// needs no catch-up, since that write is in the snapshot once it has committed.
   template <typename E>
-  Result<E> current(const KeyOf<E>& key, ExpectedVersion expected, Lookup lookup);
+  Result<E> current(const KeyOf<E>& key, ExpectedVersion expected,
+                    std::optional<std::int64_t> lost = std::nullopt);
 
   /// Runs write(stored, version) on the current row until it succeeds, fails for another reason
   /// than a lost race, or (with If-Match) the race was the client's; the patch retry loop of
