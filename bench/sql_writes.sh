@@ -7,7 +7,11 @@
 # Usage: bash bench/sql_writes.sh [seconds-per-run] [variant...]
 #   variants: baseline (default), kommune-fk (the foreign key person → kommune that migration
 #             V004 replaced, restored for comparison), no-change-log (the change-log triggers
-#             disabled), no-change-log-no-fk (also without V004's check of the kommune)
+#             disabled), no-change-log-no-fk (also without V004's check of the kommune),
+#             no-kommune-check (V004's check of the kommune dropped, the change log kept),
+#             cte-change-log (the INSERT writes its own change row in a CTE, building the row's
+#             JSON once, with the change-log triggers disabled: what the writer would cost if
+#             the statement logged its change instead of the trigger; UPDATE runs unlogged)
 # Environment: BENCH_CONNECTIONS (64), BENCH_THREADS (2). Prints a Markdown table; nothing is
 # written to docs/ (copy what you keep, with this command).
 set -euo pipefail
@@ -44,6 +48,11 @@ cat > "$work/writer_insert.sql" <<'SQL'
 \set n random(1, 1000000000)
 INSERT INTO person (name, other_names, party, kommune_code, office, email, phone) SELECT r.name, r.other_names, r.party, r.kommune_code, r.office, r.email, r.phone FROM jsonb_populate_record(NULL::person, CAST(jsonb_build_object('name', 'Benchperson ' || :n, 'other_names', jsonb_build_array(), 'kommune_code', '0851', 'party', 'Ø') AS jsonb)) AS r CROSS JOIN (SELECT set_config('kkr.actor', 'bench', true)) AS actor RETURNING kkr_row_json(person)::text;
 SQL
+# The same INSERT logging its own change row: one JSON image, no PL/pgSQL (cte-change-log).
+cat > "$work/writer_insert_cte.sql" <<'SQL'
+\set n random(1, 1000000000)
+WITH ins AS (INSERT INTO person (name, other_names, party, kommune_code, office, email, phone) SELECT r.name, r.other_names, r.party, r.kommune_code, r.office, r.email, r.phone FROM jsonb_populate_record(NULL::person, CAST(jsonb_build_object('name', 'Benchperson ' || :n, 'other_names', jsonb_build_array(), 'kommune_code', '0851', 'party', 'Ø') AS jsonb)) AS r CROSS JOIN (SELECT set_config('kkr.actor', 'bench', true)) AS actor RETURNING person.*), j AS (SELECT ins.id, to_jsonb(ins) || jsonb_build_object('created_at', kkr_ts(ins.created_at), 'updated_at', kkr_ts(ins.updated_at)) AS data FROM ins), logged AS (INSERT INTO change_log (entity, entity_id, op, data, actor) SELECT 'person', j.id::text, 'create', j.data, coalesce(nullif(current_setting('kkr.actor', true), ''), 'database') FROM j) SELECT data::text FROM j;
+SQL
 
 port="$(free_port)"
 start_postgres "$work/pg" "$port"
@@ -64,6 +73,7 @@ for variant in $VARIANTS; do
 \\set n random(1, 1000000000)
 UPDATE person SET (name, other_names, party, kommune_code, office, email, phone) = ROW(r.name, r.other_names, r.party, r.kommune_code, r.office, r.email, r.phone) FROM jsonb_populate_record(NULL::person, CAST(jsonb_build_object('name', 'Benchperson', 'other_names', jsonb_build_array('Benchnavn ' || :n), 'kommune_code', '0851') AS jsonb)) AS r CROSS JOIN (SELECT set_config('kkr.actor', 'bench', true)) AS actor WHERE person.id = :id AND person.version = coalesce(CAST(NULL AS bigint), person.version) RETURNING kkr_row_json(person)::text;
 SQL
+  insert_script=writer_insert.sql
   case "$variant" in
     baseline) ;;
     kommune-fk)
@@ -79,11 +89,17 @@ SQL
       psql_at "$port" "$db" -c "ALTER TABLE person DISABLE TRIGGER person_change;
         ALTER TABLE person DISABLE TRIGGER person_change_update;
         DROP TRIGGER person_kommune_exists ON person" >/dev/null ;;
+    no-kommune-check)
+      psql_at "$port" "$db" -c "DROP TRIGGER person_kommune_exists ON person" >/dev/null ;;
+    cte-change-log)
+      insert_script=writer_insert_cte.sql
+      psql_at "$port" "$db" -c "ALTER TABLE person DISABLE TRIGGER person_change;
+        ALTER TABLE person DISABLE TRIGGER person_change_update" >/dev/null ;;
     *) kkr_die "unknown variant $variant" ;;
   esac
   run "one-row INSERT into a scratch table" insert.sql simple "$db"
-  run "the writer's INSERT of a person" writer_insert.sql extended "$db"
-  run "the writer's INSERT of a person" writer_insert.sql prepared "$db"
+  run "the writer's INSERT of a person" "$insert_script" extended "$db"
+  run "the writer's INSERT of a person" "$insert_script" prepared "$db"
   run "the writer's UPDATE of a person (100 persons)" writer_update.sql extended "$db"
   run "the writer's UPDATE of a person (100 persons)" writer_update.sql prepared "$db"
 done
