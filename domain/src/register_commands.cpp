@@ -83,12 +83,10 @@ Result<IdempotentCreate<E>> RegisterCommands::create(const Principal& caller, co
   if (auto allowed = authorize<E>(caller); !allowed) return fail(std::move(allowed).error());
   WriteContext context{caller.actor()};
   if constexpr (std::is_same_v<E, Appointment>) context.status_from_forum = !options.status_given;
-  if (options.idempotency) {
-    if (auto valid = checkIdempotencyKey(options.idempotency); !valid) {
-      return fail(std::move(valid).error());
-    }
-    return writer_.create(context, entity, *options.idempotency, render);
+  if (auto valid = checkIdempotencyKey(options.idempotency); !valid) {
+    return fail(std::move(valid).error());
   }
+  if (options.idempotency) return writer_.create(context, entity, *options.idempotency, render);
   auto created = writer_.create(context, entity);
   if (!created) return fail(std::move(created).error());
   IdempotentCreate<E> outcome{render(*created), std::move(created).value()};
