@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <functional>
 #include <limits>
+#include <optional>
+#include <set>
 #include <string>
 #include <type_traits>
 #include <vector>
@@ -305,6 +307,50 @@ domain::Status readActionBody(const json& body, const std::vector<ActionMember>&
   return domain::ok();
 }
 
+/// Watches a parse for an object that names one member twice. RFC 8259 leaves such an object to
+/// each parser (nlohmann keeps the last value, others the first), so a proxy or a client library
+/// could read another body than the one written; I-JSON (RFC 7493 §2.3) forbids it, and so do we.
+class RepeatedMemberFinder {
+ public:
+  bool operator()(int /*depth*/, json::parse_event_t event, json& parsed) {
+    switch (event) {
+      case json::parse_event_t::object_start:
+        open_.emplace_back();
+        break;
+      case json::parse_event_t::object_end:
+        if (!open_.empty()) open_.pop_back();
+        break;
+      case json::parse_event_t::key:
+        if (!open_.empty() && !open_.back().insert(parsed.get_ref<const std::string&>()).second &&
+            !repeated_) {
+          repeated_ = parsed.get_ref<const std::string&>();
+        }
+        break;
+      default:
+        break;
+    }
+    return true;  // keep every value: the body is refused as a whole afterwards
+  }
+
+  bool found() const { return repeated_.has_value(); }
+
+  /// Names the member only when it is short and plain, so that no client's bytes reach a log line.
+  std::string detail() const {
+    constexpr std::size_t kLongestNamed = 64;
+    const bool plain = std::all_of(repeated_->begin(), repeated_->end(), [](char c) {
+      return c > ' ' && c < 0x7f && c != '"' && c != '\\';
+    });
+    if (!plain || repeated_->size() > kLongestNamed) {
+      return "the request body has an object that names one member twice";
+    }
+    return "the request body has an object that names the member \"" + *repeated_ + "\" twice";
+  }
+
+ private:
+  std::vector<std::set<std::string, std::less<>>> open_;  // member names of each open object
+  std::optional<std::string> repeated_;
+};
+
 }  // namespace
 
 domain::Result<domain::AppointmentAction> appointFromBody(const json& body) {
@@ -338,10 +384,12 @@ domain::Result<json> parseJsonObject(std::string_view body) {
   if (tooDeep(body)) {
     return domain::fail(Error::malformed("the JSON body is nested too deeply"));
   }
-  json parsed = json::parse(body, nullptr, false);
+  RepeatedMemberFinder repeated;
+  json parsed = json::parse(body, std::ref(repeated), false);
   if (parsed.is_discarded()) {
     return domain::fail(Error::malformed("the request body is not valid JSON"));
   }
+  if (repeated.found()) return domain::fail(Error::malformed(repeated.detail()));
   if (!parsed.is_object()) {
     return domain::fail(Error::malformed("the request body must be a JSON object"));
   }

@@ -29,6 +29,28 @@ TEST(ParseJsonObject, RejectsInvalidJsonNonObjectsAndDeepNesting) {
   EXPECT_TRUE(parseJsonObject(brackets).has_value());
 }
 
+TEST(ParseJsonObject, RefusesAnObjectThatNamesAMemberTwiceAtAnyDepth) {
+  const auto top = parseJsonObject(R"({"name":"Testperson A","kommune_code":"0851","name":"B"})");
+  ASSERT_FALSE(top.has_value());
+  EXPECT_EQ(top.error().code, ErrorCode::Malformed);
+  EXPECT_NE(top.error().detail.find("\"name\""), std::string::npos) << top.error().detail;
+
+  // An escape spells the same name: it is the decoded name that counts.
+  EXPECT_FALSE(parseJsonObject(R"({"name":1,"n\u0061me":2})").has_value());
+  // Nested objects (a batch's operations) are checked too, each object on its own.
+  EXPECT_FALSE(parseJsonObject(R"({"ops":[{"body":{"a":1,"b":{"a":2},"a":3}}]})").has_value());
+  // A name outside printable ASCII is not echoed, so no client bytes reach a log line.
+  const auto odd = parseJsonObject("{\"\\n\":1,\"\\n\":2}");
+  ASSERT_FALSE(odd.has_value());
+  EXPECT_EQ(odd.error().detail.find('\n'), std::string::npos);
+
+  // The same name in sibling or nested objects is no repetition.
+  EXPECT_TRUE(parseJsonObject(R"({"a":{"a":{"a":1}},"b":[{"a":1},{"a":2}]})").has_value());
+  const auto parsed = parseJsonObject(R"({"name":"x","Name":"y","other_names":["x","x"]})");
+  ASSERT_TRUE(parsed.has_value());
+  EXPECT_EQ(parsed->size(), 3u);
+}
+
 TEST(EntityFromCreate, BuildsPersonFromValidBody) {
   auto body = json::parse(R"({"name":"Testperson Ærø","kommune_code":"0851","party":"Ø",
                               "other_names":["T. Ærø"],"office":"councillor","email":null})");

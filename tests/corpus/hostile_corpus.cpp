@@ -392,7 +392,7 @@ std::vector<Probe> headerProbes() {
 }
 
 // JSON bodies and numbers, behind a valid key so that they reach the parsers: nesting is capped
-// at 64 levels, numbers must fit their field.
+// at 64 levels, numbers must fit their field, an object names each member once.
 std::vector<Probe> jsonProbes() {
   return {
       {"json_arrays_nested_100000_deep",
@@ -413,6 +413,12 @@ std::vector<Probe> jsonProbes() {
        open({400}),
        {}},
       {"json_negative_tiny_number", jsonPost("/v1/forums", forum("-1e-999999")), open({422}), {}},
+      // A name given twice is read differently by different parsers: refused, never guessed.
+      {"json_member_named_twice",
+       jsonPost("/v1/persons",
+                "{\"name\":\"Testperson A\",\"kommune_code\":\"0851\",\"name\":\"Testperson B\"}"),
+       open({400}),
+       {}},
       {"query_limit_of_23_digits",
        get("/v1/persons?limit=99999999999999999999999"),
        open({400}),

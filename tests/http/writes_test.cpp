@@ -145,6 +145,16 @@ TEST(Writes, CreateReturnsLocationEtagAndRestrictedFieldsOnlyToAuthenticatedRead
 TEST(Writes, BodyErrorsAre400415And422WithPointers) {
   auto client = server().client();
   expectProblem(client.request("POST", "/v1/persons", jsonAuth(tokens().editor), "{nope"), 400);
+  const auto twice = client.request(
+      "POST", "/v1/persons", jsonAuth(tokens().editor),
+      R"({"name":"Testperson Først","kommune_code":"0851","name":"Testperson Sidst"})");
+  expectProblem(twice, 400);
+  EXPECT_NE(twice.json().value("detail", "").find("\"name\""), std::string::npos) << twice.body;
+  for (const char* name : {"Testperson%20F%C3%B8rst", "Testperson%20Sidst"}) {
+    const auto list = client.get(std::string("/v1/persons?q=") + name);
+    ASSERT_EQ(list.status, 200) << list.body;
+    EXPECT_TRUE(list.json().at("items").empty()) << list.body;  // nothing was written
+  }
   expectProblem(client.request("POST", "/v1/persons",
                                {{"Authorization", "Bearer " + tokens().editor},
                                 {"Content-Type", "text/plain"}},
