@@ -82,6 +82,13 @@ const std::vector<Setting>& settings() {
        [](AppConfig& c, const std::string& v) {
          return parseInt<std::size_t>(v, 1, 256, c.database.pool_size);
        }},
+      {{"KKR_DB_WRITE_GROUP", "--db-write-group",
+        "most creates or updates of one table that share one statement when they queue behind "
+        "others of their kind (1: every write alone)",
+        "16"},
+       [](AppConfig& c, const std::string& v) {
+         return parseInt<std::size_t>(v, 1, 256, c.database.write_group);
+       }},
       {{"KKR_DB_STATEMENT_TIMEOUT_MS", "--db-statement-timeout-ms",
         "PostgreSQL statement_timeout per connection", "5000"},
        [](AppConfig& c, const std::string& v) {

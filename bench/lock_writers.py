@@ -2,6 +2,11 @@
 """Writers for the `locked` bench section: N keep-alive clients that POST persons in a loop
 while STOPFILE exists, each honouring Retry-After on a 503 as a decent client does.
 
+Each POST carries an Idempotency-Key of its own, as a careful client's would. Such a create runs
+in a transaction of its own and is never grouped with others (docs/write-path.md), so every
+writer that reaches a worker holds a pooled connection while it waits for the lock: the section
+measures reads while every worker and every connection waits.
+
 One process with a thread per writer, so that the writers themselves cost the machine next to
 nothing: starting a curl process per request made bursts of process starts whenever the waiting
 writes timed out together, and those bursts, not the server, set the readers' p99.
@@ -15,6 +20,7 @@ import sys
 import threading
 import time
 import urllib.parse
+import uuid
 
 
 def writer(base, token, stopfile):
@@ -26,7 +32,8 @@ def writer(base, token, stopfile):
         try:
             if conn is None:
                 conn = http.client.HTTPConnection(url.hostname, url.port, timeout=15)
-            conn.request("POST", "/v1/persons", body, headers)
+            conn.request("POST", "/v1/persons", body,
+                         {**headers, "Idempotency-Key": str(uuid.uuid4())})
             response = conn.getresponse()
             response.read()
             if response.status == 503:

@@ -59,7 +59,11 @@ pg_url="postgresql://postgres@127.0.0.1:$pg_port"
 export KKR_DATABASE_URL="$pg_url/postgres"
 export KKR_API_KEY_SECRET="$(head -c 48 /dev/urandom | base64 | tr -d '\n/+=')"
 export KKR_PORT="$app_port" KKR_THREADS="${KKR_THREADS:-2}" KKR_LOG_LEVEL=warn
-export KKR_DB_POOL_SIZE="${KKR_DB_POOL_SIZE:-8}" KKR_WORKERS="${KKR_WORKERS:-8}"
+# More workers than connections: a write that waits to share a statement holds no connection
+# (docs/write-path.md, "Grouped statements"), so 32 workers let up to 32 writes queue for the
+# pool's 8 connections instead of waiting in the work queue.
+export KKR_DB_POOL_SIZE="${KKR_DB_POOL_SIZE:-8}" KKR_WORKERS="${KKR_WORKERS:-32}"
+export KKR_DB_WRITE_GROUP="${KKR_DB_WRITE_GROUP:-16}"
 # wrk from one address far exceeds the default rate limits: they are off, except where the list
 # section measures what counting costs (a quota no run can use up, so nothing is refused).
 export KKR_RATE_LIMIT_ADDRESS=off KKR_RATE_LIMIT_KEY=off KKR_RATE_LIMIT_AUTH_FAILURES=off
@@ -374,9 +378,9 @@ command="bash bench/run.sh $DURATION"
   echo
   echo "Build: $build_note."
   echo
-  echo "Command: \`KKR_THREADS=$KKR_THREADS KKR_DB_POOL_SIZE=$KKR_DB_POOL_SIZE KKR_WORKERS=$KKR_WORKERS BENCH_CONNECTIONS=$CONNECTIONS $command\`" \
+  echo "Command: \`KKR_THREADS=$KKR_THREADS KKR_DB_POOL_SIZE=$KKR_DB_POOL_SIZE KKR_WORKERS=$KKR_WORKERS KKR_DB_WRITE_GROUP=$KKR_DB_WRITE_GROUP BENCH_CONNECTIONS=$CONNECTIONS $command\`" \
        "(wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s; pgbench -c$CONNECTIONS -j$THREADS -T$DURATION;" \
-       "kkr threads=$KKR_THREADS, workers=$KKR_WORKERS, pool=$KKR_DB_POOL_SIZE; PostgreSQL with fsync on;" \
+       "kkr threads=$KKR_THREADS, workers=$KKR_WORKERS, pool=$KKR_DB_POOL_SIZE, write group=$KKR_DB_WRITE_GROUP; PostgreSQL with fsync on;" \
        "nproc $(nproc))."
   echo
   echo "| target | req/s | p50 | p99 | non-2xx |"

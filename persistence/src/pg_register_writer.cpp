@@ -1,6 +1,7 @@
 // PgRegisterWriter: the writes that need no cross-row rule, each a single autocommit statement,
-// prepared once per connection (see pg_writer_support.hpp, statement_cache.hpp). The
-// rule-checked writes are in pg_register_writer_rules.cpp.
+// prepared once per connection (see pg_writer_support.hpp, statement_cache.hpp), and shared with
+// writes of its kind under load (write_groups.hpp, pg_grouped_writes.hpp). The rule-checked
+// writes are in pg_register_writer_rules.cpp.
 
 #include "kkr/persistence/pg_register_writer.hpp"
 
@@ -8,6 +9,7 @@
 
 #include "kkr/domain/validation.hpp"
 #include "kkr/persistence/statement_cache.hpp"
+#include "pg_grouped_writes.hpp"
 #include "pg_writer_support.hpp"
 
 namespace kkr::persistence {
@@ -25,20 +27,31 @@ d::Result<Entity> told(d::CommitObserver* observer, d::Result<Entity> written) {
   return written;
 }
 
-/// INSERT as one prepared statement in autocommit, which also sets the change-log actor.
+/// The entity a grouped write stored, or why it stored none.
 template <typename Entity>
-d::Result<Entity> createInOneStatement(Database& database, d::CommitObserver* observer,
-                                       const d::WriteContext& context, const Entity& entity) {
+d::Result<Entity> storedEntity(const GroupedWrite& write) {
+  if (!write.outcome->has_value()) return d::fail(write.outcome->error());
+  return rowjson::fromText<Entity>(write.outcome->value());
+}
+
+/// INSERT as one prepared statement in autocommit, which also sets the change-log actor. Under
+/// load, creates of one table by one actor share that statement (write_groups.hpp).
+template <typename Entity>
+d::Result<Entity> createInOneStatement(Database& database, WriteGroups& groups,
+                                       d::CommitObserver* observer, const d::WriteContext& context,
+                                       const Entity& entity) {
   if (auto valid = d::checkFields(entity); !valid) return d::fail(valid.error());
   const auto& t = tableOf<Entity>();
-  const std::string doc = rowjson::toJson(entity).dump();
-  return told(observer, database.withConnection<Entity>([&](Connection& c) -> d::Result<Entity> {
-    return catchConstraintErrors<Entity>(t, [&]() -> d::Result<Entity> {
-      auto row = c.statements.queryText(insertSql(t, ActorSource::Statement), {doc, context.actor});
-      if (!row) throw std::logic_error("an INSERT ... RETURNING returned no row");
-      return rowjson::fromText<Entity>(*row);
-    });
-  }));
+  GroupedWrite write{rowjson::toJson(entity).dump(), std::nullopt, std::nullopt, std::nullopt};
+  const WriteGroups::RunGroup run = [&](const std::vector<GroupedWrite*>& group) {
+    insertGroup(database, t, context.actor, group);
+  };
+  if (t.generatedId) {
+    groups.run(groupKind(t, WriteKind::Create, context.actor), write, run);
+  } else {
+    run({&write});  // a natural key (kommune, period): rare admin writes, never grouped
+  }
+  return told(observer, storedEntity<Entity>(write));
 }
 
 /// A create with an Idempotency-Key: the claim and the stored answer need a transaction around
@@ -51,6 +64,23 @@ d::Result<d::IdempotentCreate<Entity>> createWithIdempotencyKey(
   return idempotentCreate<Entity>(
       database, observer, context, key, render,
       [&](soci::session& sql) -> d::Result<Entity> { return insertRow(sql, entity); });
+}
+
+/// UPDATE by id with the expected version, as one prepared statement in autocommit; under load,
+/// updates of one table by one actor share that statement (write_groups.hpp).
+template <typename Entity>
+d::Result<Entity> updateGrouped(Database& database, WriteGroups& groups,
+                                d::CommitObserver* observer, const d::WriteContext& context,
+                                const Entity& entity, d::ExpectedVersion expected) {
+  if (auto valid = d::checkFields(entity); !valid) return d::fail(valid.error());
+  const auto& t = tableOf<Entity>();
+  GroupedWrite write{rowjson::toJson(entity).dump(), keyText(entity.id), versionParam(expected),
+                     std::nullopt};
+  groups.run(groupKind(t, WriteKind::Update, context.actor), write,
+             [&](const std::vector<GroupedWrite*>& group) {
+               updateGroup(database, t, context.actor, group);
+             });
+  return told(observer, storedEntity<Entity>(write));
 }
 
 /// UPDATE by key with the expected version, as one prepared statement in autocommit.
@@ -97,23 +127,26 @@ d::Status removeInOneStatement(Database& database, d::CommitObserver* observer,
 
 PgRegisterWriter::PgRegisterWriter(Database& database, d::CommitObserver* observer,
                                    std::string regionCode)
-    : database_(database), regionCode_(std::move(regionCode)), observer_(observer) {}
+    : database_(database),
+      regionCode_(std::move(regionCode)),
+      observer_(observer),
+      groups_(database.config().write_group) {}
 
 d::Result<d::Kommune> PgRegisterWriter::create(const d::WriteContext& c, const d::Kommune& e) {
-  return createInOneStatement(database_, observer_, c, e);
+  return createInOneStatement(database_, groups_, observer_, c, e);
 }
 d::Result<d::Period> PgRegisterWriter::create(const d::WriteContext& c, const d::Period& e) {
   // A new period has no seats yet; its only rule (no overlap with another period) is the
   // database's exclusion constraint.
-  return createInOneStatement(database_, observer_, c, e);
+  return createInOneStatement(database_, groups_, observer_, c, e);
 }
 d::Result<d::Person> PgRegisterWriter::create(const d::WriteContext& c, const d::Person& e) {
-  return createInOneStatement(database_, observer_, c, e);
+  return createInOneStatement(database_, groups_, observer_, c, e);
 }
 d::Result<d::RegionalForum> PgRegisterWriter::create(const d::WriteContext& c,
                                                      const d::RegionalForum& e) {
   // A new forum has no appointments that its dates or seats could contradict.
-  return createInOneStatement(database_, observer_, c, e);
+  return createInOneStatement(database_, groups_, observer_, c, e);
 }
 
 d::Result<d::IdempotentCreate<d::Kommune>> PgRegisterWriter::create(
@@ -143,7 +176,7 @@ d::Result<d::Kommune> PgRegisterWriter::update(const d::WriteContext& c, const d
 }
 d::Result<d::Person> PgRegisterWriter::update(const d::WriteContext& c, const d::Person& e,
                                               d::ExpectedVersion expected) {
-  return updateInOneStatement(database_, observer_, c, e, e.id, expected);
+  return updateGrouped(database_, groups_, observer_, c, e, expected);
 }
 
 d::Status PgRegisterWriter::removeKommune(const d::WriteContext& c, const std::string& code,
@@ -173,7 +206,7 @@ d::Status PgRegisterWriter::removeAppointment(const d::WriteContext& c, d::Id id
 }
 
 d::Result<d::Meeting> PgRegisterWriter::create(const d::WriteContext& c, const d::Meeting& e) {
-  return createInOneStatement(database_, observer_, c, e);
+  return createInOneStatement(database_, groups_, observer_, c, e);
 }
 d::Result<d::IdempotentCreate<d::Meeting>> PgRegisterWriter::create(
     const d::WriteContext& c, const d::Meeting& e, const d::IdempotencyKey& key,
@@ -183,7 +216,7 @@ d::Result<d::IdempotentCreate<d::Meeting>> PgRegisterWriter::create(
 // A meeting's fields depend on no other row; what refers to it is guarded by foreign keys.
 d::Result<d::Meeting> PgRegisterWriter::update(const d::WriteContext& c, const d::Meeting& e,
                                                d::ExpectedVersion expected) {
-  return updateInOneStatement(database_, observer_, c, e, e.id, expected);
+  return updateGrouped(database_, groups_, observer_, c, e, expected);
 }
 d::Status PgRegisterWriter::removeMeeting(const d::WriteContext& c, d::Id id,
                                           d::ExpectedVersion expected) {

@@ -2,6 +2,7 @@
 
 #include <map>
 #include <mutex>
+#include <stdexcept>
 #include <vector>
 
 namespace kkr::persistence::writer {
@@ -10,56 +11,71 @@ namespace d = domain;
 
 template <>
 const TableInfo& tableOf<d::Kommune>() {
-  static const TableInfo t{"kommune", "kommune", "code", "code, name, region_code",
-                           "name, region_code"};
+  static const TableInfo t{"kommune",           "kommune", "code", "code, name, region_code",
+                           "name, region_code", false};
   return t;
 }
 template <>
 const TableInfo& tableOf<d::Period>() {
-  static const TableInfo t{"period", "period", "id", "id, start_date, end_date",
-                           "start_date, end_date"};
+  static const TableInfo t{
+      "period", "period", "id", "id, start_date, end_date", "start_date, end_date", false};
   return t;
 }
 template <>
 const TableInfo& tableOf<d::Person>() {
-  static const TableInfo t{"person", "person", "id",
+  static const TableInfo t{"person",
+                           "person",
+                           "id",
                            "name, other_names, party, kommune_code, office, email, phone",
-                           "name, other_names, party, kommune_code, office, email, phone"};
+                           "name, other_names, party, kommune_code, office, email, phone",
+                           true};
   return t;
 }
 template <>
 const TableInfo& tableOf<d::KkrMember>() {
   static const TableInfo t{
-      "kkr_member", "KKR seat", "id",
+      "kkr_member",
+      "KKR seat",
+      "id",
       "person_id, period_id, role, seat_basis, substitute_id, start_date, end_date, source, "
       "decided_at",
       "person_id, period_id, role, seat_basis, substitute_id, start_date, end_date, source, "
-      "decided_at"};
+      "decided_at",
+      true};
   return t;
 }
 template <>
 const TableInfo& tableOf<d::RegionalForum>() {
-  static const TableInfo t{"regional_forum", "forum", "id",
+  static const TableInfo t{"regional_forum",
+                           "forum",
+                           "id",
                            "name, kind, legal_basis, kkr_action, seats, founded_on, dissolved_on, "
                            "successor_id, description, website, source, note",
                            "name, kind, legal_basis, kkr_action, seats, founded_on, dissolved_on, "
-                           "successor_id, description, website, source, note"};
+                           "successor_id, description, website, source, note",
+                           true};
   return t;
 }
 template <>
 const TableInfo& tableOf<d::Appointment>() {
-  static const TableInfo t{"appointment", "appointment", "id",
+  static const TableInfo t{"appointment",
+                           "appointment",
+                           "id",
                            "forum_id, person_id, period_id, role, status, substitute_for_id, "
                            "start_date, end_date, decision_ref, source, note, decided_at",
                            "forum_id, person_id, period_id, role, status, substitute_for_id, "
-                           "start_date, end_date, decision_ref, source, note, decided_at"};
+                           "start_date, end_date, decision_ref, source, note, decided_at",
+                           true};
   return t;
 }
 template <>
 const TableInfo& tableOf<d::Meeting>() {
-  static const TableInfo t{"meeting", "meeting", "id",
+  static const TableInfo t{"meeting",
+                           "meeting",
+                           "id",
                            "date, place, kind, agenda_url, minutes_url, note",
-                           "date, place, kind, agenda_url, minutes_url, note"};
+                           "date, place, kind, agenda_url, minutes_url, note",
+                           true};
   return t;
 }
 
@@ -113,7 +129,45 @@ std::string buildRemove(const TableInfo& t, ActorSource) {
          table + ".version) RETURNING kkr_row_json(" + table + ")::text";
 }
 
+/// Ids are drawn first, one per doc in order, so that each inserted row can be matched to its
+/// doc by id rather than by the order in which RETURNING happens to emit rows.
+std::string buildGroupedInsert(const TableInfo& t, ActorSource) {
+  const std::string table = t.table;
+  return "WITH d AS MATERIALIZED (SELECT e.n, nextval(pg_get_serial_sequence('" + table +
+         "', 'id')) AS id, e.doc FROM jsonb_array_elements(CAST(:docs AS jsonb)) WITH ORDINALITY "
+         "AS e(doc, n)), w AS (INSERT INTO " +
+         table + " (id, " + t.insertColumns + ") SELECT d.id, " + prefixed(t.insertColumns) +
+         " FROM d CROSS JOIN LATERAL jsonb_populate_record(NULL::" + table + ", d.doc) AS r" +
+         kActorJoin + " ORDER BY d.n RETURNING " + table + ".id, kkr_row_json(" + table +
+         ")::text AS j) SELECT string_agg(w.j, chr(30) ORDER BY d.n) FROM w JOIN d ON d.id = w.id";
+}
+
+/// Rows are locked in the order of their ids, the same in every group, so that two groups
+/// running at once cannot deadlock on each other's rows.
+std::string buildGroupedUpdate(const TableInfo& t, ActorSource) {
+  const std::string table = t.table;
+  return "WITH d AS MATERIALIZED (SELECT e.n, CAST(e.w->>'key' AS bigint) AS key, e.w FROM "
+         "jsonb_array_elements(CAST(:writes AS jsonb)) WITH ORDINALITY AS e(w, n) ORDER BY 2), "
+         "u AS (UPDATE " +
+         table + " SET (" + t.updateColumns + ") = ROW(" + prefixed(t.updateColumns) +
+         ") FROM d CROSS JOIN LATERAL jsonb_populate_record(NULL::" + table + ", d.w->'doc') AS r" +
+         kActorJoin + " WHERE " + table + ".id = d.key AND " + table +
+         ".version = coalesce(CAST(d.w->>'expected' AS bigint), " + table +
+         ".version) RETURNING d.n, kkr_row_json(" + table +
+         ")::text AS j) SELECT string_agg(u.n || chr(31) || u.j, chr(30) ORDER BY u.n) FROM u";
+}
+
 }  // namespace
+
+const std::string& groupedInsertSql(const TableInfo& t) {
+  if (!t.generatedId) throw std::logic_error("grouped INSERT for a table without generated ids");
+  return cached(t, 5, &buildGroupedInsert, ActorSource::Statement);
+}
+
+const std::string& groupedUpdateSql(const TableInfo& t) {
+  if (!t.generatedId) throw std::logic_error("grouped UPDATE for a table without generated ids");
+  return cached(t, 6, &buildGroupedUpdate, ActorSource::Statement);
+}
 
 const std::string& insertSql(const TableInfo& t, ActorSource actor) {
   return cached(t, actor == ActorSource::Statement ? 1 : 0, &buildInsert, actor);

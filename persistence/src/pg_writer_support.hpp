@@ -30,6 +30,7 @@ struct TableInfo {
   const char* key;            ///< "id" or "code"
   const char* insertColumns;  ///< written on create (a natural key included)
   const char* updateColumns;  ///< written on update (never the key)
+  bool generatedId;           ///< the key is a bigint `id` from an identity: writes may be grouped
 };
 
 template <typename Entity>
@@ -46,6 +47,18 @@ enum class ActorSource {
 const std::string& insertSql(const TableInfo& t, ActorSource actor);
 const std::string& updateSql(const TableInfo& t, ActorSource actor);
 const std::string& removeSql(const TableInfo& t);
+
+/// Grouped statements (write_groups.hpp), for tables with a generatedId only. Placeholders:
+/// grouped insert: docs (a JSON array of docs), actor; grouped update: writes (a JSON array of
+/// {"doc", "key", "expected"}), actor. Both return one text: the written rows' kkr_row_json,
+/// separated by kRowSeparator; the insert's in the order of its docs, the update's each prefixed
+/// with its write's 1-based position and kPositionSeparator (a write that matched no row has none).
+const std::string& groupedInsertSql(const TableInfo& t);
+const std::string& groupedUpdateSql(const TableInfo& t);
+/// JSON text never holds a raw control character, so these cannot occur inside a row (RFC 7464
+/// separates JSON texts with the same record separator).
+inline constexpr char kRowSeparator = '\x1e';
+inline constexpr char kPositionSeparator = '\x1f';
 
 /// Sets the change-log actor for the rest of the current transaction.
 void setActor(soci::session& sql, const std::string& actor);

@@ -54,6 +54,9 @@ struct DatabaseConfig {
   /// How much longer than the statement timeout a call may take before its connection is cut
   /// off (the server enforces the statement timeout; a frozen server cannot).
   std::chrono::milliseconds deadline_grace{800};
+  /// Most writes of one kind that share one statement under load (write_groups.hpp); 1 runs
+  /// every write alone.
+  std::size_t write_group = 16;
 };
 
 /// The durability settings of the server: a cluster that may lose acknowledged writes on a

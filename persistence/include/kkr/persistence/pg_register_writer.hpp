@@ -11,6 +11,7 @@
 #include "kkr/domain/batch.hpp"
 #include "kkr/domain/writes.hpp"
 #include "kkr/persistence/database.hpp"
+#include "kkr/persistence/write_groups.hpp"
 
 namespace kkr::persistence {
 
@@ -111,10 +112,14 @@ class PgRegisterWriter final : public domain::RegisterWriter, public domain::Bat
       const domain::BatchOptions& options,
       const domain::RenderResponse<domain::BatchOutcome>& render) override;
 
+  /// The single-statement creates and updates grouped so far (write_groups.hpp).
+  const WriteGroups& groups() const { return groups_; }
+
  private:
   Database& database_;
   std::string regionCode_;
   domain::CommitObserver* observer_;
+  WriteGroups groups_;
 };
 
 }  // namespace kkr::persistence

@@ -1,0 +1,149 @@
+#include "pg_grouped_writes.hpp"
+
+#include <stdexcept>
+#include <string_view>
+
+#include "kkr/persistence/statement_cache.hpp"
+
+namespace kkr::persistence::writer {
+
+namespace d = domain;
+
+namespace {
+
+/// "[doc,doc,...]": each doc is JSON already (rowjson::toJson(...).dump()).
+std::string docsArray(const std::vector<GroupedWrite*>& writes) {
+  std::string out = "[";
+  for (const GroupedWrite* w : writes) {
+    if (out.size() > 1) out += ',';
+    out += w->doc;
+  }
+  return out + "]";
+}
+
+/// [{"doc": doc, "key": "id", "expected": "version" or null}, ...]. Keys and versions are the
+/// decimal numbers this process printed, so they need no escaping.
+std::string updatesArray(const std::vector<GroupedWrite*>& writes) {
+  std::string out = "[";
+  for (const GroupedWrite* w : writes) {
+    if (out.size() > 1) out += ',';
+    out += "{\"doc\":" + w->doc + ",\"key\":\"" + w->key.value() +
+           "\",\"expected\":" + (w->expected ? "\"" + *w->expected + "\"" : std::string("null")) +
+           "}";
+  }
+  return out + "]";
+}
+
+std::vector<std::string_view> split(std::string_view text, char separator) {
+  std::vector<std::string_view> parts;
+  while (true) {
+    const auto at = text.find(separator);
+    parts.push_back(text.substr(0, at));
+    if (at == std::string_view::npos) return parts;
+    text.remove_prefix(at + 1);
+  }
+}
+
+/// Runs the grouped statement. False when it failed on a row (SQLSTATE class 22 or 23, a
+/// deadlock or a serialization failure) and so wrote nothing: then each write runs alone.
+/// Anything else (a lost connection, a timeout) is thrown to withConnection, which fails every
+/// write of the group with it, as it would have failed each alone.
+template <typename Run>
+bool ranGrouped(Run&& run) {
+  try {
+    run();
+    return true;
+  } catch (const soci::postgresql_soci_error& e) {
+    const std::string state = errorFields(e).sqlstate;
+    if (state.starts_with("22") || state.starts_with("23") || state == "40P01" ||
+        state == "40001") {
+      return false;
+    }
+    throw;
+  }
+}
+
+/// Gives every write that has no outcome yet `error` (the group's connection failed).
+void failUnfinished(const std::vector<GroupedWrite*>& writes, const d::Error& error) {
+  for (GroupedWrite* w : writes) {
+    if (!w->outcome) w->outcome = d::fail(error);
+  }
+}
+
+d::Id idOf(const GroupedWrite& w) { return static_cast<d::Id>(std::stoll(w.key.value())); }
+
+void insertAlone(Connection& c, const TableInfo& t, const std::string& actor, GroupedWrite& w) {
+  w.outcome = catchConstraintErrors<std::string>(t, [&]() -> d::Result<std::string> {
+    auto row = c.statements.queryText(insertSql(t, ActorSource::Statement), {w.doc, actor});
+    if (!row) throw std::logic_error("an INSERT ... RETURNING returned no row");
+    return std::move(*row);
+  });
+}
+
+void updateAlone(Connection& c, const TableInfo& t, const std::string& actor, GroupedWrite& w) {
+  w.outcome = catchConstraintErrors<std::string>(t, [&]() -> d::Result<std::string> {
+    auto row = c.statements.queryText(updateSql(t, ActorSource::Statement),
+                                      {w.doc, actor, w.key, w.expected});
+    if (!row) return d::fail(missingOrStale(c.sql, t, idOf(w)));
+    return std::move(*row);
+  });
+}
+
+}  // namespace
+
+std::string groupKind(const TableInfo& t, WriteKind kind, const std::string& actor) {
+  return std::string(t.table) + (kind == WriteKind::Create ? "\ninsert\n" : "\nupdate\n") + actor;
+}
+
+void insertGroup(Database& database, const TableInfo& t, const std::string& actor,
+                 const std::vector<GroupedWrite*>& writes) {
+  auto done = database.withConnection<d::Unit>([&](Connection& c) -> d::Result<d::Unit> {
+    if (writes.size() > 1 && ranGrouped([&] {
+          const auto rows = c.statements.queryText(groupedInsertSql(t), {docsArray(writes), actor});
+          const std::string text = rows.value_or("");
+          const auto parts = split(text, kRowSeparator);
+          if (parts.size() != writes.size()) {
+            throw std::logic_error("a grouped INSERT returned another number of rows");
+          }
+          for (std::size_t i = 0; i < writes.size(); ++i) {
+            writes[i]->outcome = std::string(parts[i]);
+          }
+        })) {
+      return d::Unit{};
+    }
+    for (GroupedWrite* w : writes) insertAlone(c, t, actor, *w);
+    return d::Unit{};
+  });
+  if (!done) failUnfinished(writes, done.error());
+}
+
+void updateGroup(Database& database, const TableInfo& t, const std::string& actor,
+                 const std::vector<GroupedWrite*>& writes) {
+  auto done = database.withConnection<d::Unit>([&](Connection& c) -> d::Result<d::Unit> {
+    if (writes.size() > 1 && ranGrouped([&] {
+          const auto rows =
+              c.statements.queryText(groupedUpdateSql(t), {updatesArray(writes), actor});
+          if (!rows) return;  // no write matched its row
+          for (const auto part : split(*rows, kRowSeparator)) {
+            const auto at = part.find(kPositionSeparator);
+            const auto position =
+                at == std::string_view::npos ? 0 : std::stoul(std::string(part.substr(0, at)));
+            if (position < 1 || position > writes.size()) {
+              throw std::logic_error("a grouped UPDATE returned a row of no write");
+            }
+            writes[position - 1]->outcome = std::string(part.substr(at + 1));
+          }
+        })) {
+      // A write that matched no row: its key is missing, or its row is at another version.
+      for (GroupedWrite* w : writes) {
+        if (!w->outcome) w->outcome = d::fail(missingOrStale(c.sql, t, idOf(*w)));
+      }
+      return d::Unit{};
+    }
+    for (GroupedWrite* w : writes) updateAlone(c, t, actor, *w);
+    return d::Unit{};
+  });
+  if (!done) failUnfinished(writes, done.error());
+}
+
+}  // namespace kkr::persistence::writer

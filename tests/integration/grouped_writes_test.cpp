@@ -1,0 +1,162 @@
+// Grouped statements on a real PostgreSQL (persistence/src/pg_grouped_writes.cpp): writes that
+// queue behind running statements share one statement, and each still gets exactly the answer it
+// would have had alone. A session holding a SHARE lock on the table keeps the two leading
+// statements waiting, so that the writes behind them are known to form one group.
+
+#include <soci/soci.h>
+
+#include <chrono>
+#include <functional>
+#include <set>
+#include <thread>
+#include <vector>
+
+#include "writer_fixture.hpp"
+
+namespace kkr::writertest {
+namespace {
+
+using namespace std::chrono_literals;
+using kkr::testing::queryInt;
+
+class GroupedWrites : public WriterTest {
+ protected:
+  std::size_t poolSize() const override { return 4; }
+
+  /// Runs `leaders` writes (each leads a statement of its own, held by the table lock), then the
+  /// `queued` ones, which wait behind them, and releases the lock once all of them are queued.
+  void runBehindALock(const std::vector<std::function<void()>>& leaders,
+                      const std::vector<std::function<void()>>& queued) {
+    auto locker = kkr::testing::adminSession();
+    *locker << "BEGIN";
+    *locker << "LOCK TABLE person IN SHARE MODE";
+    std::vector<std::thread> threads;
+    for (const auto& write : leaders) {
+      threads.emplace_back(write);
+    }
+    awaitLockWaits(leaders.size());
+    for (std::size_t i = 0; i < queued.size(); ++i) {
+      threads.emplace_back(queued[i]);
+      awaitQueued(i + 1);
+    }
+    *locker << "COMMIT";
+    for (auto& t : threads) t.join();
+  }
+
+  void awaitLockWaits(std::size_t count) {
+    const auto deadline = std::chrono::steady_clock::now() + 10s;
+    while (queryInt("SELECT count(*) FROM pg_locks WHERE NOT granted AND relation = "
+                    "'person'::regclass") != static_cast<std::int64_t>(count)) {
+      ASSERT_LT(std::chrono::steady_clock::now(), deadline) << "the leaders never waited";
+      std::this_thread::sleep_for(2ms);
+    }
+  }
+
+  void awaitQueued(std::size_t count) {
+    const auto deadline = std::chrono::steady_clock::now() + 10s;
+    while (writer().groups().waiting() != count) {
+      ASSERT_LT(std::chrono::steady_clock::now(), deadline) << "the writes never queued";
+      std::this_thread::sleep_for(1ms);
+    }
+  }
+
+  Person draft(std::string name, std::string kommune = "0851") {
+    Person p;
+    p.name = std::move(name);
+    p.kommune_code = std::move(kommune);
+    return p;
+  }
+};
+
+TEST_F(GroupedWrites, CreatesThatQueueShareOneStatementAndEachGetsItsOwnRow) {
+  std::vector<Result<Person>> results(8, fail(Error::internal("not run")));
+  const auto create = [&](std::size_t i) {
+    return
+        [&, i] { results[i] = writer().create(ctx(), draft("Testperson " + std::to_string(i))); };
+  };
+  runBehindALock({create(0), create(1)},
+                 {create(2), create(3), create(4), create(5), create(6), create(7)});
+
+  // Two leaders alone, then the six that queued as one statement.
+  EXPECT_EQ(writer().groups().groupsRun(), 3u);
+  EXPECT_EQ(writer().groups().writesRun(), 8u);
+  std::set<Id> ids;
+  for (std::size_t i = 0; i < results.size(); ++i) {
+    const auto& person = must(results[i]);
+    EXPECT_EQ(person.name, "Testperson " + std::to_string(i));
+    EXPECT_EQ(person.meta.version, 1);
+    ids.insert(person.id);
+    // What the write answered is what is stored, and its change row names the actor.
+    EXPECT_EQ(queryInt("SELECT count(*) FROM person WHERE id = " + std::to_string(person.id) +
+                       " AND name = 'Testperson " + std::to_string(i) + "'"),
+              1);
+    EXPECT_EQ(queryInt("SELECT count(*) FROM change_log WHERE entity = 'person' AND op = "
+                       "'create' AND actor = 'key:writer-test' AND entity_id = '" +
+                       std::to_string(person.id) + "' AND data->>'name' = 'Testperson " +
+                       std::to_string(i) + "'"),
+              1);
+  }
+  EXPECT_EQ(ids.size(), 8u);
+  EXPECT_EQ(queryInt("SELECT count(*) FROM person"), 8);
+}
+
+TEST_F(GroupedWrites, AGroupWithARowThatBreaksAConstraintRunsEachWriteAlone) {
+  std::vector<Result<Person>> results(6, fail(Error::internal("not run")));
+  const auto create = [&](std::size_t i, std::string kommune) {
+    return [&, i, kommune] {
+      results[i] = writer().create(ctx(), draft("Testperson " + std::to_string(i), kommune));
+    };
+  };
+  // 0999 is a well-formed code of no kommune: the grouped INSERT fails on it as a whole.
+  runBehindALock({create(0, "0851"), create(1, "0851")},
+                 {create(2, "0851"), create(3, "0999"), create(4, "0860"), create(5, "0999")});
+
+  EXPECT_EQ(writer().groups().groupsRun(), 3u);
+  for (std::size_t i : {0u, 1u, 2u, 4u}) EXPECT_TRUE(results[i].has_value()) << i;
+  for (std::size_t i : {3u, 5u}) {
+    ASSERT_FALSE(results[i].has_value()) << i;
+    EXPECT_EQ(results[i].error().code, ErrorCode::Validation);
+    EXPECT_EQ(firstPointer(results[i]), "/kommune_code");
+  }
+  EXPECT_EQ(queryInt("SELECT count(*) FROM person"), 4);
+  EXPECT_EQ(queryInt("SELECT count(*) FROM change_log WHERE entity = 'person'"), 4);
+}
+
+TEST_F(GroupedWrites, UpdatesThatQueueShareOneStatementAndEachGetsItsOwnAnswer) {
+  std::vector<Person> people;
+  for (int i = 0; i < 6; ++i) people.push_back(personIn("Testperson " + std::to_string(i)));
+  must(writer().removePerson(ctx(), people[4].id, std::nullopt), "remove");
+  const auto groupsBefore = writer().groups().groupsRun();
+
+  std::vector<Result<Person>> results(7, fail(Error::internal("not run")));
+  const auto update = [&](std::size_t slot, Person person, std::string name,
+                          ExpectedVersion expected) {
+    return [&, slot, person, name, expected]() mutable {
+      person.name = name;
+      results[slot] = writer().update(ctx(), person, expected);
+    };
+  };
+  runBehindALock(
+      {update(0, people[0], "Testperson A", 1), update(1, people[1], "Testperson B", 1)},
+      {update(2, people[2], "Testperson C", 1), update(3, people[3], "Testperson D", 7),  // stale
+       update(4, people[4], "Testperson E", 1),                                           // deleted
+       update(5, people[5], "Testperson F", std::nullopt),
+       update(6, people[2], "Testperson C2", 1)});  // people[2] again: waits for the next group
+
+  // Two leaders, the four distinct rows in one statement, then the second write of people[2].
+  EXPECT_EQ(writer().groups().groupsRun() - groupsBefore, 4u);
+  EXPECT_EQ(must(results[0]).name, "Testperson A");
+  EXPECT_EQ(must(results[2]).name, "Testperson C");
+  EXPECT_EQ(must(results[2]).meta.version, 2);
+  EXPECT_EQ(results[3].error().code, ErrorCode::PreconditionFailed);
+  EXPECT_EQ(results[4].error().code, ErrorCode::NotFound);
+  EXPECT_EQ(must(results[5]).name, "Testperson F");
+  // The second write expected version 1, which the first one had already replaced.
+  EXPECT_EQ(results[6].error().code, ErrorCode::PreconditionFailed);
+  EXPECT_EQ(queryInt("SELECT count(*) FROM person WHERE name = 'Testperson C' AND version = 2"), 1);
+  EXPECT_EQ(queryInt("SELECT count(*) FROM person WHERE name = 'Testperson 3' AND version = 1"), 1);
+  EXPECT_EQ(queryInt("SELECT count(*) FROM change_log WHERE op = 'update'"), 4);
+}
+
+}  // namespace
+}  // namespace kkr::writertest
