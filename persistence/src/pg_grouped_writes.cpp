@@ -34,6 +34,16 @@ std::string updatesArray(const std::vector<GroupedWrite*>& writes) {
   return out + "]";
 }
 
+/// The keys of `writes` as a bigint[] literal: "{1,2,3}".
+std::string keysArray(const std::vector<GroupedWrite*>& writes) {
+  std::string out = "{";
+  for (const GroupedWrite* w : writes) {
+    if (out.size() > 1) out += ',';
+    out += w->key.value();
+  }
+  return out + "}";
+}
+
 std::vector<std::string_view> split(std::string_view text, char separator) {
   std::vector<std::string_view> parts;
   while (true) {
@@ -121,8 +131,8 @@ void updateGroup(Database& database, const TableInfo& t, const std::string& acto
                  const std::vector<GroupedWrite*>& writes) {
   auto done = database.withConnection<d::Unit>([&](Connection& c) -> d::Result<d::Unit> {
     if (writes.size() > 1 && ranGrouped([&] {
-          const auto rows =
-              c.statements.queryText(groupedUpdateSql(t), {updatesArray(writes), actor});
+          const auto rows = c.statements.queryText(
+              groupedUpdateSql(t), {updatesArray(writes), actor, keysArray(writes)});
           if (!rows) return;  // no write matched its row
           for (const auto part : split(*rows, kRowSeparator)) {
             const auto at = part.find(kPositionSeparator);

@@ -142,18 +142,19 @@ std::string buildGroupedInsert(const TableInfo& t, ActorSource) {
          ")::text AS j) SELECT string_agg(w.j, chr(30) ORDER BY d.n) FROM w JOIN d ON d.id = w.id";
 }
 
-/// Rows are locked in the order of their ids, the same in every group, so that two groups
-/// running at once cannot deadlock on each other's rows.
+/// The rows are found through the primary key (`id = ANY(keys)`), never by scanning the table:
+/// planned once for any group, the join with the documents alone would be a hash join over a
+/// sequential scan of the whole table, whose cost grows with the register.
 std::string buildGroupedUpdate(const TableInfo& t, ActorSource) {
   const std::string table = t.table;
   return "WITH d AS MATERIALIZED (SELECT e.n, CAST(e.w->>'key' AS bigint) AS key, e.w FROM "
-         "jsonb_array_elements(CAST(:writes AS jsonb)) WITH ORDINALITY AS e(w, n) ORDER BY 2), "
+         "jsonb_array_elements(CAST(:writes AS jsonb)) WITH ORDINALITY AS e(w, n)), "
          "u AS (UPDATE " +
          table + " SET (" + t.updateColumns + ") = ROW(" + prefixed(t.updateColumns) +
          ") FROM d CROSS JOIN LATERAL jsonb_populate_record(NULL::" + table + ", d.w->'doc') AS r" +
-         kActorJoin + " WHERE " + table + ".id = d.key AND " + table +
-         ".version = coalesce(CAST(d.w->>'expected' AS bigint), " + table +
-         ".version) RETURNING d.n, kkr_row_json(" + table +
+         kActorJoin + " WHERE " + table + ".id = ANY (CAST(:keys AS bigint[])) AND " + table +
+         ".id = d.key AND " + table + ".version = coalesce(CAST(d.w->>'expected' AS bigint), " +
+         table + ".version) RETURNING d.n, kkr_row_json(" + table +
          ")::text AS j) SELECT string_agg(u.n || chr(31) || u.j, chr(30) ORDER BY u.n) FROM u";
 }
 

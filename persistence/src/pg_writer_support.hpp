@@ -50,7 +50,8 @@ const std::string& removeSql(const TableInfo& t);
 
 /// Grouped statements (write_groups.hpp), for tables with a generatedId only. Placeholders:
 /// grouped insert: docs (a JSON array of docs), actor; grouped update: writes (a JSON array of
-/// {"doc", "key", "expected"}), actor. Both return one text: the written rows' kkr_row_json,
+/// {"doc", "key", "expected"}), actor, keys (the same keys as a bigint[] literal, "{1,2}"). Both
+/// return one text: the written rows' kkr_row_json,
 /// separated by kRowSeparator; the insert's in the order of its docs, the update's each prefixed
 /// with its write's 1-based position and kPositionSeparator (a write that matched no row has none).
 const std::string& groupedInsertSql(const TableInfo& t);

@@ -11,6 +11,7 @@
 #include <thread>
 #include <vector>
 
+#include "pg_writer_support.hpp"
 #include "writer_fixture.hpp"
 
 namespace kkr::writertest {
@@ -156,6 +157,31 @@ TEST_F(GroupedWrites, UpdatesThatQueueShareOneStatementAndEachGetsItsOwnAnswer) 
   EXPECT_EQ(queryInt("SELECT count(*) FROM person WHERE name = 'Testperson C' AND version = 2"), 1);
   EXPECT_EQ(queryInt("SELECT count(*) FROM person WHERE name = 'Testperson 3' AND version = 1"), 1);
   EXPECT_EQ(queryInt("SELECT count(*) FROM change_log WHERE op = 'update'"), 4);
+}
+
+TEST_F(GroupedWrites, AGroupedUpdateFindsItsRowsByPrimaryKeyHoweverLargeTheTable) {
+  // Planned once for every group (a generic plan), the statement must not scan the table: that
+  // would make every grouped PATCH cost as much as the register is large.
+  kkr::testing::execSql(
+      "INSERT INTO person (name, kommune_code) SELECT 'Testperson ' || g, '0851' "
+      "FROM generate_series(1, 5000) AS g; ANALYZE person");
+  std::string sql = persistence::writer::groupedUpdateSql(persistence::writer::tableOf<Person>());
+  for (const auto& [name, number] :
+       {std::pair{":writes", "$1"}, {":actor", "$2"}, {":keys", "$3"}}) {
+    const auto at = sql.find(name);
+    ASSERT_NE(at, std::string::npos) << name;
+    sql.replace(at, std::string(name).size(), number);
+  }
+  auto session = kkr::testing::adminSession();
+  *session << "SET plan_cache_mode = force_generic_plan";
+  *session << "PREPARE grouped_update(text, text, text) AS " + sql;
+  soci::rowset<std::string> lines = session->prepare
+                                    << "EXPLAIN EXECUTE grouped_update('[{\"doc\": {}, \"key\": "
+                                       "\"1\", \"expected\": null}]', 'test', '{1}')";
+  std::string plan;
+  for (const auto& line : lines) plan += line + "\n";
+  EXPECT_NE(plan.find("Index Scan using person_pkey on person"), std::string::npos) << plan;
+  EXPECT_EQ(plan.find("Seq Scan on person"), std::string::npos) << plan;
 }
 
 }  // namespace
