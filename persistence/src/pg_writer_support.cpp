@@ -144,11 +144,13 @@ std::string buildGroupedInsert(const TableInfo& t, ActorSource) {
 
 /// The rows are found through the primary key (`id = ANY(keys)`), never by scanning the table:
 /// planned once for any group, the join with the documents alone would be a hash join over a
-/// sequential scan of the whole table, whose cost grows with the register.
+/// sequential scan of the whole table, whose cost grows with the register. The documents are
+/// joined in the order of their keys, so that two groups running at once lock shared rows in
+/// the same order: in arrival order they deadlocked, and waited a second for it each time.
 std::string buildGroupedUpdate(const TableInfo& t, ActorSource) {
   const std::string table = t.table;
   return "WITH d AS MATERIALIZED (SELECT e.n, CAST(e.w->>'key' AS bigint) AS key, e.w FROM "
-         "jsonb_array_elements(CAST(:writes AS jsonb)) WITH ORDINALITY AS e(w, n)), "
+         "jsonb_array_elements(CAST(:writes AS jsonb)) WITH ORDINALITY AS e(w, n) ORDER BY 2), "
          "u AS (UPDATE " +
          table + " SET (" + t.updateColumns + ") = ROW(" + prefixed(t.updateColumns) +
          ") FROM d CROSS JOIN LATERAL jsonb_populate_record(NULL::" + table + ", d.w->'doc') AS r" +
