@@ -2,6 +2,7 @@
 
 #include <stdexcept>
 #include <string_view>
+#include <utility>
 
 #include "kkr/persistence/statement_cache.hpp"
 
@@ -54,22 +55,37 @@ std::vector<std::string_view> split(std::string_view text, char separator) {
   }
 }
 
-/// Runs the grouped statement. False when it failed on a row (SQLSTATE class 22 or 23, a
-/// deadlock or a serialization failure) and so wrote nothing: then each write runs alone.
-/// Anything else (a lost connection, a timeout) is thrown to withConnection, which fails every
-/// write of the group with it, as it would have failed each alone.
+/// An error that one row caused (SQLSTATE class 22 or 23, a deadlock, a serialization failure),
+/// as opposed to one of the connection or the server.
+bool causedByARow(const soci::postgresql_soci_error& e) {
+  const std::string state = errorFields(e).sqlstate;
+  return state.starts_with("22") || state.starts_with("23") || state == "40P01" || state == "40001";
+}
+
+/// Runs the grouped statement. False when a row made it fail, so that it wrote nothing: then
+/// each write runs alone. Anything else (a lost connection, a timeout) is thrown to
+/// withConnection, which fails every write of the group with it, as it would have failed each
+/// alone.
 template <typename Run>
 bool ranGrouped(Run&& run) {
   try {
     run();
     return true;
   } catch (const soci::postgresql_soci_error& e) {
-    const std::string state = errorFields(e).sqlstate;
-    if (state.starts_with("22") || state.starts_with("23") || state == "40P01" ||
-        state == "40001") {
-      return false;
-    }
+    if (causedByARow(e)) return false;
     throw;
+  }
+}
+
+/// Runs one write of a failed group alone. What its own row causes is its own outcome, mapped
+/// as withConnection would have mapped it, and the writes after it still run.
+template <typename Work>
+void runAlone(const TableInfo& t, GroupedWrite& w, Work&& work) {
+  try {
+    w.outcome = catchConstraintErrors<std::string>(t, std::forward<Work>(work));
+  } catch (const soci::postgresql_soci_error& e) {
+    if (!causedByARow(e)) throw;
+    w.outcome = d::fail(mapDatabaseError(e));
   }
 }
 
@@ -83,7 +99,7 @@ void failUnfinished(const std::vector<GroupedWrite*>& writes, const d::Error& er
 d::Id idOf(const GroupedWrite& w) { return static_cast<d::Id>(std::stoll(w.key.value())); }
 
 void insertAlone(Connection& c, const TableInfo& t, const std::string& actor, GroupedWrite& w) {
-  w.outcome = catchConstraintErrors<std::string>(t, [&]() -> d::Result<std::string> {
+  runAlone(t, w, [&]() -> d::Result<std::string> {
     auto row = c.statements.queryText(insertSql(t, ActorSource::Statement), {w.doc, actor});
     if (!row) throw std::logic_error("an INSERT ... RETURNING returned no row");
     return std::move(*row);
@@ -91,7 +107,7 @@ void insertAlone(Connection& c, const TableInfo& t, const std::string& actor, Gr
 }
 
 void updateAlone(Connection& c, const TableInfo& t, const std::string& actor, GroupedWrite& w) {
-  w.outcome = catchConstraintErrors<std::string>(t, [&]() -> d::Result<std::string> {
+  runAlone(t, w, [&]() -> d::Result<std::string> {
     auto row = c.statements.queryText(updateSql(t, ActorSource::Statement),
                                       {w.doc, actor, w.key, w.expected});
     if (!row) return d::fail(missingOrStale(c.sql, t, idOf(w)));

@@ -11,6 +11,7 @@
 #include <thread>
 #include <vector>
 
+#include "pg_grouped_writes.hpp"
 #include "pg_writer_support.hpp"
 #include "writer_fixture.hpp"
 
@@ -163,6 +164,30 @@ TEST_F(GroupedWrites, UpdatesThatQueueShareOneStatementAndEachGetsItsOwnAnswer) 
             1);
   EXPECT_EQ(queryInt("SELECT count(*) FROM person WHERE name = 'Testperson 3' AND version = 1"), 1);
   EXPECT_EQ(queryInt("SELECT count(*) FROM change_log WHERE op = 'update'"), 4);
+}
+
+TEST_F(GroupedWrites, AWriteThatFailsAloneAfterItsGroupFailedLeavesTheOthersTheirOwnAnswers) {
+  // Below the writer's field checks: a document PostgreSQL cannot read (SQLSTATE 22P02, a text
+  // where an array belongs) fails the grouped INSERT, and then itself alone.
+  std::vector<persistence::GroupedWrite> writes;
+  for (const char* doc :
+       {R"({"name": "Testperson 1", "kommune_code": "0851", "other_names": []})",
+        R"({"name": "Testperson 2", "kommune_code": "0851", "other_names": "x"})",
+        R"({"name": "Testperson 3", "kommune_code": "0851", "other_names": []})"}) {
+    writes.push_back({doc, std::nullopt, std::nullopt, std::nullopt});
+  }
+  std::vector<persistence::GroupedWrite*> group;
+  for (auto& w : writes) group.push_back(&w);
+  persistence::writer::insertGroup(database(), persistence::writer::tableOf<Person>(),
+                                   "key:writer-test", group);
+
+  ASSERT_TRUE(writes[0].outcome && writes[0].outcome->has_value());
+  ASSERT_TRUE(writes[1].outcome && !writes[1].outcome->has_value());
+  EXPECT_EQ(writes[1].outcome->error().code, ErrorCode::Validation);
+  ASSERT_TRUE(writes[2].outcome && writes[2].outcome->has_value());
+  EXPECT_NE(writes[2].outcome->value().find("Testperson 3"), std::string::npos);
+  EXPECT_EQ(queryInt("SELECT count(*) FROM person"), 2);
+  EXPECT_EQ(queryInt("SELECT count(*) FROM change_log WHERE entity = 'person'"), 2);
 }
 
 TEST_F(GroupedWrites, AGroupedUpdateFindsItsRowsByPrimaryKeyHoweverLargeTheTable) {
