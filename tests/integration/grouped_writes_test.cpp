@@ -26,9 +26,11 @@ class GroupedWrites : public WriterTest {
   std::size_t poolSize() const override { return 4; }
 
   /// Runs `leaders` writes (each leads a statement of its own, held by the table lock), then the
-  /// `queued` ones, which wait behind them, and releases the lock once all of them are queued.
+  /// `queued` ones, which wait behind them, and releases the lock once all of them are queued
+  /// (after `meanwhile`, if given).
   void runBehindALock(const std::vector<std::function<void()>>& leaders,
-                      const std::vector<std::function<void()>>& queued) {
+                      const std::vector<std::function<void()>>& queued,
+                      const std::function<void()>& meanwhile = {}) {
     auto locker = kkr::testing::adminSession();
     *locker << "BEGIN";
     *locker << "LOCK TABLE person IN SHARE MODE";
@@ -41,6 +43,7 @@ class GroupedWrites : public WriterTest {
       threads.emplace_back(queued[i]);
       awaitQueued(i + 1);
     }
+    if (meanwhile) meanwhile();
     *locker << "COMMIT";
     for (auto& t : threads) t.join();
   }
@@ -164,6 +167,39 @@ TEST_F(GroupedWrites, UpdatesThatQueueShareOneStatementAndEachGetsItsOwnAnswer) 
             1);
   EXPECT_EQ(queryInt("SELECT count(*) FROM person WHERE name = 'Testperson 3' AND version = 1"), 1);
   EXPECT_EQ(queryInt("SELECT count(*) FROM change_log WHERE op = 'update'"), 4);
+}
+
+TEST_F(GroupedWrites, ConnectionsCutWhileWritesWaitEndEveryWriteWithARowOrUnavailable) {
+  // PostgreSQL ends every pooled connection (as a restart would) while the two leaders wait on
+  // the lock and six writes wait in line behind them: no write may hang or be lost, each one is
+  // stored or told Unavailable, and what was answered as stored is in the table.
+  std::vector<Result<Person>> results(8, fail(Error::internal("not run")));
+  const auto create = [&](std::size_t i) {
+    return
+        [&, i] { results[i] = writer().create(ctx(), draft("Testperson " + std::to_string(i))); };
+  };
+  runBehindALock({create(0), create(1)},
+                 {create(2), create(3), create(4), create(5), create(6), create(7)},
+                 [] { kkr::testing::terminatePooledConnections(); });
+
+  std::int64_t stored = 0;
+  for (std::size_t i = 0; i < results.size(); ++i) {
+    if (results[i]) {
+      ++stored;
+      EXPECT_EQ(
+          queryInt("SELECT count(*) FROM person WHERE id = " + std::to_string(results[i]->id) +
+                   " AND name = 'Testperson " + std::to_string(i) + "'"),
+          1);
+    } else {
+      EXPECT_EQ(results[i].error().code, ErrorCode::Unavailable) << results[i].error().detail;
+    }
+  }
+  // The leaders' connections were cut under them; the six in line ran on new ones.
+  EXPECT_FALSE(results[0].has_value());
+  EXPECT_FALSE(results[1].has_value());
+  EXPECT_EQ(queryInt("SELECT count(*) FROM person"), stored);
+  // And the writer works on afterwards.
+  EXPECT_TRUE(writer().create(ctx(), draft("Testperson danach")).has_value());
 }
 
 TEST_F(GroupedWrites, AWriteThatFailsAloneAfterItsGroupFailedLeavesTheOthersTheirOwnAnswers) {
