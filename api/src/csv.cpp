@@ -6,14 +6,30 @@
 
 namespace kkr::api {
 
+namespace {
+
+/// A spreadsheet runs a cell that begins with one of these as a formula (OWASP, "CSV
+/// injection"): a name like `=HYPERLINK(...)` written with an editor key would run on the desk
+/// of whoever opens the export. Such a cell gets a leading apostrophe, which spreadsheets read as
+/// "this is text" and do not show; a phone number like `+45 …` then also stays text instead of
+/// becoming `#NAME?`.
+bool readsAsFormula(std::string_view text) {
+  return !text.empty() && std::string_view("=+-@\t\r").find(text.front()) != std::string_view::npos;
+}
+
+}  // namespace
+
 CsvWriter& CsvWriter::field(std::string_view text) {
   if (rowStarted_) out_.push_back(',');
   rowStarted_ = true;
+  const bool formula = readsAsFormula(text);
   if (text.find_first_of(",\"\r\n") == std::string_view::npos) {
+    if (formula) out_.push_back('\'');
     out_.append(text);
     return *this;
   }
   out_.push_back('"');
+  if (formula) out_.push_back('\'');
   for (char c : text) {
     if (c == '"') out_.push_back('"');
     out_.push_back(c);
@@ -22,7 +38,13 @@ CsvWriter& CsvWriter::field(std::string_view text) {
   return *this;
 }
 
-CsvWriter& CsvWriter::field(std::int64_t number) { return field(std::to_string(number)); }
+// A number is never neutralised: `-5` is the number, not a formula.
+CsvWriter& CsvWriter::field(std::int64_t number) {
+  if (rowStarted_) out_.push_back(',');
+  rowStarted_ = true;
+  out_.append(std::to_string(number));
+  return *this;
+}
 
 CsvWriter& CsvWriter::field(const std::vector<std::string>& texts) {
   std::string joined;

@@ -1,6 +1,7 @@
 #pragma once
 // CSV output per RFC 4180: UTF-8, a header row, CRLF line ends, and a field quoted (with its
-// quotes doubled) exactly when it holds a comma, a quote, CR or LF.
+// quotes doubled) exactly when it holds a comma, a quote, CR or LF. A text that a spreadsheet
+// would run as a formula (it begins with =, +, -, @, TAB or CR) is written with a leading `'`.
 
 #include <cstdint>
 #include <initializer_list>

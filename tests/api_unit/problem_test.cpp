@@ -71,6 +71,16 @@ TEST(CsvWriter, QuotesOnlyWhenNeeded) {
   EXPECT_EQ(out, "plain,\"a,b\",\"say \"\"hi\"\"\",\"two\nlines\",\r\n");
 }
 
+TEST(CsvWriter, TextsThatSpreadsheetsWouldRunAsFormulasBeginWithAnApostrophe) {
+  std::string out;
+  CsvWriter csv(out);
+  csv.field("=HYPERLINK(\"http://x\")").field("+45 12 34 56 78").field("-").field("@SUM(A1)");
+  csv.field("\tx").field("\rx,y").field("a=b").field(std::int64_t{-5}).endRow();
+  EXPECT_EQ(
+      out,
+      "\"'=HYPERLINK(\"\"http://x\"\")\",'+45 12 34 56 78,'-,'@SUM(A1),'\tx,\"'\rx,y\",a=b,-5\r\n");
+}
+
 TEST(Etags, ItemTagsAndIfNoneMatch) {
   const auto tag = itemEtag("person", "12", 3);
   EXPECT_EQ(tag, "\"person-12-v3\"");

@@ -142,6 +142,33 @@ TEST(Writes, CreateReturnsLocationEtagAndRestrictedFieldsOnlyToAuthenticatedRead
   EXPECT_NE(anonymous.header("ETag"), authenticated.header("ETag"));
 }
 
+TEST(Writes, CsvWritesFormulaLikeTextsAsTextAndJsonKeepsThemAsStored) {
+  auto client = server().client();
+  const json body{{"name", "=HYPERLINK(\"http://example.invalid\",\"Testperson Formel\")"},
+                  {"kommune_code", "0851"},
+                  {"phone", "+45 00 00 00 00"}};
+  auto created = client.request("POST", "/v1/persons", jsonAuth(tokens().editor), body.dump());
+  ASSERT_EQ(created.status, 201) << created.body;
+  EXPECT_EQ(created.json().at("name"), body["name"]);
+  const auto id = str(created.json().at("id").get<long long>());
+  const HeaderList editor{{"Authorization", "Bearer " + tokens().editor}};
+
+  const auto csv = client.get("/v1/persons?format=csv&q=Testperson+Formel", editor);
+  ASSERT_EQ(csv.status, 200) << csv.body;
+  // Quoted (it holds a comma and quotes), and inside the quotes an apostrophe first.
+  EXPECT_NE(csv.body.find(id + ",\"'=HYPERLINK(\"\"http://example.invalid\"\",\"\"Testperson "
+                               "Formel\"\")\","),
+            std::string::npos)
+      << csv.body;
+  EXPECT_NE(csv.body.find(",'+45 00 00 00 00,"), std::string::npos) << csv.body;
+  EXPECT_EQ(csv.body.find(",=HYPERLINK"), std::string::npos) << csv.body;
+
+  const auto item = client.get("/v1/persons/" + id, editor);
+  ASSERT_EQ(item.status, 200) << item.body;
+  EXPECT_EQ(item.json().at("name"), body["name"]);
+  EXPECT_EQ(item.json().at("phone"), "+45 00 00 00 00");
+}
+
 TEST(Writes, BodyErrorsAre400415And422WithPointers) {
   auto client = server().client();
   expectProblem(client.request("POST", "/v1/persons", jsonAuth(tokens().editor), "{nope"), 400);
