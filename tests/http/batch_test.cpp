@@ -194,6 +194,22 @@ TEST(BatchHttp, OperationsThatCannotBeReadArePointedAt) {
   expectProblem(batch(client, json::array(), "?dry_run=maybe"), 400, "dry_run");
 }
 
+TEST(BatchHttp, AnOperationThatNamesAMemberTwiceIsA400AndWritesNothing) {
+  auto client = server().client();
+  // Built by hand: a json object cannot hold one member twice.
+  const std::string body =
+      R"({"operations":[{"op":"create","resource":"persons","body":{"name":"Testperson Batch )"
+      R"(Først","kommune_code":"0851"}},{"op":"create","resource":"persons","body":{"name":)"
+      R"("Testperson Batch Anden","kommune_code":"0851","name":"Testperson Batch Tredje"}}]})";
+  auto r = client.request("POST", "/v1/batch", jsonAuth(tokens().editor), body);
+  expectProblem(r, 400);
+  EXPECT_NE(r.json().value("detail", "").find("\"name\""), std::string::npos) << r.body;
+  for (const char* name :
+       {"Testperson Batch Først", "Testperson Batch Anden", "Testperson Batch Tredje"}) {
+    EXPECT_EQ(personsNamed(client, name), 0u) << name;
+  }
+}
+
 TEST(BatchHttp, ARetryWithTheSameIdempotencyKeyGetsTheStoredAnswer) {
   auto client = server().client();
   const HeaderList key{{"Idempotency-Key", "batch-retry-" + std::to_string(::getpid())}};
