@@ -25,6 +25,9 @@ std::string escapeLogValue(std::string_view value, LogField field) {
 }
 
 void logAccess(spdlog::logger& log, const AccessRecord& r) {
+  // The arguments are built before spdlog looks at the level: without this, every request paid
+  // for five escaped copies of its fields even with the access log off (KKR_LOG_LEVEL=warn).
+  if (!log.should_log(spdlog::level::info)) return;
   const double ms = std::chrono::duration<double, std::milli>(r.elapsed).count();
   // Every text field is escaped, even those we validate or generate today: the target may hold a
   // quote (the framer admits any visible ASCII), and a later change to the framer or to the
