@@ -9,8 +9,8 @@
 #   bash bench/run.sh [seconds-per-run] [section...]      (default 10 seconds, every section)
 #   BENCH_ONLY="large" bash bench/run.sh 5                (the same, sections from the environment)
 #
-# Sections: list (the list of 100 against nginx), reads (an item and /healthz), locked (reads
-# while every worker waits on a table lock), writes (creates and PATCHes against pgbench), large
+# Sections: list (the list of 100 against nginx), reads (an item and /healthz; their p99 next to
+# nginx's on /healthz's bytes), locked (reads while every worker waits on a table lock), writes (creates and PATCHes against pgbench), large
 # (list, item and PATCH on the small register and on one 100 times larger, each in a database of
 # its own, with each server's RSS).
 set -euo pipefail
@@ -159,6 +159,7 @@ run_wrk() {  # name url [script]
   non2xx="$(awk '/Non-2xx/ {print $NF}' <<<"$output")"
   last_rps="$(awk -v r="$rps" -v t="$total" -v n="${non2xx:-0}" 'BEGIN { print t ? r * (t - n) / t : 0 }')"
   last_count=$((total - ${non2xx:-0}))
+  last_p99="$p99"
   printf '| %s | %s | %s | %s | %s |\n' "$name" "$rps" "$p50" "$p99" "${non2xx:-0}" >> "$work/rows.md"
   echo "$name: $rps req/s (p50 $p50, p99 $p99, non-2xx ${non2xx:-0})"
   if [[ -n "$script" ]]; then settle "$(grep -o '^http://[^/]*' <<<"$url")" "$BENCH_TOKEN"; fi
@@ -170,16 +171,9 @@ note() {  # a line under the table: ratios, RSS
 : > "$work/rows.md"
 : > "$work/notes.md"
 
-if wants list || wants reads || wants locked || wants writes; then
-  serve_small_register
-fi
-
-if wants list; then
-  curl -fsS "$app/v1/appointments?limit=100" -o "$work/appointments.json"
-  bytes=$(stat -c %s "$work/appointments.json")
-  # nginx serving the identical bytes: the ceiling for HTTP on this machine.
+# nginx on 127.0.0.1:$nginx_port serving $work/www: the ceiling for HTTP on this machine.
+start_nginx() {
   mkdir -p "$work/www"
-  cp "$work/appointments.json" "$work/www/appointments.json"
   cat > "$work/nginx.conf" <<NGINX
 worker_processes 2;
 pid $work/nginx.pid;
@@ -195,7 +189,28 @@ http {
 }
 NGINX
   nginx -c "$work/nginx.conf"
-  wait_http "http://127.0.0.1:$nginx_port/appointments.json"
+}
+serve_from_nginx() {  # file: copied into nginx's root, served under its own name
+  cp "$1" "$work/www/"
+  wait_http "http://127.0.0.1:$nginx_port/$(basename "$1")"
+}
+stop_nginx() {
+  local pid i
+  pid="$(cat "$work/nginx.pid")"
+  kill "$pid"
+  for ((i = 0; i < 50; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  rm -f "$work/nginx.pid"
+}
+
+if wants list || wants reads || wants locked || wants writes; then
+  serve_small_register
+fi
+
+if wants list; then
+  curl -fsS "$app/v1/appointments?limit=100" -o "$work/appointments.json"
+  bytes=$(stat -c %s "$work/appointments.json")
+  start_nginx
+  serve_from_nginx "$work/appointments.json"
   run_wrk "nginx, static file ($bytes bytes)" "http://127.0.0.1:$nginx_port/appointments.json"
   nginx_rps="$last_rps"
   run_wrk "GET /v1/appointments?limit=100 ($bytes bytes)" "$app/v1/appointments?limit=100"
@@ -219,12 +234,27 @@ NGINX
     fi
   done
   note "list of 100, rate limits counting / off (the mean of two runs each): $(ratio "$on_total" "$off_total")× (goal ≥ 0.9×)"
-  kill "$(cat "$work/nginx.pid")" && rm -f "$work/nginx.pid"
+  stop_nginx
+fi
+
+# The p99 of any small answer on this machine: nginx serving /healthz's bytes from a file, the
+# floor that the reads sections' p99s are read against (at 64 connections on two cores, wrk and
+# the server share the cores, and a thread that waits for one waits a whole time slice).
+nginx_p99=
+if wants reads || wants locked; then
+  curl -fsS "$app/healthz" -o "$work/healthz.json"
+  start_nginx
+  serve_from_nginx "$work/healthz.json"
+  run_wrk "nginx, static file (the $(stat -c %s "$work/healthz.json") bytes of /healthz)" \
+    "http://127.0.0.1:$nginx_port/healthz.json"
+  nginx_p99="$last_p99"
+  stop_nginx
 fi
 
 if wants reads; then
   run_wrk "GET /v1/kommuner/0851" "$app/v1/kommuner/0851"
   run_wrk "GET /healthz" "$app/healthz"
+  note "p99 without any lock: /healthz $last_p99 (nginx on the same bytes: $nginx_p99)"
 fi
 
 if wants locked; then
@@ -243,7 +273,10 @@ if wants locked; then
   writers_pid=$!
   sleep 1
   run_wrk "GET /healthz, every worker waiting on a lock" "$app/healthz"
+  locked_healthz_p99="$last_p99"
   run_wrk "GET /v1/kommuner/0851, every worker waiting on a lock" "$app/v1/kommuner/0851"
+  note "p99 while every worker waits on a lock: /healthz $locked_healthz_p99, kommune $last_p99 \
+(goal < 10 ms; nginx on /healthz's bytes, no lock: $nginx_p99)"
   rm -f "$work/locked"
   wait "$writers_pid"
   wait "$lock_pid"
