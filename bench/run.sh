@@ -58,7 +58,12 @@ start_postgres "$work/pg" "$pg_port"
 pg_url="postgresql://postgres@127.0.0.1:$pg_port"
 export KKR_DATABASE_URL="$pg_url/postgres"
 export KKR_API_KEY_SECRET="$(head -c 48 /dev/urandom | base64 | tr -d '\n/+=')"
-export KKR_PORT="$app_port" KKR_THREADS="${KKR_THREADS:-2}" KKR_LOG_LEVEL=warn
+# Two reactor threads per core, and as many nginx workers for the ceilings. wrk runs on the same
+# cores, and a reactor thread that the scheduler has set aside keeps its connections waiting for
+# a time slice: at one per core the p99 of any read was 10-14 ms, lock or not, at two per core
+# 5-7 ms, with the throughput of reads as high or higher and writes unchanged (docs/benchmarks.md,
+# "Reactor threads").
+export KKR_PORT="$app_port" KKR_THREADS="${KKR_THREADS:-$(($(nproc) * 2))}" KKR_LOG_LEVEL=warn
 # More workers than connections: a write that waits to share a statement holds no connection
 # (docs/write-path.md, "Grouped statements"), so 32 workers let up to 32 writes queue for the
 # pool's 8 connections instead of waiting in the work queue.
@@ -175,7 +180,7 @@ note() {  # a line under the table: ratios, RSS
 start_nginx() {
   mkdir -p "$work/www"
   cat > "$work/nginx.conf" <<NGINX
-worker_processes 2;
+worker_processes $KKR_THREADS;
 pid $work/nginx.pid;
 error_log $work/nginx-error.log;
 events { worker_connections 1024; }
