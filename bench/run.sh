@@ -406,8 +406,9 @@ if wants large; then
   done
 fi
 
-# Before the results are appended: afterwards the results file itself differs from HEAD.
-build_note="commit $(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet HEAD 2>/dev/null || echo ' with uncommitted changes')"
+# Before the results are appended. The results file itself does not count: runs one after another
+# would otherwise mark each other as built from uncommitted changes.
+build_note="commit $(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet HEAD -- . ':(exclude)docs/benchmarks.md' 2>/dev/null || echo ' with uncommitted changes')"
 command="bash bench/run.sh $DURATION"
 [[ "$SECTIONS" != "$ALL_SECTIONS" ]] && command="BENCH_ONLY=\"$SECTIONS\" $command"
 {
