@@ -53,7 +53,8 @@ start_postgres "$work/pg" "$pg_port" >/dev/null
 export KKR_DATABASE_URL="postgresql://postgres@127.0.0.1:$pg_port/postgres"
 psql -X -q "$KKR_DATABASE_URL" -c "CREATE EXTENSION pg_stat_statements"
 
-export KKR_API_KEY_SECRET="$(head -c 48 /dev/urandom | base64 | tr -d '\n/+=')"
+KKR_API_KEY_SECRET="$(head -c 48 /dev/urandom | base64 | tr -d '\n/+=')"
+export KKR_API_KEY_SECRET
 export KKR_PORT="$app_port" KKR_LOG_LEVEL=warn
 export KKR_THREADS="${KKR_THREADS:-$(($(nproc) * 2))}" KKR_DB_POOL_SIZE="${KKR_DB_POOL_SIZE:-8}"
 export KKR_WORKERS="${KKR_WORKERS:-32}" KKR_DB_WRITE_GROUP="${KKR_DB_WRITE_GROUP:-16}"
