@@ -132,6 +132,51 @@ TEST_F(ChangeLog, AnUpdateThatChangesNothingWritesNoRowAndKeepsTheVersion) {
   EXPECT_EQ(queryInt("SELECT count(*) FROM kommune WHERE updated_at >= created_at"), 1);
 }
 
+/// entity_id, op, data's name and previous's name of the change rows after `after`, by entity_id.
+std::vector<std::string> namesLoggedAfter(soci::session& sql, long long after) {
+  std::vector<std::string> out;
+  soci::rowset<soci::row> rows =
+      (sql.prepare << "SELECT entity_id || ' ' || op || ' ' || coalesce(data ->> 'name', '-') || "
+                      "' ' || coalesce(previous ->> 'name', '-') FROM change_log WHERE id > :a "
+                      "ORDER BY entity_id::bigint, id",
+       soci::use(after));
+  for (const auto& r : rows) out.push_back(r.get<std::string>(0));
+  return out;
+}
+
+// A statement of several rows (a grouped write, a cascade): each changed row gets its own change
+// row with its own images, and a row the statement leaves as it was gets none.
+TEST_F(ChangeLog, AStatementOfSeveralRowsLogsEachChangedRowWithItsOwnImages) {
+  insertKommune(*sql, "9901", "Testkommune Nord");
+  const long long a = insertPerson(*sql, "Testperson A", "9901");
+  const long long b = insertPerson(*sql, "Testperson B", "9901");
+  const long long c = insertPerson(*sql, "Testperson C", "9901");
+  const long long before = queryInt("SELECT max(id) FROM change_log");
+  // a and c change; b is set to what it is, which is no change.
+  *sql << "UPDATE person SET name = CASE WHEN id = :a THEN 'Testperson A2' WHEN id = :c THEN "
+          "'Testperson C2' ELSE name END WHERE id IN (:a2, :b, :c2)",
+      soci::use(a), soci::use(c), soci::use(a), soci::use(b), soci::use(c);
+  const std::string sa = std::to_string(a), sc = std::to_string(c);
+  EXPECT_EQ(namesLoggedAfter(*sql, before),
+            (std::vector<std::string>{sa + " update Testperson A2 Testperson A",
+                                      sc + " update Testperson C2 Testperson C"}));
+  EXPECT_EQ(queryInt("SELECT version FROM person WHERE id = " + std::to_string(b)), 1);
+
+  const long long beforeInsert = queryInt("SELECT max(id) FROM change_log");
+  *sql << "INSERT INTO person (name, kommune_code) VALUES ('Testperson X', '9901'), "
+          "('Testperson Y', '9901')";
+  const auto inserted = namesLoggedAfter(*sql, beforeInsert);
+  ASSERT_EQ(inserted.size(), 2u);
+  EXPECT_NE(inserted[0].find(" create Testperson X -"), std::string::npos) << inserted[0];
+  EXPECT_NE(inserted[1].find(" create Testperson Y -"), std::string::npos) << inserted[1];
+
+  const long long beforeDelete = queryInt("SELECT max(id) FROM change_log");
+  *sql << "DELETE FROM person WHERE id IN (:a, :c)", soci::use(a), soci::use(c);
+  EXPECT_EQ(
+      namesLoggedAfter(*sql, beforeDelete),
+      (std::vector<std::string>{sa + " delete - Testperson A2", sc + " delete - Testperson C2"}));
+}
+
 TEST_F(ChangeLog, RecordsTheTransactionsActor) {
   {
     soci::transaction tx(*sql);
