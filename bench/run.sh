@@ -57,7 +57,8 @@ trap cleanup EXIT
 start_postgres "$work/pg" "$pg_port"
 pg_url="postgresql://postgres@127.0.0.1:$pg_port"
 export KKR_DATABASE_URL="$pg_url/postgres"
-export KKR_API_KEY_SECRET="$(head -c 48 /dev/urandom | base64 | tr -d '\n/+=')"
+KKR_API_KEY_SECRET="$(head -c 48 /dev/urandom | base64 | tr -d '\n/+=')"
+export KKR_API_KEY_SECRET
 # Two reactor threads per core, and as many nginx workers for the ceilings. wrk runs on the same
 # cores, and a reactor thread that the scheduler has set aside keeps its connections waiting for
 # a time slice: at one per core the p99 of any read was 10-14 ms, lock or not, at two per core
@@ -91,26 +92,14 @@ stop_server() {
 }
 rss_mb() { awk '/^VmRSS:/ {printf "%.1f", $2 / 1024}' "/proc/$1/status"; }
 
-# CPU milliseconds (user + system) a process has used: all its threads, and the children it has
-# waited for (so a cluster's ended backends count through the postmaster).
-clock_ticks="$(getconf CLK_TCK)"
-cpu_ms() { awk -v hz="$clock_ticks" '{ print ($14 + $15 + $16 + $17) * 1000 / hz }' "/proc/$1/stat"; }
-# The cluster's CPU milliseconds: the postmaster, with its ended children, and every live child.
-pg_cpu_ms() {
-  local postmaster pid total
-  postmaster="$(head -n 1 "$work/pg/postmaster.pid")"
-  total="$(cpu_ms "$postmaster")"
-  for pid in $(pgrep -P "$postmaster"); do
-    total="$(awk -v a="$total" -v b="$(cpu_ms "$pid" 2>/dev/null || echo 0)" 'BEGIN { print a + b }')"
-  done
-  echo "$total"
-}
+# shellcheck source=bench/cpu.sh
+source bench/cpu.sh
 # cpu_begin, then a run, then cpu_note LABEL: the CPU each successful write of that run cost the
 # server and PostgreSQL (µs), the cost that decides throughput once the cores are busy.
 server_cpu_ms() { if [[ -n "${server_pid:-}" ]]; then cpu_ms "$server_pid"; else echo 0; fi; }
 cpu_begin() {
   cpu_server_start="$(server_cpu_ms)"
-  cpu_pg_start="$(pg_cpu_ms)"
+  cpu_pg_start="$(pg_cpu_ms "$work/pg")"
 }
 # µs per successful write of the last run between two CPU readings (ms); "n/a" without writes.
 per_write() {
@@ -119,7 +108,7 @@ per_write() {
 }
 cpu_note() {
   note "$1, CPU per write: server $(per_write "$cpu_server_start" "$(server_cpu_ms)"), \
-PostgreSQL $(per_write "$cpu_pg_start" "$(pg_cpu_ms)")"
+PostgreSQL $(per_write "$cpu_pg_start" "$(pg_cpu_ms "$work/pg")")"
 }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 

@@ -70,24 +70,15 @@ BENCH_PERSON_IDS="$(curl -fsS "$app/v1/persons?limit=1000&q=Benchperson" |
   python3 -c 'import json,sys; print(",".join(str(p["id"]) for p in json.load(sys.stdin)["items"]))')"
 export BENCH_TOKEN="$token" BENCH_PERSON_IDS
 
-clock_ticks="$(getconf CLK_TCK)"
-cpu_ms() { awk -v hz="$clock_ticks" '{ print ($14 + $15 + $16 + $17) * 1000 / hz }' "/proc/$1/stat"; }
-pg_cpu_ms() {  # the postmaster with its ended children, and every live child
-  local postmaster pid total
-  postmaster="$(head -n 1 "$work/pg/postmaster.pid")"
-  total="$(cpu_ms "$postmaster")"
-  for pid in $(pgrep -P "$postmaster"); do
-    total="$(awk -v a="$total" -v b="$(cpu_ms "$pid" 2>/dev/null || echo 0)" 'BEGIN { print a + b }')"
-  done
-  echo "$total"
-}
+# shellcheck source=bench/cpu.sh
+source bench/cpu.sh
 
 psql -X -q "$KKR_DATABASE_URL" -c "SELECT pg_stat_statements_reset()" >/dev/null
 server_before="$(cpu_ms "$server_pid")"
-pg_before="$(pg_cpu_ms)"
+pg_before="$(pg_cpu_ms "$work/pg")"
 output="$(wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" -s "$SCRIPT" "$app$TARGET")"
 server_after="$(cpu_ms "$server_pid")"
-pg_after="$(pg_cpu_ms)"
+pg_after="$(pg_cpu_ms "$work/pg")"
 total="$(awk '/requests in/ {print $1}' <<<"$output")"
 non2xx="$(awk '/Non-2xx/ {print $NF}' <<<"$output")"
 writes=$((total - ${non2xx:-0}))
