@@ -66,39 +66,26 @@ d::Result<d::IdempotentCreate<Entity>> createWithIdempotencyKey(
       [&](soci::session& sql) -> d::Result<Entity> { return insertRow(sql, entity); });
 }
 
-/// UPDATE by id with the expected version, as one prepared statement in autocommit; under load,
+/// UPDATE by key with the expected version, as one prepared statement in autocommit; under load,
 /// updates of one table by one actor share that statement (write_groups.hpp).
-template <typename Entity>
-d::Result<Entity> updateGrouped(Database& database, WriteGroups& groups,
-                                d::CommitObserver* observer, const d::WriteContext& context,
-                                const Entity& entity, d::ExpectedVersion expected) {
-  if (auto valid = d::checkFields(entity); !valid) return d::fail(valid.error());
-  const auto& t = tableOf<Entity>();
-  GroupedWrite write{rowjson::toJson(entity).dump(), keyText(entity.id), versionParam(expected),
-                     std::nullopt};
-  groups.run(groupKind(t, WriteKind::Update, context.actor), write,
-             [&](const std::vector<GroupedWrite*>& group) {
-               updateGroup(database, t, context.actor, group);
-             });
-  return told(observer, storedEntity<Entity>(write));
-}
-
-/// UPDATE by key with the expected version, as one prepared statement in autocommit.
 template <typename Entity, typename Key>
-d::Result<Entity> updateInOneStatement(Database& database, d::CommitObserver* observer,
-                                       const d::WriteContext& context, const Entity& entity,
-                                       const Key& key, d::ExpectedVersion expected) {
+d::Result<Entity> updateInOneStatement(Database& database, WriteGroups& groups,
+                                       d::CommitObserver* observer, const d::WriteContext& context,
+                                       const Entity& entity, const Key& key,
+                                       d::ExpectedVersion expected) {
   if (auto valid = d::checkFields(entity); !valid) return d::fail(valid.error());
   const auto& t = tableOf<Entity>();
-  const std::string doc = rowjson::toJson(entity).dump();
-  return told(observer, database.withConnection<Entity>([&](Connection& c) -> d::Result<Entity> {
-    return catchConstraintErrors<Entity>(t, [&]() -> d::Result<Entity> {
-      auto row = c.statements.queryText(updateSql(t, ActorSource::Statement),
-                                        {doc, context.actor, keyText(key), versionParam(expected)});
-      if (!row) return d::fail(missingOrStale(c.sql, t, key));
-      return rowjson::fromText<Entity>(*row);
-    });
-  }));
+  GroupedWrite write{rowjson::toJson(entity).dump(), keyText(key), versionParam(expected),
+                     std::nullopt};
+  const WriteGroups::RunGroup run = [&](const std::vector<GroupedWrite*>& group) {
+    updateGroup(database, t, context.actor, group);
+  };
+  if (t.generatedId) {
+    groups.run(groupKind(t, WriteKind::Update, context.actor), write, run);
+  } else {
+    run({&write});  // a natural key (kommune): rare admin writes, never grouped
+  }
+  return told(observer, storedEntity<Entity>(write));
 }
 
 /// DELETE by key with the expected version, as one prepared statement in autocommit.
@@ -172,11 +159,11 @@ d::Result<d::IdempotentCreate<d::RegionalForum>> PgRegisterWriter::create(
 
 d::Result<d::Kommune> PgRegisterWriter::update(const d::WriteContext& c, const d::Kommune& e,
                                                d::ExpectedVersion expected) {
-  return updateInOneStatement(database_, observer_, c, e, e.code, expected);
+  return updateInOneStatement(database_, groups_, observer_, c, e, e.code, expected);
 }
 d::Result<d::Person> PgRegisterWriter::update(const d::WriteContext& c, const d::Person& e,
                                               d::ExpectedVersion expected) {
-  return updateGrouped(database_, groups_, observer_, c, e, expected);
+  return updateInOneStatement(database_, groups_, observer_, c, e, e.id, expected);
 }
 
 d::Status PgRegisterWriter::removeKommune(const d::WriteContext& c, const std::string& code,
@@ -216,7 +203,7 @@ d::Result<d::IdempotentCreate<d::Meeting>> PgRegisterWriter::create(
 // A meeting's fields depend on no other row; what refers to it is guarded by foreign keys.
 d::Result<d::Meeting> PgRegisterWriter::update(const d::WriteContext& c, const d::Meeting& e,
                                                d::ExpectedVersion expected) {
-  return updateGrouped(database_, groups_, observer_, c, e, expected);
+  return updateInOneStatement(database_, groups_, observer_, c, e, e.id, expected);
 }
 d::Status PgRegisterWriter::removeMeeting(const d::WriteContext& c, d::Id id,
                                           d::ExpectedVersion expected) {

@@ -116,6 +116,23 @@ TEST_F(WriterCrud, UpdateBumpsTheVersionAndHonoursTheExpectedVersion) {
   EXPECT_EQ(writer().update(ctx(), p, 1).error().code, ErrorCode::NotFound);
 }
 
+// A kommune's key is its code, text with a leading zero: the check behind a failed update must
+// look the row up by that text, not by a number made of it.
+TEST_F(WriterCrud, AKommuneUpdateTellsAStaleVersionFromAMissingCode) {
+  Kommune k{"0851", "Testkommune Omdøbt", "1081", {}};
+  EXPECT_EQ(must(writer().update(ctx(), k, 1)).meta.version, 2);
+  const auto stale = writer().update(ctx(), k, 1);
+  ASSERT_FALSE(stale);
+  EXPECT_EQ(stale.error().code, ErrorCode::PreconditionFailed);
+  EXPECT_NE(stale.error().detail.find("version 2"), std::string::npos) << stale.error().detail;
+
+  k.code = "0998";
+  const auto missing = writer().update(ctx(), k, std::nullopt);
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(missing.error().code, ErrorCode::NotFound);
+  EXPECT_NE(missing.error().detail.find("0998"), std::string::npos) << missing.error().detail;
+}
+
 TEST_F(WriterCrud, UpdatingToTheSameStateChangesNothing) {
   const auto p = personIn("Testperson A");
   const auto before = queryInt("SELECT count(*) FROM change_log");
