@@ -5,7 +5,11 @@
 
 #include "kkr/persistence/pg_register_writer.hpp"
 
+#include <optional>
 #include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "kkr/domain/validation.hpp"
 #include "kkr/persistence/statement_cache.hpp"
@@ -19,19 +23,58 @@ using namespace writer;
 
 namespace {
 
-/// A single-statement write's whole effect is the row it returns (its trigger only appends the
-/// change row), so that row is what the observer is told.
+/// A grouped write with the entity its row became. The group's leader reads every row of its
+/// group and tells the read model once, in one new snapshot, before it wakes the writes: each
+/// write's caller still reads its own write, and a group of twelve builds one snapshot, not
+/// twelve under one mutex. Every write of a group is of one table (groupKind), so of one Entity.
 template <typename Entity>
-d::Result<Entity> told(d::CommitObserver* observer, d::Result<Entity> written) {
-  if (written) tell(observer, {d::RowWrite{*written, d::RowEffect::Stored}});
-  return written;
-}
+struct EntityWrite : GroupedWrite {
+  EntityWrite(std::string json, std::optional<std::string> rowKey,
+              std::optional<std::string> version)
+      : GroupedWrite{std::move(json), std::move(rowKey), std::move(version), std::nullopt} {}
+  std::optional<d::Result<Entity>> stored;
+};
 
 /// The entity a grouped write stored, or why it stored none.
 template <typename Entity>
 d::Result<Entity> storedEntity(const GroupedWrite& write) {
   if (!write.outcome->has_value()) return d::fail(write.outcome->error());
   return rowjson::fromText<Entity>(write.outcome->value());
+}
+
+/// Reads the rows of a group that has run and tells `observer` all of them at once. A
+/// single-statement write's whole effect is the row it returns (its trigger only appends the
+/// change row), so those rows are what the observer is told.
+template <typename Entity>
+void tellGroup(d::CommitObserver* observer, const std::vector<GroupedWrite*>& group) {
+  std::vector<d::RowWrite> rows;
+  rows.reserve(group.size());
+  for (GroupedWrite* write : group) {
+    auto& typed = static_cast<EntityWrite<Entity>&>(*write);
+    typed.stored = storedEntity<Entity>(typed);
+    if (*typed.stored) rows.push_back(d::RowWrite{**typed.stored, d::RowEffect::Stored});
+  }
+  tell(observer, rows);
+}
+
+/// Runs `write` in a group of its kind (or alone, for a table with natural keys: rare admin
+/// writes, never grouped) and answers with its stored entity.
+template <typename Entity, typename RunStatement>
+d::Result<Entity> runGrouped(WriteGroups& groups, d::CommitObserver* observer,
+                             const std::string& kind, EntityWrite<Entity>& write,
+                             RunStatement&& runStatement) {
+  const WriteGroups::RunGroup run = [&](const std::vector<GroupedWrite*>& group) {
+    runStatement(group);
+    tellGroup<Entity>(observer, group);
+  };
+  if (tableOf<Entity>().generatedId) {
+    groups.run(kind, write, run);
+  } else {
+    run({&write});
+  }
+  // A group that failed before its rows were read left every write an error outcome.
+  if (!write.stored) write.stored = storedEntity<Entity>(write);
+  return std::move(*write.stored);
 }
 
 /// INSERT as one prepared statement in autocommit, which also sets the change-log actor. Under
@@ -42,16 +85,11 @@ d::Result<Entity> createInOneStatement(Database& database, WriteGroups& groups,
                                        const Entity& entity) {
   if (auto valid = d::checkFields(entity); !valid) return d::fail(valid.error());
   const auto& t = tableOf<Entity>();
-  GroupedWrite write{rowjson::toJson(entity).dump(), std::nullopt, std::nullopt, std::nullopt};
-  const WriteGroups::RunGroup run = [&](const std::vector<GroupedWrite*>& group) {
-    insertGroup(database, t, context.actor, group);
-  };
-  if (t.generatedId) {
-    groups.run(groupKind(t, WriteKind::Create, context.actor), write, run);
-  } else {
-    run({&write});  // a natural key (kommune, period): rare admin writes, never grouped
-  }
-  return told(observer, storedEntity<Entity>(write));
+  EntityWrite<Entity> write(rowjson::toJson(entity).dump(), std::nullopt, std::nullopt);
+  return runGrouped(groups, observer, groupKind(t, WriteKind::Create, context.actor), write,
+                    [&](const std::vector<GroupedWrite*>& group) {
+                      insertGroup(database, t, context.actor, group);
+                    });
 }
 
 /// A create with an Idempotency-Key: the claim and the stored answer need a transaction around
@@ -75,17 +113,11 @@ d::Result<Entity> updateInOneStatement(Database& database, WriteGroups& groups,
                                        d::ExpectedVersion expected) {
   if (auto valid = d::checkFields(entity); !valid) return d::fail(valid.error());
   const auto& t = tableOf<Entity>();
-  GroupedWrite write{rowjson::toJson(entity).dump(), keyText(key), versionParam(expected),
-                     std::nullopt};
-  const WriteGroups::RunGroup run = [&](const std::vector<GroupedWrite*>& group) {
-    updateGroup(database, t, context.actor, group);
-  };
-  if (t.generatedId) {
-    groups.run(groupKind(t, WriteKind::Update, context.actor), write, run);
-  } else {
-    run({&write});  // a natural key (kommune): rare admin writes, never grouped
-  }
-  return told(observer, storedEntity<Entity>(write));
+  EntityWrite<Entity> write(rowjson::toJson(entity).dump(), keyText(key), versionParam(expected));
+  return runGrouped(groups, observer, groupKind(t, WriteKind::Update, context.actor), write,
+                    [&](const std::vector<GroupedWrite*>& group) {
+                      updateGroup(database, t, context.actor, group);
+                    });
 }
 
 /// DELETE by key with the expected version, as one prepared statement in autocommit.

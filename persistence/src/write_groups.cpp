@@ -22,46 +22,53 @@ void WriteGroups::run(const std::string& kind, GroupedWrite& write, const RunGro
     writes_.fetch_add(1, std::memory_order_relaxed);
     return;
   }
-  Waiter me{&write, false, false, {}};
+  auto me = std::make_shared<Waiter>(&write);
   std::unique_lock lock(mutex_);
   Kind& k = kinds_[kind];  // map nodes stay put, and no kind is ever removed
-  k.waiting.push_back(&me);
+  k.waiting.push_back(me);
   if (k.waiting.size() == 1 && k.running < maxRunning_) {
-    me.lead = true;  // nothing in line and room to run: no wait at all
+    me->lead = true;  // nothing in line and room to run: no wait at all
   } else {
-    me.wake.wait(lock, [&] { return me.done || me.lead; });
+    lock.unlock();
+    me->wake.acquire();    // once: done or lead, both set before the release
+    if (me->done) return;  // a leader ran it in its group
+    lock.lock();
   }
-  if (me.done) return;  // a leader ran it in its group
 
-  const std::vector<Waiter*> group = takeGroup(k);
+  const std::vector<WaiterPtr> group = takeGroup(k);
   ++k.running;
-  promoteNext(k);  // what did not fit may lead a statement of its own, if another may run
-  lock.unlock();
+  // What did not fit may lead a statement of its own, if another may run.
+  if (const WaiterPtr next = promoteNext(k)) {
+    lock.unlock();
+    next->wake.release();
+  } else {
+    lock.unlock();
+  }
 
   std::vector<GroupedWrite*> writes;
   writes.reserve(group.size());
-  for (Waiter* waiter : group) writes.push_back(waiter->write);
+  for (const WaiterPtr& waiter : group) writes.push_back(waiter->write);
   runCaught(writes, runGroup);
   groups_.fetch_add(1, std::memory_order_relaxed);
   writes_.fetch_add(writes.size(), std::memory_order_relaxed);
 
   lock.lock();
   --k.running;
-  for (Waiter* waiter : group) {
-    if (waiter == &me) continue;
-    waiter->done = true;
-    waiter->wake.notify_one();  // under the lock: the waiter cannot return before it is released
+  for (const WaiterPtr& waiter : group) waiter->done = true;
+  const WaiterPtr next = promoteNext(k);
+  lock.unlock();
+  for (const WaiterPtr& waiter : group) {
+    if (waiter != me) waiter->wake.release();
   }
-  promoteNext(k);
+  if (next) next->wake.release();
 }
 
-/// Tells the first write in line to lead, if a statement of its kind may start.
-void WriteGroups::promoteNext(Kind& kind) const {
-  if (kind.waiting.empty() || kind.running >= maxRunning_) return;
-  Waiter* next = kind.waiting.front();
-  if (next->lead) return;
+WriteGroups::WaiterPtr WriteGroups::promoteNext(Kind& kind) const {
+  if (kind.waiting.empty() || kind.running >= maxRunning_) return nullptr;
+  WaiterPtr next = kind.waiting.front();
+  if (next->lead) return nullptr;  // told already, and not yet awake
   next->lead = true;
-  next->wake.notify_one();
+  return next;
 }
 
 std::size_t WriteGroups::waiting() const {
@@ -73,16 +80,16 @@ std::size_t WriteGroups::waiting() const {
 
 /// The front waiter and those behind it, in order, up to maxGroup_; a key already in the group
 /// stays waiting, so that no statement updates one row twice.
-std::vector<WriteGroups::Waiter*> WriteGroups::takeGroup(Kind& kind) const {
-  std::vector<Waiter*> group;
+std::vector<WriteGroups::WaiterPtr> WriteGroups::takeGroup(Kind& kind) const {
+  std::vector<WaiterPtr> group;
   std::set<std::string, std::less<>> keys;
-  std::deque<Waiter*> left;
-  for (Waiter* waiter : kind.waiting) {
+  std::deque<WaiterPtr> left;
+  for (WaiterPtr& waiter : kind.waiting) {
     const auto& key = waiter->write->key;
     if (group.size() < maxGroup_ && (!key || keys.insert(*key).second)) {
-      group.push_back(waiter);
+      group.push_back(std::move(waiter));
     } else {
-      left.push_back(waiter);
+      left.push_back(std::move(waiter));
     }
   }
   kind.waiting.swap(left);

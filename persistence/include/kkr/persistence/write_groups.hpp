@@ -13,14 +13,15 @@
 // the leader's RunGroup runs the group and gives each write its outcome.
 
 #include <atomic>
-#include <condition_variable>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
 #include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
+#include <semaphore>
 #include <string>
 #include <vector>
 
@@ -59,21 +60,26 @@ class WriteGroups {
   std::uint64_t writesRun() const { return writes_.load(std::memory_order_relaxed); }
 
  private:
-  /// A write in line. Each has its own condition variable, so that the end of a statement wakes
-  /// only the writes it ran and the one that leads next, never every writer in line.
+  /// A write in line. Each is woken exactly once, by its own semaphore: when a leader ran it
+  /// (done) or when it is to lead. A leader wakes its writes after it has let go of the mutex,
+  /// so that a woken write never blocks again on the mutex its waker still holds; the leader's
+  /// shared ownership keeps each waiter alive until its wake-up is delivered.
   struct Waiter {
+    explicit Waiter(GroupedWrite* w) : write(w) {}
     GroupedWrite* write;
-    bool done = false;  ///< a leader ran it
-    bool lead = false;  ///< it is to lead the next statement
-    std::condition_variable wake;
+    bool done = false;  ///< a leader ran it (set under the mutex, read after the wake-up)
+    bool lead = false;  ///< it is to lead the next statement (likewise)
+    std::binary_semaphore wake{0};
   };
+  using WaiterPtr = std::shared_ptr<Waiter>;
   struct Kind {
-    std::deque<Waiter*> waiting;
+    std::deque<WaiterPtr> waiting;
     std::size_t running = 0;
   };
 
-  std::vector<Waiter*> takeGroup(Kind& kind) const;
-  void promoteNext(Kind& kind) const;
+  std::vector<WaiterPtr> takeGroup(Kind& kind) const;
+  /// The first write in line, told to lead (and to be woken), if a statement may start.
+  WaiterPtr promoteNext(Kind& kind) const;
   static void runCaught(const std::vector<GroupedWrite*>& writes, const RunGroup& runGroup);
 
   const std::size_t maxGroup_;
