@@ -30,7 +30,7 @@ void WriteGroups::run(const std::string& kind, GroupedWrite& write, const RunGro
     me->lead = true;  // nothing in line and room to run: no wait at all
   } else {
     lock.unlock();
-    me->wake.acquire();    // once: done or lead, both set before the release
+    me->sleep();  // once: done or lead, both set before the wake-up
     if (me->done) return;  // a leader ran it in its group
     lock.lock();
   }
@@ -40,7 +40,7 @@ void WriteGroups::run(const std::string& kind, GroupedWrite& write, const RunGro
   // What did not fit may lead a statement of its own, if another may run.
   if (const WaiterPtr next = promoteNext(k)) {
     lock.unlock();
-    next->wake.release();
+    next->wake();
   } else {
     lock.unlock();
   }
@@ -58,9 +58,22 @@ void WriteGroups::run(const std::string& kind, GroupedWrite& write, const RunGro
   const WaiterPtr next = promoteNext(k);
   lock.unlock();
   for (const WaiterPtr& waiter : group) {
-    if (waiter != me) waiter->wake.release();
+    if (waiter != me) waiter->wake();
   }
-  if (next) next->wake.release();
+  if (next) next->wake();
+}
+
+void WriteGroups::Waiter::wake() {
+  {
+    std::lock_guard lock(mutex);
+    signalled = true;
+  }
+  woken.notify_one();
+}
+
+void WriteGroups::Waiter::sleep() {
+  std::unique_lock lock(mutex);
+  woken.wait(lock, [this] { return signalled; });
 }
 
 WriteGroups::WaiterPtr WriteGroups::promoteNext(Kind& kind) const {

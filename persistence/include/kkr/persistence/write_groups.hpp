@@ -13,6 +13,7 @@
 // the leader's RunGroup runs the group and gives each write its outcome.
 
 #include <atomic>
+#include <condition_variable>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
@@ -21,7 +22,6 @@
 #include <memory>
 #include <mutex>
 #include <optional>
-#include <semaphore>
 #include <string>
 #include <vector>
 
@@ -60,16 +60,23 @@ class WriteGroups {
   std::uint64_t writesRun() const { return writes_.load(std::memory_order_relaxed); }
 
  private:
-  /// A write in line. Each is woken exactly once, by its own semaphore: when a leader ran it
-  /// (done) or when it is to lead. A leader wakes its writes after it has let go of the mutex,
-  /// so that a woken write never blocks again on the mutex its waker still holds; the leader's
-  /// shared ownership keeps each waiter alive until its wake-up is delivered.
+  /// A write in line. Each is woken exactly once: when a leader ran it (done) or when it is to
+  /// lead. A leader wakes its writes after it has let go of the groups' mutex, so that a woken
+  /// write never blocks again on the mutex its waker still holds; each waiter has a mutex of its
+  /// own for its wake-up (a semaphore would do, but libstdc++'s spins with sched_yield before it
+  /// sleeps, which cost a fifth of the server's CPU under load), and the leader's shared
+  /// ownership keeps it alive until the wake-up is delivered.
   struct Waiter {
     explicit Waiter(GroupedWrite* w) : write(w) {}
+    void wake();
+    void sleep();
     GroupedWrite* write;
-    bool done = false;  ///< a leader ran it (set under the mutex, read after the wake-up)
+    bool done = false;  ///< a leader ran it (set under the groups' mutex, read after the wake-up)
     bool lead = false;  ///< it is to lead the next statement (likewise)
-    std::binary_semaphore wake{0};
+   private:
+    std::mutex mutex;
+    std::condition_variable woken;
+    bool signalled = false;
   };
   using WaiterPtr = std::shared_ptr<Waiter>;
   struct Kind {
