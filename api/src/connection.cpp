@@ -1,5 +1,6 @@
 #include "connection.hpp"
 
+#include <fcntl.h>
 #include <sys/socket.h>
 #include <sys/timerfd.h>
 #include <unistd.h>
@@ -227,6 +228,24 @@ void logAndCount(ServerContext& ctx, const HttpRequest& req, std::size_t route, 
   ctx.metrics->record(route, status, elapsed);
 }
 
+/// The head of `res` as the answer to `req`, and in `content` what follows it: a view into `res`
+/// (a cached body is shared, not copied), empty for HEAD and for statuses without content.
+std::string renderAnswer(const ServerContext& ctx, const HttpRequest& req, HttpResponse& res,
+                         bool keepAlive, std::string_view& content) {
+  if (req.rate_limit) addRateLimitHeaders(res, *req.rate_limit);
+  const bool bodyless = res.status == 304 || res.status == 204 || res.status < 200;
+  if (bodyless) {
+    res.body.clear();
+    res.shared_body.reset();
+  }
+  const std::string_view body =
+      res.shared_body ? std::string_view(*res.shared_body) : std::string_view(res.body);
+  std::string head = responseHead(ctx, req, res, bodyless, body.size(), keepAlive);
+  // A response to HEAD has no content, whatever its Content-Length says (RFC 9110 §9.3.2).
+  content = req.method == "HEAD" ? std::string_view() : body;
+  return head;
+}
+
 /// Moves a timer's expiry to `deadline` (CLOCK_MONOTONIC is steady_clock's clock on Linux). A
 /// deadline already past fires at once.
 void setExpiry(int fd, std::chrono::steady_clock::time_point deadline) {
@@ -324,21 +343,11 @@ void respond(const std::shared_ptr<Peer>& peer, ServerContext& ctx, HttpResponse
     return;
   }
 
-  if (req.rate_limit) addRateLimitHeaders(res, *req.rate_limit);
-  const bool bodyless = res.status == 304 || res.status == 204 || res.status < 200;
-  if (bodyless) {
-    res.body.clear();
-    res.shared_body.reset();
-  }
-  const std::string_view body =
-      res.shared_body ? std::string_view(*res.shared_body) : std::string_view(res.body);
   // While draining every answer closes its connection, including answers to requests that
   // were dispatched before the drain began.
   if (ctx.draining.load()) conn->keep_alive = false;
-  // The head only: the body is written from where it is (a cached one is shared, not copied).
-  const std::string head = responseHead(ctx, req, res, bodyless, body.size(), conn->keep_alive);
-  // A response to HEAD has no content, whatever its Content-Length says (RFC 9110 §9.3.2).
-  const std::string_view content = req.method == "HEAD" ? std::string_view() : body;
+  std::string_view content;
+  const std::string head = renderAnswer(ctx, req, res, conn->keep_alive, content);
   writeResponse(peer, ctx, *conn, head, content);
   logAndCount(ctx, req, route, res.status, conn->started, head.size() + content.size());
 }
@@ -358,11 +367,11 @@ void ApiHandler::onConnection(const std::shared_ptr<Peer>& peer) {
 void ApiHandler::onInput(const char* buffer, size_t len, const std::shared_ptr<Peer>& peer) {
   auto conn = connectionOf(peer, ctx_->limits);
   std::string_view input(buffer, len);
-  if (conn->with_worker) {
-    holdInput(peer, *conn, input);
-    return;
-  }
-  while (!input.empty() && !conn->closing && !conn->with_worker) {
+  while (!input.empty() && !conn->closing) {
+    if (conn->with_worker && stillWithWorker(*conn)) {
+      holdInput(peer, *conn, input);
+      return;
+    }
     auto out = conn->framer.consume(input);
     input.remove_prefix(out.consumed);
     auto parser = Pistache::Http::Handler::getParser(peer);
@@ -384,7 +393,6 @@ void ApiHandler::onInput(const char* buffer, size_t len, const std::shared_ptr<P
       conn->framer.next();
     }
   }
-  if (conn->with_worker) conn->pending.append(input);
 }
 
 void ApiHandler::holdInput(const std::shared_ptr<Peer>& peer, ConnectionState& conn,
@@ -452,35 +460,87 @@ ApiHandler::Fed ApiHandler::feedParser(const std::shared_ptr<Peer>& peer, Connec
   return Fed::Parsed;
 }
 
+WorkerLink::~WorkerLink() {
+  if (fd >= 0) ::close(fd);
+}
+
 void ApiHandler::answerFromWorker(const std::shared_ptr<Peer>& peer, std::size_t route) {
   auto conn = connectionOf(peer, ctx_->limits);
-  auto request = std::make_shared<HttpRequest>(conn->request);
-  std::weak_ptr<Peer> weak = peer;
+  if (!conn->link) {
+    conn->link = std::make_shared<WorkerLink>(::fcntl(peer->fd(), F_DUPFD_CLOEXEC, 0));
+  }
+  auto job = std::make_shared<WorkerJob>();
+  job->request = conn->request;
+  job->route = route;
+  job->keep_alive = conn->keep_alive;
+  job->started = conn->started;
+  job->ticket = std::move(conn->ticket);
+  job->link = conn->link;
+  // A write still queued in Pistache (the rest of an earlier answer) must not be overtaken.
+  job->direct = conn->link->fd >= 0 && conn->writes.queued.expired() && peer->ssl() == nullptr;
+  conn->link->state.store(WorkerLink::kWorker, std::memory_order_relaxed);
   conn->with_worker = true;
+  std::weak_ptr<Peer> weak = peer;
   // The request has arrived: Pistache must not time it out as one still arriving (its header
   // timeout would answer a bare 408 while the worker runs). As idle, only its keep-alive timeout
   // applies, far longer than the database timeouts that bound a worker's answer.
   peer->setIdle(true);
-  const bool queued = ctx_->workers->submit([this, weak, request, route] {
-    // Nothing here touches the peer or the connection: only the request's own copy.
-    auto response = std::make_shared<HttpResponse>(runHandler(route, *request, *ctx_));
-    deliver(weak, std::move(response), route);
+  const bool queued = ctx_->workers->submit([this, weak, job] {
+    // Nothing here touches the peer or the connection: only the job's own copies.
+    deliver(weak, job, runHandler(job->route, job->request, *ctx_));
   });
   if (queued) return;
   conn->with_worker = false;
+  conn->link->state.store(WorkerLink::kReactor, std::memory_order_relaxed);
+  conn->ticket = std::move(job->ticket);
   respond(peer, *ctx_,
           toProblem(domain::Error::unavailable("the server is busy; retry shortly"),
                     conn->request.target(), conn->request.request_id),
           route);
 }
 
-// On a worker: hands the answer to the peer's reactor thread, by a timer its transport watches.
-void ApiHandler::deliver(const std::weak_ptr<Peer>& weak, std::shared_ptr<HttpResponse> response,
-                         std::size_t route) {
+// On a worker. Most answers are written here, on the socket's duplicate, in one sendmsg: handing
+// each to the reactor thread would cost a timer, two wake-ups and a millisecond. The reactor
+// writes what cannot be written here: an answer that closes its connection, one that would
+// overtake queued bytes, or what the socket did not take at once.
+void ApiHandler::deliver(const std::weak_ptr<Peer>& weak, std::shared_ptr<WorkerJob> job,
+                         HttpResponse response) {
   if (weak.expired()) return;  // the client has gone; its write committed or rolled back
-  auto handedOver = watchTimer(std::chrono::milliseconds(1), [this, weak, response, route] {
-    if (auto peer = weak.lock()) resume(peer, response, route);
-  });
+  if (!job->direct || !job->keep_alive || ctx_->draining.load()) {
+    handBack(weak, std::move(job), std::make_shared<HttpResponse>(std::move(response)), {});
+    return;
+  }
+  std::string_view content;
+  const std::string head = renderAnswer(*ctx_, job->request, response, true, content);
+  const ssize_t written = writeWhatFits(job->link->fd, head, content);
+  const std::size_t size = head.size() + content.size();
+  logAndCount(*ctx_, job->request, job->route, response.status, job->started, size);
+  if (written >= 0 && static_cast<std::size_t>(written) == size) {
+    if (job->ticket) job->ticket->release();  // on the socket: shutdown need not wait for it
+    int expected = WorkerLink::kWorker;
+    if (job->link->state.compare_exchange_strong(expected, WorkerLink::kReactor,
+                                                 std::memory_order_acq_rel)) {
+      return;  // the reactor reads on when the next input comes
+    }
+    handBack(weak, std::move(job), nullptr, {});  // input came meanwhile: the reactor reads it
+    return;
+  }
+  // A socket that takes nothing more (the client has gone) leaves nothing to write.
+  std::string rest;
+  if (written >= 0) {
+    const auto done = static_cast<std::size_t>(written);
+    if (done < head.size()) rest.append(head.substr(done));
+    rest.append(content.substr(done > head.size() ? done - head.size() : 0));
+  }
+  handBack(weak, std::move(job), nullptr, std::move(rest));
+}
+
+void ApiHandler::handBack(const std::weak_ptr<Peer>& weak, std::shared_ptr<WorkerJob> job,
+                          std::shared_ptr<HttpResponse> response, std::string rest) {
+  auto handedOver =
+      watchTimer(std::chrono::milliseconds(1), [this, weak, job, response, rest = std::move(rest)] {
+        if (auto peer = weak.lock()) resume(peer, *job, response, rest);
+      });
   if (!handedOver) {
     ctx_->log->error("no timer to hand an answer to the reactor: {}", std::strerror(errno));
     if (auto peer = weak.lock()) ::shutdown(peer->fd(), SHUT_RDWR);  // the client retries
@@ -489,17 +549,39 @@ void ApiHandler::deliver(const std::weak_ptr<Peer>& weak, std::shared_ptr<HttpRe
 
 // On the reactor thread, inside the transport's timer dispatch (which must not arm timers: the
 // deadline of a request read now waits for its first byte still to come).
-void ApiHandler::resume(const std::shared_ptr<Peer>& peer, std::shared_ptr<HttpResponse> response,
-                        std::size_t route) {
+void ApiHandler::resume(const std::shared_ptr<Peer>& peer, WorkerJob& job,
+                        std::shared_ptr<HttpResponse> response, const std::string& rest) {
   auto conn = connectionOf(peer, ctx_->limits);
   if (!conn->with_worker) return;
   conn->with_worker = false;
-  respond(peer, *ctx_, std::move(*response), route);
+  conn->link->state.store(WorkerLink::kReactor, std::memory_order_relaxed);
+  if (response) {
+    conn->ticket = std::move(job.ticket);
+    respond(peer, *ctx_, std::move(*response), job.route);
+  } else {
+    conn->responded = true;
+    if (!rest.empty()) {
+      writeToPeer(peer, conn->writes, rest, {}, [ticket = std::move(job.ticket)](WriteOutcome) {
+        if (ticket) ticket->release();
+      });
+    }
+  }
   if (conn->pending.empty() || conn->closing) return;
   const std::string pending = std::move(conn->pending);
   conn->pending.clear();
   const InTimerDispatch inDispatch;
   onInput(pending.data(), pending.size(), peer);
+}
+
+bool ApiHandler::stillWithWorker(ConnectionState& conn) {
+  int expected = WorkerLink::kWorker;
+  if (conn.link->state.compare_exchange_strong(expected, WorkerLink::kWorkerWithInput,
+                                               std::memory_order_acq_rel) ||
+      expected == WorkerLink::kWorkerWithInput) {
+    return true;
+  }
+  conn.with_worker = false;  // the worker wrote its answer and let go
+  return false;
 }
 
 void ApiHandler::parkDeadline(ConnectionState& conn) {

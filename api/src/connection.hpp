@@ -13,6 +13,7 @@
 #include <pistache/router.h>
 
 #include "http_types.hpp"
+#include "in_flight.hpp"
 #include "request_framing.hpp"
 #include "server_context.hpp"
 #include "socket_write.hpp"
@@ -31,6 +32,39 @@ struct DeadlineTimer {
 };
 
 class ApiHandler;
+
+/// What a connection shares with the worker that answers its request. The worker writes the
+/// answer itself, through `fd`: a duplicate of the connection's socket, open for as long as
+/// anyone holds this, so that the descriptor cannot have become another connection's (Pistache
+/// closes the original on its reactor thread, at any time). `state` hands the connection back:
+/// input that arrives while the worker runs is marked, and a worker that finds it marked lets
+/// the reactor thread read on after the answer, as it does for every answer it cannot write.
+struct WorkerLink {
+  enum State : int {
+    kReactor,          ///< no worker answers on this connection (or it has let go)
+    kWorker,           ///< a worker answers the current request
+    kWorkerWithInput,  ///< ... and input arrived meanwhile: the reactor reads it after the answer
+  };
+  explicit WorkerLink(int duplicate) : fd(duplicate) {}
+  ~WorkerLink();
+  WorkerLink(const WorkerLink&) = delete;
+  WorkerLink& operator=(const WorkerLink&) = delete;
+  const int fd;  ///< -1 when no duplicate could be had: every answer goes through the reactor
+  std::atomic<int> state{kReactor};
+};
+
+/// A request that a worker answers, with what the worker needs of its connection, captured on
+/// the reactor thread at dispatch (a worker never touches the peer or its ConnectionState).
+struct WorkerJob {
+  HttpRequest request;
+  std::size_t route = 0;
+  bool keep_alive = true;
+  std::chrono::steady_clock::time_point started;
+  std::shared_ptr<InFlightTicket> ticket;
+  std::shared_ptr<WorkerLink> link;
+  /// The worker may write the answer itself: nothing queued for the socket could be overtaken.
+  bool direct = false;
+};
 
 /// Per-connection state, kept on the Pistache peer. A peer is served by one reactor thread, so
 /// nothing here needs a lock.
@@ -55,8 +89,10 @@ struct ConnectionState {
   std::chrono::steady_clock::time_point deadline;
   std::shared_ptr<DeadlineTimer> timer;
   /// The current request is with a worker: input is kept in `pending` and read only after its
-  /// answer, so that answers leave in request order (pipelined requests included).
+  /// answer, so that answers leave in request order (pipelined requests included). A worker that
+  /// wrote its answer and let go (link->state) leaves this set until the next input.
   bool with_worker = false;
+  std::shared_ptr<WorkerLink> link;  ///< made at the first request a worker answers
   std::string pending;
   /// The handler of the reactor thread that serves this connection.
   ApiHandler* handler = nullptr;
@@ -123,10 +159,20 @@ class ApiHandler : public Pistache::Rest::Private::RouterHandler {
   /// when the parser cannot take them or ends the request elsewhere than the framer.
   Fed feedParser(const std::shared_ptr<Pistache::Tcp::Peer>& peer, ConnectionState& conn,
                  Pistache::Http::RequestParser& parser, const RequestFramer::Output& out);
-  void deliver(const std::weak_ptr<Pistache::Tcp::Peer>& peer,
-               std::shared_ptr<HttpResponse> response, std::size_t route);
-  void resume(const std::shared_ptr<Pistache::Tcp::Peer>& peer,
-              std::shared_ptr<HttpResponse> response, std::size_t route);
+  /// On the worker: writes the answer to the job's request, or hands it to the reactor thread.
+  void deliver(const std::weak_ptr<Pistache::Tcp::Peer>& peer, std::shared_ptr<WorkerJob> job,
+               HttpResponse response);
+  /// On the worker: the answer reaches the reactor thread by a timer its transport watches;
+  /// `response` is what is still to be written of it (nothing when the worker wrote it all).
+  void handBack(const std::weak_ptr<Pistache::Tcp::Peer>& peer, std::shared_ptr<WorkerJob> job,
+                std::shared_ptr<HttpResponse> response, std::string rest);
+  /// On the reactor thread: the worker is done with the connection; writes what it left, then
+  /// reads the input that arrived meanwhile.
+  void resume(const std::shared_ptr<Pistache::Tcp::Peer>& peer, WorkerJob& job,
+              std::shared_ptr<HttpResponse> response, const std::string& rest);
+  /// Whether the connection's request is still with its worker (input arriving now is marked
+  /// for it); false, and the connection is the reactor's again, when the worker has let go.
+  static bool stillWithWorker(ConnectionState& conn);
   void setDeadline(const std::shared_ptr<Pistache::Tcp::Peer>& peer, ConnectionState& conn,
                    std::chrono::steady_clock::time_point deadline);
   /// The current request has arrived: its timer is kept (armed, far in the future) for the next

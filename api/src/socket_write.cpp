@@ -12,13 +12,9 @@
 
 namespace kkr::api {
 
-namespace {
-
 using Pistache::Tcp::Peer;
 
-/// Bytes written directly, or -1 when the peer cannot be written to. Stops early when the socket
-/// takes no more for now.
-ssize_t writeDirectly(int fd, std::string_view head, std::string_view body) {
+ssize_t writeWhatFits(int fd, std::string_view head, std::string_view body) {
   const std::size_t total = head.size() + body.size();
   std::size_t written = 0;
   while (written < total) {
@@ -48,14 +44,12 @@ ssize_t writeDirectly(int fd, std::string_view head, std::string_view body) {
   return static_cast<ssize_t>(written);
 }
 
-}  // namespace
-
 void writeToPeer(const std::shared_ptr<Peer>& peer, WriteOrder& order, std::string_view head,
                  std::string_view body, WriteDone done) {
   std::size_t written = 0;
   // TLS peers are written by Pistache's SSL_write; we serve plain HTTP, but stay correct.
   if (order.queued.expired() && peer->ssl() == nullptr) {
-    const ssize_t n = writeDirectly(peer->fd(), head, body);
+    const ssize_t n = writeWhatFits(peer->fd(), head, body);
     if (n < 0 || static_cast<std::size_t>(n) == head.size() + body.size()) {
       if (done) done(n >= 0 ? WriteOutcome::Written : WriteOutcome::Unwritable);
       return;

@@ -10,6 +10,8 @@
 // shared, not copied); only what the socket does not take at once goes through Pistache's queue,
 // copied then, and everything after it follows the same queue so bytes never overtake each other.
 
+#include <sys/types.h>
+
 #include <functional>
 #include <memory>
 #include <string_view>
@@ -34,6 +36,10 @@ enum class WriteOutcome {
 /// Called once a write has an outcome. Not called at all when Pistache drops a queued write
 /// because its peer has gone; whatever the callback holds is released then.
 using WriteDone = std::function<void(WriteOutcome)>;
+
+/// Writes what of `head` then `body` the socket `fd` takes now, without blocking: the number of
+/// bytes written, or -1 when the socket can no longer be written to (reset or closed).
+ssize_t writeWhatFits(int fd, std::string_view head, std::string_view body);
 
 /// Writes `head` then `body` to the peer. Must run on the reactor thread that serves the peer:
 /// there, a live Peer still owns its fd (Pistache closes it on that thread, while dropping the

@@ -1,7 +1,8 @@
 // Requests that may wait on the database run on worker threads, never on a reactor thread: reads
 // from memory are answered while every worker waits on a lock, answers still leave each
-// connection in request order, a full work queue is a 503 at once, and a client that leaves
-// while its write waits can retry it with its Idempotency-Key.
+// connection in request order (whether a worker writes its answer or the reactor does), a full
+// work queue is a 503 at once, and a client that leaves while its write waits can retry it with
+// its Idempotency-Key.
 #include <chrono>
 #include <future>
 #include <thread>
@@ -108,6 +109,79 @@ TEST(Workers, AnswersLeaveAConnectionInRequestOrder) {
   EXPECT_EQ(first->status, 201) << first->body;
   EXPECT_EQ(second->status, 200) << second->body;
   EXPECT_EQ(second->json(), json({{"status", "ok"}}));
+}
+
+// Input that arrives while a worker answers, after the request was handed to it (a separate
+// packet, not pipelined in one), waits for the answer and is read after it.
+TEST(Workers, InputThatArrivesWhileAWorkerAnswersIsReadAfterTheAnswer) {
+  const std::string token = editorToken();
+  TestServer own(withWorkers(2, 64));
+  PersonTableLock lock;
+  RawConnection conn(own.port());
+  ASSERT_TRUE(conn.send(rawPost("Testperson Eftersendt")));
+  std::this_thread::sleep_for(milliseconds(200));  // the write waits on the lock, with a worker
+  ASSERT_TRUE(conn.send("GET /healthz HTTP/1.1\r\nHost: localhost\r\nX-Request-Id: after\r\n\r\n"));
+  std::this_thread::sleep_for(milliseconds(100));
+  lock.release();
+  const auto first = conn.readResponse();
+  const auto second = conn.readResponse();
+  ASSERT_TRUE(first.has_value());
+  ASSERT_TRUE(second.has_value());
+  EXPECT_EQ(first->status, 201) << first->body;
+  EXPECT_EQ(second->status, 200) << second->body;
+  EXPECT_EQ(second->header("X-Request-Id"), "after");
+}
+
+// A worker writes its answer itself and lets go of the connection: the next request on it, one
+// for the reactor or for a worker again, is read as usual.
+TEST(Workers, AConnectionReadsOnAfterAnswersItsWorkersWroteThemselves) {
+  const std::string token = editorToken();
+  TestServer own(withWorkers(2, 64));
+  RawConnection conn(own.port());
+  for (const std::string suffix : {"Aa", "Bb", "Cc", "Dd"}) {
+    ASSERT_TRUE(conn.send(rawPost("Testperson Igen " + suffix)));
+    const auto created = conn.readResponse();
+    ASSERT_TRUE(created.has_value()) << suffix;
+    EXPECT_EQ(created->status, 201) << created->body;
+    EXPECT_EQ(created->header("Connection"), "keep-alive");
+    ASSERT_TRUE(conn.send("GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n"));
+    const auto health = conn.readResponse();
+    ASSERT_TRUE(health.has_value()) << suffix;
+    EXPECT_EQ(health->status, 200);
+  }
+  EXPECT_FALSE(conn.closedByPeer());
+}
+
+// Answers that workers write while the client does not read, to a socket that soon takes no
+// more: what a worker cannot write goes through the reactor's queue, and the answers after it
+// queue behind it, whole and in request order.
+TEST(Workers, AnswersThatFillTheSocketLeaveWholeAndInOrder) {
+  TestServer own(withWorkers(2, 64));
+  constexpr int kCount = 160;
+  std::string requests;
+  for (int i = 0; i < kCount; ++i) {
+    // With a key the export is answered by a worker (it also holds the restricted fields).
+    requests += "GET /v1/export HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " +
+                tokens().editor + "\r\nX-Request-Id: export-" + std::to_string(i) + "\r\n\r\n";
+  }
+  requests += "GET /healthz HTTP/1.1\r\nHost: localhost\r\nX-Request-Id: last\r\n\r\n";
+  RawConnection conn(own.port(), 4096);
+  ASSERT_TRUE(conn.send(requests));
+  std::this_thread::sleep_for(milliseconds(300));  // the server's socket fills meanwhile
+  std::size_t bytes = 0;
+  for (int i = 0; i < kCount; ++i) {
+    const auto r = conn.readResponse();
+    ASSERT_TRUE(r.has_value()) << "answer " << i;
+    ASSERT_EQ(r->status, 200) << "answer " << i;
+    ASSERT_EQ(r->header("X-Request-Id"), "export-" + std::to_string(i));
+    ASSERT_TRUE(json::accept(r->body)) << "answer " << i << " is not whole";
+    bytes += r->body.size();
+  }
+  // More than the server's socket holds (Linux grows a send buffer to 4 MiB at most).
+  EXPECT_GT(bytes, 5u << 20);
+  const auto last = conn.readResponse();
+  ASSERT_TRUE(last.has_value());
+  EXPECT_EQ(last->header("X-Request-Id"), "last");
 }
 
 // A request that has arrived is not "slow" while a worker waits on its answer: Pistache, which

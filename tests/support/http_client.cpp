@@ -223,9 +223,14 @@ HttpResult HttpClient::request(std::string_view method, std::string_view path,
   return result;
 }
 
-RawConnection::RawConnection(std::uint16_t port) {
+RawConnection::RawConnection(std::uint16_t port, int receiveBuffer) {
   fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd_ < 0) throw std::runtime_error("socket failed");
+  if (receiveBuffer > 0 &&
+      ::setsockopt(fd_, SOL_SOCKET, SO_RCVBUF, &receiveBuffer, sizeof receiveBuffer) != 0) {
+    ::close(fd_);
+    throw std::runtime_error("setsockopt SO_RCVBUF failed");
+  }
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_port = htons(port);

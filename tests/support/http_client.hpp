@@ -73,7 +73,9 @@ class HttpClient {
 /// One plain TCP connection to 127.0.0.1:port, for exact control over the bytes on the wire.
 class RawConnection {
  public:
-  explicit RawConnection(std::uint16_t port);
+  /// `receiveBuffer` (bytes, 0: the system's) is set before connecting, so that a small one
+  /// makes the server's socket fill after a few kilobytes while this side does not read.
+  explicit RawConnection(std::uint16_t port, int receiveBuffer = 0);
   ~RawConnection();
   RawConnection(const RawConnection&) = delete;
   RawConnection& operator=(const RawConnection&) = delete;
