@@ -108,7 +108,7 @@ void updateAlone(Connection& c, const TableInfo& t, const std::string& actor, Gr
   runAlone(t, w, [&]() -> d::Result<std::string> {
     auto row = c.statements.queryText(updateSql(t, ActorSource::Statement),
                                       {w.doc, actor, w.key, w.expected});
-    if (!row) return d::fail(missingOrStale(c.sql, t, w.key.value()));
+    if (!row) return d::fail(missingOrStale(c.statements, t, w.key.value()));
     return std::move(*row);
   });
 }
@@ -160,7 +160,7 @@ void updateGroup(Database& database, const TableInfo& t, const std::string& acto
         })) {
       // A write that matched no row: its key is missing, or its row is at another version.
       for (GroupedWrite* w : writes) {
-        if (!w->outcome) w->outcome = d::fail(missingOrStale(c.sql, t, w->key.value()));
+        if (!w->outcome) w->outcome = d::fail(missingOrStale(c.statements, t, w->key.value()));
       }
       return d::Unit{};
     }

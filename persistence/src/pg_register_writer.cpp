@@ -132,7 +132,7 @@ d::Status removeInOneStatement(Database& database, d::CommitObserver* observer,
         [&]() -> d::Result<Entity> {
           auto row = c.statements.queryText(removeSql(t),
                                             {context.actor, keyText(key), versionParam(expected)});
-          if (!row) return d::fail(missingOrStale(c.sql, t, key));
+          if (!row) return d::fail(missingOrStale(c.statements, t, keyText(key)));
           return rowjson::fromText<Entity>(*row);
         },
         RowChange::Delete);

@@ -204,4 +204,15 @@ std::vector<domain::RowWrite> changedRows(soci::session& sql) {
   return changed;
 }
 
+domain::Error missingOrStale(StatementCache& statements, const TableInfo& t,
+                             const std::string& key) {
+  // The table and key names are the writer's own (TableInfo), never input; the key is bound.
+  const auto version = statements.queryText(
+      std::string("SELECT version FROM ") + t.table + " WHERE " + t.key + " = :key", {key});
+  if (!version) {
+    return domain::Error::notFound(std::string(t.entity) + " " + key + " does not exist");
+  }
+  return staleVersion(t, key, std::stoll(*version));
+}
+
 }  // namespace kkr::persistence::writer

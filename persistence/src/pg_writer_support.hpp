@@ -17,6 +17,7 @@
 
 #include "kkr/domain/writes.hpp"
 #include "kkr/persistence/database.hpp"
+#include "kkr/persistence/statement_cache.hpp"
 #include "pg_entity_json.hpp"
 #include "pg_errors.hpp"
 #include "pg_idempotency.hpp"
@@ -68,6 +69,12 @@ void setActor(soci::session& sql, const std::string& actor);
 /// PreconditionFailed (the stored version differs from the expected one).
 template <typename Key>
 domain::Error missingOrStale(soci::session& sql, const TableInfo& t, const Key& key);
+
+/// The same, for a write in autocommit, through the connection's prepared statements: a lost
+/// version race (several in a second under concurrent PATCHes of one row) is not parsed and
+/// planned each time.
+domain::Error missingOrStale(StatementCache& statements, const TableInfo& t,
+                             const std::string& key);
 
 /// Runs `work`, turning a constraint violation on `t` into its domain error.
 template <typename T, typename Work>
