@@ -30,7 +30,7 @@ void WriteGroups::run(const std::string& kind, GroupedWrite& write, const RunGro
     me->lead = true;  // nothing in line and room to run: no wait at all
   } else {
     lock.unlock();
-    me->sleep();  // once: done or lead, both set before the wake-up
+    me->sleep();           // once: done or lead, both set before the wake-up
     if (me->done) return;  // a leader ran it in its group
     lock.lock();
   }
