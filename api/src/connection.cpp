@@ -472,12 +472,13 @@ void ApiHandler::answerFromWorker(const std::shared_ptr<Peer>& peer, std::size_t
   auto job = std::make_shared<WorkerJob>();
   job->request = conn->request;
   job->route = route;
-  job->keep_alive = conn->keep_alive;
   job->started = conn->started;
   job->ticket = std::move(conn->ticket);
   job->link = conn->link;
-  // A write still queued in Pistache (the rest of an earlier answer) must not be overtaken.
-  job->direct = conn->link->fd >= 0 && conn->writes.queued.expired() && peer->ssl() == nullptr;
+  // An answer that closes its connection is the reactor's to write (it half-closes after it),
+  // and a write still queued in Pistache (the rest of an earlier answer) must not be overtaken.
+  job->direct = conn->keep_alive && conn->link->fd >= 0 && conn->writes.queued.expired() &&
+                peer->ssl() == nullptr;
   conn->link->state.store(WorkerLink::kWorker, std::memory_order_relaxed);
   conn->with_worker = true;
   std::weak_ptr<Peer> weak = peer;
@@ -506,7 +507,7 @@ void ApiHandler::answerFromWorker(const std::shared_ptr<Peer>& peer, std::size_t
 void ApiHandler::deliver(const std::weak_ptr<Peer>& weak, std::shared_ptr<WorkerJob> job,
                          HttpResponse response) {
   if (weak.expired()) return;  // the client has gone; its write committed or rolled back
-  if (!job->direct || !job->keep_alive || ctx_->draining.load()) {
+  if (!job->direct || ctx_->draining.load()) {
     handBack(weak, std::move(job), std::make_shared<HttpResponse>(std::move(response)), {});
     return;
   }

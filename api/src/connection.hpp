@@ -58,11 +58,11 @@ struct WorkerLink {
 struct WorkerJob {
   HttpRequest request;
   std::size_t route = 0;
-  bool keep_alive = true;
   std::chrono::steady_clock::time_point started;
   std::shared_ptr<InFlightTicket> ticket;
   std::shared_ptr<WorkerLink> link;
-  /// The worker may write the answer itself: nothing queued for the socket could be overtaken.
+  /// The worker may write the answer itself: the connection stays open after it, and nothing
+  /// queued for the socket could be overtaken.
   bool direct = false;
 };
 

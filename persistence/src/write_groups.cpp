@@ -38,12 +38,9 @@ void WriteGroups::run(const std::string& kind, GroupedWrite& write, const RunGro
   const std::vector<WaiterPtr> group = takeGroup(k);
   ++k.running;
   // What did not fit may lead a statement of its own, if another may run.
-  if (const WaiterPtr next = promoteNext(k)) {
-    lock.unlock();
-    next->wake();
-  } else {
-    lock.unlock();
-  }
+  const WaiterPtr next = promoteNext(k);
+  lock.unlock();
+  if (next) next->wake();
 
   std::vector<GroupedWrite*> writes;
   writes.reserve(group.size());
@@ -55,12 +52,12 @@ void WriteGroups::run(const std::string& kind, GroupedWrite& write, const RunGro
   lock.lock();
   --k.running;
   for (const WaiterPtr& waiter : group) waiter->done = true;
-  const WaiterPtr next = promoteNext(k);
+  const WaiterPtr after = promoteNext(k);
   lock.unlock();
   for (const WaiterPtr& waiter : group) {
     if (waiter != me) waiter->wake();
   }
-  if (next) next->wake();
+  if (after) after->wake();
 }
 
 void WriteGroups::Waiter::wake() {

@@ -51,6 +51,19 @@ std::string rawPost(const std::string& name, const std::string& extra = "") {
 /// The keys (and the shared server that makes them) exist before a test locks the person table.
 const std::string& editorToken() { return tokens().editor; }
 
+/// Reads the two answers a connection owes, in order: a created person's, then /healthz's (into
+/// `health`).
+void readCreatedThenHealthy(RawConnection& conn, HttpResult& health) {
+  const auto first = conn.readResponse();
+  const auto second = conn.readResponse();
+  ASSERT_TRUE(first.has_value());
+  ASSERT_TRUE(second.has_value());
+  EXPECT_EQ(first->status, 201) << first->body;
+  EXPECT_EQ(second->status, 200) << second->body;
+  EXPECT_EQ(second->json(), json({{"status", "ok"}}));
+  health = *second;
+}
+
 TestServer::Options withWorkers(std::size_t workers, std::size_t queue) {
   return {.configure = [workers, queue](app::AppConfig& c) {
     c.server.threads = 2;
@@ -102,13 +115,8 @@ TEST(Workers, AnswersLeaveAConnectionInRequestOrder) {
                         "GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n"));
   std::this_thread::sleep_for(milliseconds(300));
   lock.release();
-  const auto first = conn.readResponse();
-  const auto second = conn.readResponse();
-  ASSERT_TRUE(first.has_value());
-  ASSERT_TRUE(second.has_value());
-  EXPECT_EQ(first->status, 201) << first->body;
-  EXPECT_EQ(second->status, 200) << second->body;
-  EXPECT_EQ(second->json(), json({{"status", "ok"}}));
+  HttpResult health;
+  ASSERT_NO_FATAL_FAILURE(readCreatedThenHealthy(conn, health));
 }
 
 // Input that arrives while a worker answers, after the request was handed to it (a separate
@@ -123,13 +131,9 @@ TEST(Workers, InputThatArrivesWhileAWorkerAnswersIsReadAfterTheAnswer) {
   ASSERT_TRUE(conn.send("GET /healthz HTTP/1.1\r\nHost: localhost\r\nX-Request-Id: after\r\n\r\n"));
   std::this_thread::sleep_for(milliseconds(100));
   lock.release();
-  const auto first = conn.readResponse();
-  const auto second = conn.readResponse();
-  ASSERT_TRUE(first.has_value());
-  ASSERT_TRUE(second.has_value());
-  EXPECT_EQ(first->status, 201) << first->body;
-  EXPECT_EQ(second->status, 200) << second->body;
-  EXPECT_EQ(second->header("X-Request-Id"), "after");
+  HttpResult health;
+  ASSERT_NO_FATAL_FAILURE(readCreatedThenHealthy(conn, health));
+  EXPECT_EQ(health.header("X-Request-Id"), "after");
 }
 
 // A worker writes its answer itself and lets go of the connection: the next request on it, one
@@ -150,6 +154,26 @@ TEST(Workers, AConnectionReadsOnAfterAnswersItsWorkersWroteThemselves) {
     EXPECT_EQ(health->status, 200);
   }
   EXPECT_FALSE(conn.closedByPeer());
+}
+
+// The worker writes on a duplicate of the socket, which its connection keeps: when Pistache ends
+// the connection (here at its keep-alive timeout) the duplicate must go with it, or the client
+// would never see the connection close.
+TEST(Workers, AConnectionAWorkerAnsweredOnStillClosesAtItsKeepAliveTimeout) {
+  const std::string token = editorToken();
+  TestServer own({.configure = [](app::AppConfig& c) {
+    c.server.workers = 2;
+    c.server.keepalive_timeout = std::chrono::seconds(1);
+  }});
+  RawConnection conn(own.port());
+  ASSERT_TRUE(conn.send(rawPost("Testperson Lukket")));
+  const auto created = conn.readResponse();
+  ASSERT_TRUE(created.has_value());
+  EXPECT_EQ(created->status, 201) << created->body;
+  const auto start = Clock::now();
+  (void)conn.readUntilClosed(milliseconds(5000));
+  EXPECT_TRUE(conn.closedByPeer());
+  EXPECT_LT(Clock::now() - start, milliseconds(4000));
 }
 
 // Answers that workers write while the client does not read, to a socket that soon takes no
