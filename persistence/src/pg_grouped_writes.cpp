@@ -45,16 +45,6 @@ std::string keysArray(const std::vector<GroupedWrite*>& writes) {
   return out + "}";
 }
 
-std::vector<std::string_view> split(std::string_view text, char separator) {
-  std::vector<std::string_view> parts;
-  while (true) {
-    const auto at = text.find(separator);
-    parts.push_back(text.substr(0, at));
-    if (at == std::string_view::npos) return parts;
-    text.remove_prefix(at + 1);
-  }
-}
-
 /// An error that one row caused (SQLSTATE class 22 or 23, a deadlock, a serialization failure),
 /// as opposed to one of the connection or the server.
 bool causedByARow(const soci::postgresql_soci_error& e) {
@@ -125,7 +115,7 @@ void insertGroup(Database& database, const TableInfo& t, const std::string& acto
     if (writes.size() > 1 && ranGrouped([&] {
           const auto rows = c.statements.queryText(groupedInsertSql(t), {docsArray(writes), actor});
           const std::string text = rows.value_or("");
-          const auto parts = split(text, kRowSeparator);
+          const auto parts = splitPacked(text, kRowSeparator);
           if (parts.size() != writes.size()) {
             throw std::logic_error("a grouped INSERT returned another number of rows");
           }
@@ -148,8 +138,8 @@ void updateGroup(Database& database, const TableInfo& t, const std::string& acto
           const auto rows = c.statements.queryText(
               groupedUpdateSql(t), {updatesArray(writes), actor, keysArray(writes)});
           if (!rows) return;  // no write matched its row
-          for (const auto part : split(*rows, kRowSeparator)) {
-            const auto at = part.find(kPositionSeparator);
+          for (const auto part : splitPacked(*rows, kRowSeparator)) {
+            const auto at = part.find(kFieldSeparator);
             const auto position =
                 at == std::string_view::npos ? 0 : std::stoul(std::string(part.substr(0, at)));
             if (position < 1 || position > writes.size()) {

@@ -3,6 +3,7 @@
 #include <map>
 #include <mutex>
 #include <stdexcept>
+#include <string_view>
 #include <vector>
 
 namespace kkr::persistence::writer {
@@ -28,7 +29,8 @@ const TableInfo& tableOf<d::Person>() {
                            "id",
                            "name, other_names, party, kommune_code, office, email, phone",
                            "name, other_names, party, kommune_code, office, email, phone",
-                           true};
+                           true,
+                           "person"};
   return t;
 }
 template <>
@@ -53,7 +55,8 @@ const TableInfo& tableOf<d::RegionalForum>() {
                            "successor_id, description, website, source, note",
                            "name, kind, legal_basis, kkr_action, seats, founded_on, dissolved_on, "
                            "successor_id, description, website, source, note",
-                           true};
+                           true,
+                           "forum"};
   return t;
 }
 template <>
@@ -75,7 +78,8 @@ const TableInfo& tableOf<d::Meeting>() {
                            "id",
                            "date, place, kind, agenda_url, minutes_url, note",
                            "date, place, kind, agenda_url, minutes_url, note",
-                           true};
+                           true,
+                           "meeting"};
   return t;
 }
 
@@ -129,46 +133,88 @@ std::string buildRemove(const TableInfo& t, ActorSource) {
          table + ".version) RETURNING kkr_row_json(" + table + ")::text";
 }
 
+/// The joined sub-select of a grouped statement: sets the actor, names the statement as the one
+/// that writes the change rows of `table` (V011: the table's change trigger then skips them), and
+/// yields the actor for those rows. A statement's start time tells it from every other
+/// statement, a later one of the same transaction included.
+std::string groupedSettings(const std::string& table) {
+  return " CROSS JOIN (SELECT set_config('kkr.actor', :actor, true) AS actor, "
+         "set_config('kkr.change_rows_by', '" +
+         table + " ' || statement_timestamp()::text, true)) AS a";
+}
+
+/// The change rows of a grouped statement, as kkr_record_change() writes them: one per written
+/// row, in the order of its writes. `rows` yields id, j (the row's JSON), n (the write's
+/// position), actor, and for an update previous (the JSON before) and changed.
+std::string changeRowsFrom(const TableInfo& t, const char* op, const std::string& rows) {
+  const bool update = std::string_view(op) == "update";
+  return "INSERT INTO change_log (entity, entity_id, op, data, previous, actor) SELECT '" +
+         std::string(t.changeEntity) + "', x.id::text, '" + op + "', x.j, " +
+         (update ? "x.previous" : "NULL") + ", coalesce(nullif(x.actor, ''), 'database') FROM " +
+         rows + " AS x" + (update ? " WHERE x.changed" : "") + " ORDER BY x.n";
+}
+
+void requireGroupable(const TableInfo& t) {
+  if (!t.generatedId || t.changeEntity == nullptr) {
+    throw std::logic_error(std::string("grouped statement for table ") + t.table +
+                           ", whose change rows only its trigger writes");
+  }
+}
+
 /// Ids are drawn first, one per doc in order, so that each inserted row can be matched to its
-/// doc by id rather than by the order in which RETURNING happens to emit rows.
+/// doc by id rather than by the order in which RETURNING happens to emit rows. d is
+/// materialised before the first row is inserted, so kkr.change_rows_by is set by then.
 std::string buildGroupedInsert(const TableInfo& t, ActorSource) {
+  requireGroupable(t);
   const std::string table = t.table;
   return "WITH d AS MATERIALIZED (SELECT e.n, nextval(pg_get_serial_sequence('" + table +
-         "', 'id')) AS id, e.doc FROM jsonb_array_elements(CAST(:docs AS jsonb)) WITH ORDINALITY "
-         "AS e(doc, n)), w AS (INSERT INTO " +
-         table + " (id, " + t.insertColumns + ") SELECT d.id, " + prefixed(t.insertColumns) +
-         " FROM d CROSS JOIN LATERAL jsonb_populate_record(NULL::" + table + ", d.doc) AS r" +
-         kActorJoin + " ORDER BY d.n RETURNING " + table + ".id, kkr_row_json(" + table +
-         ")::text AS j) SELECT string_agg(w.j, chr(30) ORDER BY d.n) FROM w JOIN d ON d.id = w.id";
+         "', 'id')) AS id, e.doc, a.actor FROM jsonb_array_elements(CAST(:docs AS jsonb)) WITH "
+         "ORDINALITY AS e(doc, n)" +
+         groupedSettings(table) + "), w AS (INSERT INTO " + table + " (id, " + t.insertColumns +
+         ") SELECT d.id, " + prefixed(t.insertColumns) +
+         " FROM d CROSS JOIN LATERAL jsonb_populate_record(NULL::" + table +
+         ", d.doc) AS r ORDER BY d.n RETURNING " + table + ".id, kkr_row_json(" + table +
+         ") AS j), wd AS (SELECT w.id, w.j, d.n, d.actor FROM w JOIN d ON d.id = w.id), c AS (" +
+         changeRowsFrom(t, "create", "wd") +
+         ") SELECT string_agg(wd.j::text, chr(30) ORDER BY wd.n) FROM wd";
 }
 
 /// The rows are found through the primary key (`id = ANY(keys)`), never by scanning the table:
 /// planned once for any group, the join with the documents alone would be a hash join over a
-/// sequential scan of the whole table, whose cost grows with the register. The documents are
-/// joined in the order of their keys, so that two groups running at once lock shared rows in
-/// the same order: in arrival order they deadlocked, and waited a second for it each time.
+/// sequential scan of the whole table, whose cost grows with the register. o locks the rows in
+/// the order of their keys, so that two groups running at once lock shared rows in the same
+/// order (in arrival order they deadlocked, and waited a second for it each time), and reads
+/// each as it is once locked: the image before the update, for its change row (a row another
+/// statement changed meanwhile is read as that statement left it, as the trigger's OLD would
+/// be). A row whose update changed nothing keeps its version (kkr_touch_row) and gets no
+/// change row, as with the trigger.
 std::string buildGroupedUpdate(const TableInfo& t, ActorSource) {
+  requireGroupable(t);
   const std::string table = t.table;
-  return "WITH d AS MATERIALIZED (SELECT e.n, CAST(e.w->>'key' AS bigint) AS key, e.w FROM "
-         "jsonb_array_elements(CAST(:writes AS jsonb)) WITH ORDINALITY AS e(w, n) ORDER BY 2), "
-         "u AS (UPDATE " +
-         table + " SET (" + t.updateColumns + ") = ROW(" + prefixed(t.updateColumns) +
-         ") FROM d CROSS JOIN LATERAL jsonb_populate_record(NULL::" + table + ", d.w->'doc') AS r" +
-         kActorJoin + " WHERE " + table + ".id = ANY (CAST(:keys AS bigint[])) AND " + table +
-         ".id = d.key AND " + table + ".version = coalesce(CAST(d.w->>'expected' AS bigint), " +
-         table + ".version) RETURNING d.n, kkr_row_json(" + table +
-         ")::text AS j) SELECT string_agg(u.n || chr(31) || u.j, chr(30) ORDER BY u.n) FROM u";
+  return "WITH d AS MATERIALIZED (SELECT e.n, CAST(e.w->>'key' AS bigint) AS key, e.w, a.actor "
+         "FROM jsonb_array_elements(CAST(:writes AS jsonb)) WITH ORDINALITY AS e(w, n)" +
+         groupedSettings(table) + " ORDER BY 2), o AS MATERIALIZED (SELECT " + table + ".id, " +
+         table + ".version, kkr_row_json(" + table + ") AS j FROM " + table + " WHERE " + table +
+         ".id = ANY (CAST(:keys AS bigint[])) ORDER BY " + table +
+         ".id FOR NO KEY UPDATE), u AS (UPDATE " + table + " SET (" + t.updateColumns + ") = ROW(" +
+         prefixed(t.updateColumns) +
+         ") FROM d JOIN o ON o.id = d.key CROSS JOIN LATERAL jsonb_populate_record(NULL::" + table +
+         ", d.w->'doc') AS r WHERE " + table + ".id = ANY (ARRAY(SELECT o.id FROM o)) AND " +
+         table + ".id = d.key AND " + table +
+         ".version = coalesce(CAST(d.w->>'expected' AS bigint), " + table +
+         ".version) RETURNING d.n, " + table + ".id, kkr_row_json(" + table +
+         ") AS j, o.j AS previous, " + table +
+         ".version <> o.version AS changed, d.actor), c AS (" + changeRowsFrom(t, "update", "u") +
+         ") SELECT string_agg(u.n || chr(31) || u.j::text, chr(30) ORDER BY u.n) FROM u";
 }
 
 }  // namespace
 
 const std::string& groupedInsertSql(const TableInfo& t) {
-  if (!t.generatedId) throw std::logic_error("grouped INSERT for a table without generated ids");
   return cached(t, 5, &buildGroupedInsert, ActorSource::Statement);
 }
 
 const std::string& groupedUpdateSql(const TableInfo& t) {
-  if (!t.generatedId) throw std::logic_error("grouped UPDATE for a table without generated ids");
   return cached(t, 6, &buildGroupedUpdate, ActorSource::Statement);
 }
 

@@ -18,6 +18,7 @@
 #include "kkr/domain/writes.hpp"
 #include "kkr/persistence/database.hpp"
 #include "kkr/persistence/statement_cache.hpp"
+#include "packed_rows.hpp"
 #include "pg_entity_json.hpp"
 #include "pg_errors.hpp"
 #include "pg_idempotency.hpp"
@@ -32,6 +33,10 @@ struct TableInfo {
   const char* insertColumns;  ///< written on create (a natural key included)
   const char* updateColumns;  ///< written on update (never the key)
   bool generatedId;           ///< the key is a bigint `id` from an identity: writes may be grouped
+  /// The entity its change rows name ("forum"), for a table whose change triggers let a grouped
+  /// statement write its own change rows (migration V011); null for the others, which are never
+  /// grouped.
+  const char* changeEntity = nullptr;
 };
 
 template <typename Entity>
@@ -49,18 +54,17 @@ const std::string& insertSql(const TableInfo& t, ActorSource actor);
 const std::string& updateSql(const TableInfo& t, ActorSource actor);
 const std::string& removeSql(const TableInfo& t);
 
-/// Grouped statements (write_groups.hpp), for tables with a generatedId only. Placeholders:
+/// Grouped statements (write_groups.hpp), for tables with a generatedId and a changeEntity only.
+/// Each writes the change rows of its rows itself, from the JSON it returns, and names itself in
+/// kkr.change_rows_by so that the table's change trigger skips them (V011). Placeholders:
 /// grouped insert: docs (a JSON array of docs), actor; grouped update: writes (a JSON array of
 /// {"doc", "key", "expected"}), actor, keys (the same keys as a bigint[] literal, "{1,2}"). Both
 /// return one text: the written rows' kkr_row_json,
 /// separated by kRowSeparator; the insert's in the order of its docs, the update's each prefixed
-/// with its write's 1-based position and kPositionSeparator (a write that matched no row has none).
+/// with its write's 1-based position and kFieldSeparator (packed_rows.hpp) (a write that matched no
+/// row has none).
 const std::string& groupedInsertSql(const TableInfo& t);
 const std::string& groupedUpdateSql(const TableInfo& t);
-/// JSON text never holds a raw control character, so these cannot occur inside a row (RFC 7464
-/// separates JSON texts with the same record separator).
-inline constexpr char kRowSeparator = '\x1e';
-inline constexpr char kPositionSeparator = '\x1f';
 
 /// Sets the change-log actor for the rest of the current transaction.
 void setActor(soci::session& sql, const std::string& actor);

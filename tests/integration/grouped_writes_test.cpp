@@ -226,6 +226,148 @@ TEST_F(GroupedWrites, AWriteThatFailsAloneAfterItsGroupFailedLeavesTheOthersThei
   EXPECT_EQ(queryInt("SELECT count(*) FROM change_log WHERE entity = 'person'"), 2);
 }
 
+/// Runs `docs` as one grouped INSERT into the table of Entity; returns the writes' outcomes.
+template <typename Entity>
+std::vector<persistence::GroupedWrite> insertedTogether(persistence::Database& database,
+                                                        const std::vector<Entity>& drafts) {
+  std::vector<persistence::GroupedWrite> writes;
+  for (const auto& draft : drafts) {
+    writes.push_back(
+        {persistence::rowjson::toJson(draft).dump(), std::nullopt, std::nullopt, std::nullopt});
+  }
+  std::vector<persistence::GroupedWrite*> group;
+  for (auto& w : writes) group.push_back(&w);
+  persistence::writer::insertGroup(database, persistence::writer::tableOf<Entity>(),
+                                   "key:writer-test", group);
+  return writes;
+}
+
+/// Change rows of `entity` that are exactly what kkr_record_change() would have written for
+/// the row as `table` holds it now: its JSON, its key, the operation and the actor.
+std::int64_t changeRowsLikeTheTriggers(const std::string& table, const std::string& entity,
+                                       const std::string& op) {
+  return queryInt("SELECT count(*) FROM change_log c JOIN " + table +
+                  " t ON c.entity_id = t.id::text WHERE c.entity = '" + entity + "' AND c.op = '" +
+                  op + "' AND c.data = kkr_row_json(t) AND c.actor = 'key:writer-test'");
+}
+
+TEST_F(GroupedWrites, GroupedStatementsWriteTheChangeRowsTheTriggersWould) {
+  // V011: a grouped statement writes its rows' change rows itself and the triggers skip them.
+  // For each table written in groups: one change row per row, no more, as the trigger made it.
+  RegionalForum forum;
+  forum.seats = 3;
+  forum.name = "Testforum 1";
+  std::vector<RegionalForum> forums{forum};
+  forum.name = "Testforum 2";
+  forums.push_back(forum);
+  Meeting meeting;
+  meeting.date = day("2031-01-09");
+  meeting.place = "Testsal";
+  std::vector<Meeting> meetings{meeting, meeting};
+  for (const auto& w : insertedTogether(database(), forums)) ASSERT_TRUE(w.outcome->has_value());
+  for (const auto& w : insertedTogether(database(), meetings)) ASSERT_TRUE(w.outcome->has_value());
+  EXPECT_EQ(queryInt("SELECT count(*) FROM change_log WHERE entity = 'forum'"), 2);
+  EXPECT_EQ(changeRowsLikeTheTriggers("regional_forum", "forum", "create"), 2);
+  EXPECT_EQ(queryInt("SELECT count(*) FROM change_log WHERE entity = 'meeting'"), 2);
+  EXPECT_EQ(changeRowsLikeTheTriggers("meeting", "meeting", "create"), 2);
+
+  // Updates record the row before (previous) too; an update that changes nothing records none.
+  const Person first = personIn("Testperson 1");
+  const Person second = personIn("Testperson 2");
+  Person renamed = first;
+  renamed.name = "Testperson 1b";
+  std::vector<persistence::GroupedWrite> writes{
+      {persistence::rowjson::toJson(renamed).dump(), std::to_string(first.id), "1", std::nullopt},
+      {persistence::rowjson::toJson(second).dump(), std::to_string(second.id), "1", std::nullopt}};
+  persistence::writer::updateGroup(database(), persistence::writer::tableOf<Person>(),
+                                   "key:writer-test", {&writes[0], &writes[1]});
+  ASSERT_TRUE(writes[0].outcome->has_value());
+  ASSERT_TRUE(writes[1].outcome->has_value());
+  EXPECT_EQ(queryInt("SELECT count(*) FROM change_log WHERE entity = 'person' AND op = 'update'"),
+            1);
+  EXPECT_EQ(changeRowsLikeTheTriggers("person", "person", "update"), 1);
+  EXPECT_EQ(queryInt("SELECT count(*) FROM change_log WHERE op = 'update' AND entity_id = '" +
+                     std::to_string(first.id) +
+                     "' AND previous->>'name' = 'Testperson 1' AND previous->>'version' = '1' "
+                     "AND data->>'name' = 'Testperson 1b' AND data->>'version' = '2'"),
+            1);
+}
+
+TEST_F(GroupedWrites, OnlyTheGroupedStatementItselfGoesWithoutTheTrigger) {
+  // kkr.change_rows_by lasts for the transaction; the statement's start time in it keeps a later
+  // statement of the same transaction (here plain SQL, as psql or a migration would run it) from
+  // being taken for the grouped one: its rows still get their change rows from the trigger.
+  std::string sql = persistence::writer::groupedInsertSql(persistence::writer::tableOf<Person>());
+  auto session = kkr::testing::adminSession();
+  const std::string docs =
+      R"([{"name": "Testperson 1", "kommune_code": "0851", "other_names": []},)"
+      R"( {"name": "Testperson 2", "kommune_code": "0851", "other_names": []}])";
+  const std::string actor = "key:writer-test";
+  std::string rows;
+  const auto before = queryInt("SELECT count(*) FROM change_log");
+  *session << "BEGIN";
+  *session << sql, soci::use(docs, "docs"), soci::use(actor, "actor"), soci::into(rows);
+  *session << "INSERT INTO person (name, kommune_code) VALUES ('Testperson 3', '0851')";
+  *session << "UPDATE person SET name = 'Testperson 3b' WHERE name = 'Testperson 3'";
+  *session << "COMMIT";
+
+  EXPECT_EQ(queryInt("SELECT count(*) FROM change_log WHERE data->>'name' IN ('Testperson 1', "
+                     "'Testperson 2') AND op = 'create' AND actor = 'key:writer-test'"),
+            2);
+  EXPECT_EQ(queryInt("SELECT count(*) FROM change_log WHERE data->>'name' = 'Testperson 3' AND "
+                     "op = 'create'"),
+            1);
+  EXPECT_EQ(queryInt("SELECT count(*) FROM change_log WHERE data->>'name' = 'Testperson 3b' AND "
+                     "op = 'update'"),
+            1);
+  EXPECT_EQ(queryInt("SELECT count(*) FROM change_log") - before, 4);
+}
+
+TEST_F(GroupedWrites, AGroupedUpdateRecordsTheRowAsItsLockFoundIt) {
+  // Another transaction changes a row and holds it while a grouped UPDATE of that row (without an
+  // expected version) waits. The statement began before that commit, yet its change row must
+  // name the committed row as the one it replaced, as the trigger's OLD would: a change row's
+  // previous is the row before it, never an older one.
+  const Person first = personIn("Testperson 1");
+  const Person second = personIn("Testperson 2");
+  auto other = kkr::testing::adminSession();
+  *other << "BEGIN";
+  *other << "UPDATE person SET name = 'Testperson 1 meanwhile' WHERE id = " +
+                std::to_string(first.id);
+
+  Person renamedFirst = first;
+  renamedFirst.name = "Testperson 1 grouped";
+  Person renamedSecond = second;
+  renamedSecond.name = "Testperson 2 grouped";
+  std::vector<persistence::GroupedWrite> writes{
+      {persistence::rowjson::toJson(renamedFirst).dump(), std::to_string(first.id), std::nullopt,
+       std::nullopt},
+      {persistence::rowjson::toJson(renamedSecond).dump(), std::to_string(second.id), std::nullopt,
+       std::nullopt}};
+  std::thread grouped([&] {
+    persistence::writer::updateGroup(database(), persistence::writer::tableOf<Person>(),
+                                     "key:writer-test", {&writes[0], &writes[1]});
+  });
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (queryInt("SELECT count(*) FROM pg_locks WHERE NOT granted") == 0) {
+    ASSERT_LT(std::chrono::steady_clock::now(), deadline) << "the grouped UPDATE never waited";
+    std::this_thread::sleep_for(2ms);
+  }
+  *other << "COMMIT";
+  grouped.join();
+
+  ASSERT_TRUE(writes[0].outcome->has_value());
+  EXPECT_NE(writes[0].outcome->value().find("\"version\": 3"), std::string::npos)
+      << writes[0].outcome->value();
+  EXPECT_EQ(queryInt("SELECT count(*) FROM change_log WHERE op = 'update' AND entity_id = '" +
+                     std::to_string(first.id) +
+                     "' AND previous->>'name' = 'Testperson 1 meanwhile' AND "
+                     "previous->>'version' = '2' AND data->>'name' = 'Testperson 1 grouped' AND "
+                     "data->>'version' = '3' AND actor = 'key:writer-test'"),
+            1);
+  EXPECT_EQ(queryInt("SELECT count(*) FROM change_log WHERE op = 'update'"), 3);
+}
+
 TEST_F(GroupedWrites, AGroupedUpdateFindsItsRowsByPrimaryKeyHoweverLargeTheTable) {
   // Planned once for every group (a generic plan), the statement must not scan the table: that
   // would make every grouped PATCH cost as much as the register is large.
