@@ -8,6 +8,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "kkr/persistence/statement_cache.hpp"
+#include "packed_rows.hpp"
 #include "pg_entity_json.hpp"
 
 namespace kkr::persistence {
@@ -58,30 +60,33 @@ domain::Result<domain::RegisterSnapshot> PgSnapshotSource::loadSnapshot() {
 
 domain::Result<domain::FeedPage> PgSnapshotSource::changesAfter(std::int64_t after,
                                                                 std::size_t limit) {
-  return database_.withSession<domain::FeedPage>(
-      [&](soci::session& sql) -> domain::Result<domain::FeedPage> {
+  // Both statements are prepared once per connection: the follower runs them after every batch
+  // of writes, and planning them afresh each time cost PostgreSQL more than running them.
+  return database_.withConnection<domain::FeedPage>(
+      [&](Connection& c) -> domain::Result<domain::FeedPage> {
         domain::FeedPage page;
         // Publishing only when something waits for a seq keeps an idle instance to plain reads:
         // the EXISTS is an index probe (change_log_unpublished), max(seq) one on the seq index.
-        long long published = 0;
-        sql << "SELECT CASE WHEN EXISTS (SELECT 1 FROM change_log WHERE seq IS NULL) "
-               "THEN kkr_publish_changes() "
-               "ELSE (SELECT coalesce(max(seq), 0) FROM change_log) END",
-            soci::into(published);
-        page.published = published;
-        if (published <= after) return page;
-        long long from = after;
-        long long count = static_cast<long long>(limit);
-        soci::rowset<soci::row> rows =
-            (sql.prepare << "SELECT seq, entity, op, coalesce(data, previous)::text "
-                            "FROM change_log WHERE seq > :after ORDER BY seq LIMIT :limit",
-             soci::use(from), soci::use(count));
-        for (const auto& row : rows) {
-          const auto entity = row.get<std::string>(1);
-          const auto effect = rowjson::effectOfOp(row.get<std::string>(2));
-          page.rows.push_back(
-              {row.get<long long>(0),
-               rowjson::rowWrite(entity, effect, nlohmann::json::parse(row.get<std::string>(3)))});
+        const auto published = c.statements.queryText(
+            "SELECT CASE WHEN EXISTS (SELECT 1 FROM change_log WHERE seq IS NULL) "
+            "THEN kkr_publish_changes() "
+            "ELSE (SELECT coalesce(max(seq), 0) FROM change_log) END",
+            {});
+        page.published = std::stoll(published.value_or("0"));
+        if (page.published <= after) return page;
+        const auto rows = c.statements.queryText(
+            "SELECT string_agg(seq || chr(31) || entity || chr(31) || op || chr(31) || row, "
+            "chr(30) ORDER BY seq) FROM (SELECT seq, entity, op, coalesce(data, previous)::text "
+            "AS row FROM change_log WHERE seq > CAST(:after AS bigint) ORDER BY seq "
+            "LIMIT CAST(:limit AS bigint)) AS page",
+            {std::to_string(after), std::to_string(limit)});
+        if (!rows) return page;
+        for (const auto packed : splitPacked(*rows, kRowSeparator)) {
+          const auto fields = splitPacked(packed, kFieldSeparator);
+          if (fields.size() != 4) throw std::runtime_error("a change-feed row of another shape");
+          page.rows.push_back({std::stoll(std::string(fields[0])),
+                               rowjson::rowWrite(fields[1], rowjson::effectOfOp(fields[2]),
+                                                 nlohmann::json::parse(fields[3]))});
         }
         return page;
       });
