@@ -3,7 +3,6 @@
 #include <map>
 #include <mutex>
 #include <stdexcept>
-#include <string_view>
 #include <vector>
 
 namespace kkr::persistence::writer {
@@ -146,12 +145,13 @@ std::string groupedSettings(const std::string& table) {
 /// The change rows of a grouped statement, as kkr_record_change() writes them: one per written
 /// row, in the order of its writes. `rows` yields id, j (the row's JSON), n (the write's
 /// position), actor, and for an update previous (the JSON before) and changed.
-std::string changeRowsFrom(const TableInfo& t, const char* op, const std::string& rows) {
-  const bool update = std::string_view(op) == "update";
+std::string changeRowsFrom(const TableInfo& t, WriteKind kind, const std::string& rows) {
+  const bool update = kind == WriteKind::Update;
   return "INSERT INTO change_log (entity, entity_id, op, data, previous, actor) SELECT '" +
-         std::string(t.changeEntity) + "', x.id::text, '" + op + "', x.j, " +
-         (update ? "x.previous" : "NULL") + ", coalesce(nullif(x.actor, ''), 'database') FROM " +
-         rows + " AS x" + (update ? " WHERE x.changed" : "") + " ORDER BY x.n";
+         std::string(t.changeEntity) + "', x.id::text, " +
+         (update ? "'update', x.j, x.previous" : "'create', x.j, NULL") +
+         ", coalesce(nullif(x.actor, ''), 'database') FROM " + rows + " AS x" +
+         (update ? " WHERE x.changed" : "") + " ORDER BY x.n";
 }
 
 void requireGroupable(const TableInfo& t) {
@@ -175,7 +175,7 @@ std::string buildGroupedInsert(const TableInfo& t, ActorSource) {
          " FROM d CROSS JOIN LATERAL jsonb_populate_record(NULL::" + table +
          ", d.doc) AS r ORDER BY d.n RETURNING " + table + ".id, kkr_row_json(" + table +
          ") AS j), wd AS (SELECT w.id, w.j, d.n, d.actor FROM w JOIN d ON d.id = w.id), c AS (" +
-         changeRowsFrom(t, "create", "wd") +
+         changeRowsFrom(t, WriteKind::Create, "wd") +
          ") SELECT string_agg(wd.j::text, chr(30) ORDER BY wd.n) FROM wd";
 }
 
@@ -204,7 +204,8 @@ std::string buildGroupedUpdate(const TableInfo& t, ActorSource) {
          ".version = coalesce(CAST(d.w->>'expected' AS bigint), " + table +
          ".version) RETURNING d.n, " + table + ".id, kkr_row_json(" + table +
          ") AS j, o.j AS previous, " + table +
-         ".version <> o.version AS changed, d.actor), c AS (" + changeRowsFrom(t, "update", "u") +
+         ".version <> o.version AS changed, d.actor), c AS (" +
+         changeRowsFrom(t, WriteKind::Update, "u") +
          ") SELECT string_agg(u.n || chr(31) || u.j::text, chr(30) ORDER BY u.n) FROM u";
 }
 

@@ -61,8 +61,8 @@ const std::string& removeSql(const TableInfo& t);
 /// {"doc", "key", "expected"}), actor, keys (the same keys as a bigint[] literal, "{1,2}"). Both
 /// return one text: the written rows' kkr_row_json,
 /// separated by kRowSeparator; the insert's in the order of its docs, the update's each prefixed
-/// with its write's 1-based position and kFieldSeparator (packed_rows.hpp) (a write that matched no
-/// row has none).
+/// with its write's 1-based position and kFieldSeparator (packed_rows.hpp); a write that matched
+/// no row has none.
 const std::string& groupedInsertSql(const TableInfo& t);
 const std::string& groupedUpdateSql(const TableInfo& t);
 
