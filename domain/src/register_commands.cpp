@@ -119,6 +119,9 @@ Result<E> RegisterCommands::current(const KeyOf<E>& key, ExpectedVersion expecte
 template <typename E, typename T, typename Write>
 Result<T> RegisterCommands::onCurrent(const KeyOf<E>& key, ExpectedVersion expected,
                                       Write&& write) {
+  // Two writes of one row that overlap always cost one of them a lost race and a second write;
+  // in turns, the second reads what the first committed (key_turns.hpp).
+  const KeyTurns::Turn turn = turns_.take(std::string(entityName<E>()) + '/' + keyText(key));
   std::optional<std::int64_t> lost;  // the version the last attempt's write expected
   for (int attempt = 0;; ++attempt) {
     // The write applies to the state this instance has; the writer's version check makes that

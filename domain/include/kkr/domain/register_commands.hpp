@@ -12,6 +12,7 @@
 #include <type_traits>
 
 #include "kkr/domain/auth.hpp"
+#include "kkr/domain/key_turns.hpp"
 #include "kkr/domain/read_model.hpp"
 #include "kkr/domain/result.hpp"
 #include "kkr/domain/workflow.hpp"
@@ -116,6 +117,7 @@ class RegisterCommands {
 
   RegisterWriter& writer_;
   ReadModel& model_;
+  KeyTurns turns_;  ///< onCurrent's writes of one row in this instance take turns
 };
 
 }  // namespace kkr::domain
