@@ -36,7 +36,7 @@ void ReadModel::applyTo(RegisterSnapshot& next, const RowWrite& write) {
              it != deleted_.end() && rowVersion(write) <= it->second) {
     return;
   }
-  if (auto changed = next.with(write)) next = std::move(*changed);
+  next.apply(write);  // `next` is not published yet: rows of one batch share its copies
 }
 
 void ReadModel::committed(const std::vector<RowWrite>& rows) {

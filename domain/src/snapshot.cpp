@@ -39,19 +39,21 @@ Id keyOf(const E& row) {
   return ById::of(row);
 }
 
-/// `table` with `row` applied, or nullopt when that changes nothing. An upsert wins only over an
-/// older version and a removal only over the version it removed (or an older one), so writes that
-/// arrive out of commit order (a local commit and the feed, or the feed's xid order) cannot take
-/// a row back in time.
+/// Applies `row` to `table` in place; false when that changes nothing. An upsert wins only over
+/// an older version and a removal only over the version it removed (or an older one), so writes
+/// that arrive out of commit order (a local commit and the feed, or the feed's xid order) cannot
+/// take a row back in time.
 template <typename Table, typename E>
-std::optional<Table> applied(const Table& table, const E& row, RowEffect effect) {
+bool applyIn(Table& table, const E& row, RowEffect effect) {
   const E* stored = table.find(keyOf(row));
   if (effect == RowEffect::Removed) {
-    if (stored == nullptr || stored->meta.version > row.meta.version) return std::nullopt;
-    return table.erase(keyOf(row));
+    if (stored == nullptr || stored->meta.version > row.meta.version) return false;
+    table.eraseInPlace(keyOf(row));
+    return true;
   }
-  if (stored != nullptr && stored->meta.version >= row.meta.version) return std::nullopt;
-  return table.upsert(row);
+  if (stored != nullptr && stored->meta.version >= row.meta.version) return false;
+  table.upsertInPlace(row);
+  return true;
 }
 
 }  // namespace
@@ -81,27 +83,26 @@ RegisterSnapshot::RegisterSnapshot(std::int64_t seq, std::vector<Kommune> kommun
       meetings_(std::move(meetings)) {}
 
 std::optional<RegisterSnapshot> RegisterSnapshot::with(const RowWrite& write) const {
-  RegisterSnapshot next(*this);  // shares every table; the one that changes is replaced below
-  const bool changed = std::visit(
+  RegisterSnapshot next(*this);  // shares every table; apply copies what it changes
+  if (!next.apply(write)) return std::nullopt;
+  return next;
+}
+
+bool RegisterSnapshot::apply(const RowWrite& write) {
+  return std::visit(
       [&](const auto& row) {
         using E = std::decay_t<decltype(row)>;
-        auto replace = [&](auto& table) {
-          auto updated = applied(table, row, write.effect);
-          if (!updated) return false;
-          table = std::move(*updated);
-          return true;
-        };
-        if constexpr (std::is_same_v<E, Kommune>) return replace(next.kommuner_);
-        if constexpr (std::is_same_v<E, Period>) return replace(next.periods_);
-        if constexpr (std::is_same_v<E, Person>) return replace(next.persons_);
-        if constexpr (std::is_same_v<E, KkrMember>) return replace(next.members_);
-        if constexpr (std::is_same_v<E, RegionalForum>) return replace(next.forums_);
-        if constexpr (std::is_same_v<E, Appointment>) return replace(next.appointments_);
-        if constexpr (std::is_same_v<E, Meeting>) return replace(next.meetings_);
+        if constexpr (std::is_same_v<E, Kommune>) return applyIn(kommuner_, row, write.effect);
+        if constexpr (std::is_same_v<E, Period>) return applyIn(periods_, row, write.effect);
+        if constexpr (std::is_same_v<E, Person>) return applyIn(persons_, row, write.effect);
+        if constexpr (std::is_same_v<E, KkrMember>) return applyIn(members_, row, write.effect);
+        if constexpr (std::is_same_v<E, RegionalForum>) return applyIn(forums_, row, write.effect);
+        if constexpr (std::is_same_v<E, Appointment>) {
+          return applyIn(appointments_, row, write.effect);
+        }
+        if constexpr (std::is_same_v<E, Meeting>) return applyIn(meetings_, row, write.effect);
       },
       write.row);
-  if (!changed) return std::nullopt;
-  return next;
 }
 
 RegisterSnapshot RegisterSnapshot::withSeq(std::int64_t seq) const {

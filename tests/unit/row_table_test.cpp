@@ -103,6 +103,42 @@ TEST(RowTable, AChangedVersionLeavesTheOldOneIntactAndSharesUntouchedRows) {
   EXPECT_NE(after.find(500), before.find(500));
 }
 
+TEST(RowTable, InPlaceChangesOfACopyLeaveEveryOtherVersionIntact) {
+  std::vector<Row> rows;
+  for (long id = 1; id <= 1000; ++id) rows.push_back({id, "old"});
+  const Table before(rows);
+  Table next = before;  // shares everything, as the read model's next snapshot does
+  std::map<long, std::string> model;
+  for (const Row& row : rows) model[row.id] = row.value;
+  // A batch like a group of writes: several rows of one chunk, a split, an erase, appends.
+  for (long id = 100; id < 260; ++id) {
+    next.upsertInPlace(Row{id * 2 + 1, "added"});
+    model[id * 2 + 1] = "added";
+  }
+  next.upsertInPlace(Row{150, "new"});
+  model[150] = "new";
+  next.eraseInPlace(10);
+  model.erase(10);
+  next.eraseInPlace(5000);  // absent: nothing happens
+  for (long id = 2000; id < 2200; ++id) {
+    next.upsertInPlace(Row{id, "appended"});
+    model[id] = "appended";
+  }
+  expectSame(next, model);
+  // The version it was copied from still holds exactly its own rows.
+  std::map<long, std::string> old;
+  for (const Row& row : rows) old[row.id] = row.value;
+  expectSame(before, old);
+  // A copy taken in the middle of a batch is not changed by the rest of it.
+  const Table middle = next;
+  next.upsertInPlace(Row{2100, "changed later"});
+  next.eraseInPlace(2101);
+  EXPECT_EQ(middle.find(2100)->value, "appended");
+  EXPECT_NE(middle.find(2101), nullptr);
+  EXPECT_EQ(next.find(2100)->value, "changed later");
+  EXPECT_EQ(next.find(2101), nullptr);
+}
+
 TEST(RowTable, ErasingEveryRowLeavesAnEmptyTable) {
   Table table;
   for (long id = 1; id <= 300; ++id) table = table.upsert(Row{id, ""});

@@ -46,7 +46,7 @@ class RowTable {
   /// Chunks are split above this size; a write copies at most this many rows.
   static constexpr std::size_t kMaxChunk = 128;
 
-  RowTable() : chunks_(std::make_shared<const Spine>()) {}
+  RowTable() : chunks_(std::make_shared<Spine>()) {}
 
   /// Sorts `rows` by key. Of rows with equal keys (which primary keys rule out) the first stays.
   explicit RowTable(std::vector<T> rows) {
@@ -64,7 +64,7 @@ class RowTable {
       for (std::size_t j = i; j < std::min(rows.size(), i + fill); ++j) {
         chunk.push_back(slotOf(std::move(rows[j])));
       }
-      spine->push_back(std::make_shared<const Chunk>(std::move(chunk)));
+      spine->push_back(std::make_shared<Chunk>(std::move(chunk)));
     }
     size_ = rows.size();
     chunks_ = std::move(spine);
@@ -143,63 +143,83 @@ class RowTable {
 
   /// This table with `row` added, or replacing the row with the same key.
   RowTable upsert(T row) const {
-    const Key key = KeyTraits::of(row);
-    SlotPtr slot = slotOf(std::move(row));
-    auto [chunkIndex, rowIndex] = locate(key);
-    auto spine = std::make_shared<Spine>(*chunks_);
     RowTable next(*this);
-    if (spine->empty()) {
-      spine->push_back(std::make_shared<const Chunk>(Chunk{std::move(slot)}));
-      next.size_ = 1;
-      next.chunks_ = std::move(spine);
-      return next;
-    }
-    if (chunkIndex == npos) {  // after every key: append to the last chunk
-      chunkIndex = spine->size() - 1;
-      rowIndex = (*spine)[chunkIndex]->size();
-    }
-    Chunk chunk = *(*spine)[chunkIndex];
-    const bool replaces = rowIndex < chunk.size() && !(key < KeyTraits::of(chunk[rowIndex]->row));
-    if (replaces) {
-      chunk[rowIndex] = std::move(slot);
-    } else {
-      chunk.insert(chunk.begin() + static_cast<std::ptrdiff_t>(rowIndex), std::move(slot));
-      ++next.size_;
-    }
-    if (chunk.size() <= kMaxChunk) {
-      (*spine)[chunkIndex] = std::make_shared<const Chunk>(std::move(chunk));
-    } else {
-      const auto middle = chunk.begin() + static_cast<std::ptrdiff_t>(chunk.size() / 2);
-      auto upper = std::make_shared<const Chunk>(std::make_move_iterator(middle),
-                                                 std::make_move_iterator(chunk.end()));
-      chunk.erase(middle, chunk.end());
-      (*spine)[chunkIndex] = std::make_shared<const Chunk>(std::move(chunk));
-      spine->insert(spine->begin() + static_cast<std::ptrdiff_t>(chunkIndex) + 1, std::move(upper));
-    }
-    next.chunks_ = std::move(spine);
+    next.upsertInPlace(std::move(row));
     return next;
   }
 
   /// This table without the row with `key` (itself when there is none).
   RowTable erase(const Key& key) const {
-    if (find(key) == nullptr) return *this;
-    const auto [chunkIndex, rowIndex] = locate(key);
-    auto spine = std::make_shared<Spine>(*chunks_);
-    Chunk chunk = *(*spine)[chunkIndex];
-    chunk.erase(chunk.begin() + static_cast<std::ptrdiff_t>(rowIndex));
-    if (chunk.empty()) {
-      spine->erase(spine->begin() + static_cast<std::ptrdiff_t>(chunkIndex));
-    } else {
-      (*spine)[chunkIndex] = std::make_shared<const Chunk>(std::move(chunk));
-    }
     RowTable next(*this);
-    next.chunks_ = std::move(spine);
-    --next.size_;
+    next.eraseInPlace(key);
     return next;
+  }
+
+  /// Adds `row`, or replaces the row with the same key, in this table. What another version of
+  /// the table still shares is copied first (the list of chunks, the row's chunk); what only
+  /// this one holds is changed where it is. So a batch of rows applied to one new version (a
+  /// group of writes, a page of the feed) copies the list and each chunk it touches once, not
+  /// once per row. Only the holder of the table may call this: a version that no other thread
+  /// can reach yet.
+  void upsertInPlace(T row) {
+    const Key key = KeyTraits::of(row);
+    SlotPtr slot = slotOf(std::move(row));
+    auto [chunkIndex, rowIndex] = locate(key);
+    Spine& spine = ownSpine();
+    if (spine.empty()) {
+      spine.push_back(std::make_shared<Chunk>(Chunk{std::move(slot)}));
+      size_ = 1;
+      return;
+    }
+    if (chunkIndex == npos) {  // after every key: append to the last chunk
+      chunkIndex = spine.size() - 1;
+      rowIndex = spine[chunkIndex]->size();
+    }
+    Chunk& chunk = ownChunk(spine, chunkIndex);
+    const bool replaces = rowIndex < chunk.size() && !(key < KeyTraits::of(chunk[rowIndex]->row));
+    if (replaces) {
+      chunk[rowIndex] = std::move(slot);
+      return;
+    }
+    chunk.insert(chunk.begin() + static_cast<std::ptrdiff_t>(rowIndex), std::move(slot));
+    ++size_;
+    if (chunk.size() > kMaxChunk) {
+      const auto middle = chunk.begin() + static_cast<std::ptrdiff_t>(chunk.size() / 2);
+      ChunkPtr upper = std::make_shared<Chunk>(std::make_move_iterator(middle),
+                                               std::make_move_iterator(chunk.end()));
+      chunk.erase(middle, chunk.end());
+      spine.insert(spine.begin() + static_cast<std::ptrdiff_t>(chunkIndex) + 1, std::move(upper));
+    }
+  }
+
+  /// Removes the row with `key` from this table, if there is one (see upsertInPlace).
+  void eraseInPlace(const Key& key) {
+    if (find(key) == nullptr) return;
+    const auto [chunkIndex, rowIndex] = locate(key);
+    Spine& spine = ownSpine();
+    Chunk& chunk = ownChunk(spine, chunkIndex);
+    chunk.erase(chunk.begin() + static_cast<std::ptrdiff_t>(rowIndex));
+    if (chunk.empty()) spine.erase(spine.begin() + static_cast<std::ptrdiff_t>(chunkIndex));
+    --size_;
   }
 
  private:
   static constexpr std::size_t npos = static_cast<std::size_t>(-1);
+
+  /// The list of chunks, copied first if another version shares it. Every Spine and Chunk is
+  /// made non-const (make_shared<Spine>, make_shared<Chunk>) and only held as const, so changing
+  /// one that nothing else holds is well-defined. A count of one cannot grow meanwhile: only the
+  /// holder of this table could share it.
+  Spine& ownSpine() {
+    if (chunks_.use_count() != 1) chunks_ = std::make_shared<Spine>(*chunks_);
+    return const_cast<Spine&>(*chunks_);
+  }
+
+  /// Chunk `index` of `spine` (owned), copied first if another version shares it.
+  static Chunk& ownChunk(Spine& spine, std::size_t index) {
+    if (spine[index].use_count() != 1) spine[index] = std::make_shared<Chunk>(*spine[index]);
+    return const_cast<Chunk&>(*spine[index]);
+  }
 
   static SlotPtr slotOf(T row) {
     Derived derived(row);

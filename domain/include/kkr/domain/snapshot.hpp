@@ -91,6 +91,11 @@ class RegisterSnapshot {
   /// holds a newer one). Costs one chunk of one collection; everything else is shared.
   std::optional<RegisterSnapshot> with(const RowWrite& write) const;
 
+  /// Applies `write` to this snapshot itself, by the rule of with(); false when that changes
+  /// nothing. For a version that no reader holds yet (the read model's next one): what it shares
+  /// with older versions is copied once, so many rows applied to it copy each chunk only once.
+  bool apply(const RowWrite& write);
+
   /// The same rows, stamped with change seq `seq`.
   RegisterSnapshot withSeq(std::int64_t seq) const;
 
