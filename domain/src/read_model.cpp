@@ -90,8 +90,14 @@ Status ReadModel::reloadLocked() {
 Status ReadModel::catchUp() {
   std::lock_guard follow(followMutex_);
   for (;;) {
-    const std::int64_t from = current()->seq();
-    auto page = source_.changesAfter(from, limits_.feed_page);
+    const SnapshotPtr held = current();
+    const std::int64_t from = held->seq();
+    // A row `held` has at that version is in every later snapshot too (or a newer write of it).
+    const KnownRow known = [&held](std::string_view entity, std::string_view key,
+                                   std::int64_t version) {
+      return held->holds(entity, key, version);
+    };
+    auto page = source_.changesAfter(from, limits_.feed_page, known);
     if (!page) return fail(std::move(page).error());
     if (page->published - from > limits_.reload_after) return reloadLocked();
     if (page->rows.empty()) {
@@ -102,7 +108,9 @@ Status ReadModel::catchUp() {
     {
       std::lock_guard lock(applyMutex_);
       RegisterSnapshot next = *current();
-      for (const PublishedRow& row : page->rows) applyTo(next, row.write);
+      for (const PublishedRow& row : page->rows) {
+        if (row.write) applyTo(next, *row.write);
+      }
       publish(next.withSeq(page->rows.back().seq));
     }
     if (page->rows.size() < limits_.feed_page) return ok();

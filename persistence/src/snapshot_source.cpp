@@ -27,6 +27,26 @@ std::vector<Entity> loadTable(soci::session& sql, const char* table) {
   return out;
 }
 
+/// A row of the feed as the page query packs it.
+struct FeedRow {
+  std::int64_t seq = 0;
+  std::string_view entity;
+  std::string_view op;
+  std::string_view key;
+  std::int64_t version = 0;  ///< 0 for a row without one
+  std::string_view json;
+};
+
+/// "seq US entity US op US key US version US json" (the version is empty for a row without one;
+/// the JSON text may not hold the separators, which JSON escapes).
+FeedRow feedRow(std::string_view packed) {
+  const auto fields = splitPacked(packed, kFieldSeparator);
+  if (fields.size() != 6) throw std::runtime_error("a change-feed row of another shape");
+  FeedRow row{std::stoll(std::string(fields[0])), fields[1], fields[2], fields[3], 0, fields[5]};
+  if (!fields[4].empty()) row.version = std::stoll(std::string(fields[4]));
+  return row;
+}
+
 }  // namespace
 
 domain::Result<domain::RegisterSnapshot> PgSnapshotSource::loadSnapshot() {
@@ -59,37 +79,44 @@ domain::Result<domain::RegisterSnapshot> PgSnapshotSource::loadSnapshot() {
 }
 
 domain::Result<domain::FeedPage> PgSnapshotSource::changesAfter(std::int64_t after,
-                                                                std::size_t limit) {
-  // Both statements are prepared once per connection: the follower runs them after every batch
+                                                                std::size_t limit,
+                                                                const domain::KnownRow& known) {
+  // Every statement is prepared once per connection: the follower runs them after every batch
   // of writes, and planning them afresh each time cost PostgreSQL more than running them.
-  return database_.withConnection<domain::FeedPage>(
-      [&](Connection& c) -> domain::Result<domain::FeedPage> {
-        domain::FeedPage page;
-        // Publishing only when something waits for a seq keeps an idle instance to plain reads:
-        // the EXISTS is an index probe (change_log_unpublished), max(seq) one on the seq index.
-        const auto published = c.statements.queryText(
-            "SELECT CASE WHEN EXISTS (SELECT 1 FROM change_log WHERE seq IS NULL) "
-            "THEN kkr_publish_changes() "
-            "ELSE (SELECT coalesce(max(seq), 0) FROM change_log) END",
-            {});
-        page.published = std::stoll(published.value_or("0"));
-        if (page.published <= after) return page;
-        const auto rows = c.statements.queryText(
-            "SELECT string_agg(seq || chr(31) || entity || chr(31) || op || chr(31) || row, "
-            "chr(30) ORDER BY seq) FROM (SELECT seq, entity, op, coalesce(data, previous)::text "
-            "AS row FROM change_log WHERE seq > CAST(:after AS bigint) ORDER BY seq "
-            "LIMIT CAST(:limit AS bigint)) AS page",
-            {std::to_string(after), std::to_string(limit)});
-        if (!rows) return page;
-        for (const auto packed : splitPacked(*rows, kRowSeparator)) {
-          const auto fields = splitPacked(packed, kFieldSeparator);
-          if (fields.size() != 4) throw std::runtime_error("a change-feed row of another shape");
-          page.rows.push_back({std::stoll(std::string(fields[0])),
-                               rowjson::rowWrite(fields[1], rowjson::effectOfOp(fields[2]),
-                                                 nlohmann::json::parse(fields[3]))});
-        }
-        return page;
-      });
+  return database_.withConnection<domain::FeedPage>([&](Connection& c)
+                                                        -> domain::Result<domain::FeedPage> {
+    domain::FeedPage page;
+    // Publishing only when something waits for a seq keeps an idle instance to plain reads:
+    // the EXISTS is an index probe (change_log_unpublished), max(seq) one on the seq index.
+    const auto published = c.statements.queryText(
+        "SELECT CASE WHEN EXISTS (SELECT 1 FROM change_log WHERE seq IS NULL) "
+        "THEN kkr_publish_changes() "
+        "ELSE (SELECT coalesce(max(seq), 0) FROM change_log) END",
+        {});
+    page.published = std::stoll(published.value_or("0"));
+    if (page.published <= after) return page;
+    // Each row comes with what it is (entity, op, key, version), so that the rows this
+    // instance holds already, most of the feed of an instance that writes, are not parsed.
+    const auto rows = c.statements.queryText(
+        "SELECT string_agg(concat_ws(chr(31), seq, entity, op, entity_id, "
+        "coalesce(coalesce(data, previous) ->> 'version', ''), coalesce(data, previous)::text), "
+        "chr(30) ORDER BY seq) FROM (SELECT seq, entity, op, entity_id, data, previous "
+        "FROM change_log "
+        "WHERE seq > CAST(:after AS bigint) ORDER BY seq LIMIT CAST(:limit AS bigint)) AS page",
+        {std::to_string(after), std::to_string(limit)});
+    if (!rows) return page;
+    for (const auto packed : splitPacked(*rows, kRowSeparator)) {
+      const FeedRow row = feedRow(packed);
+      domain::PublishedRow published{row.seq, std::nullopt};
+      if (row.op == "delete" || row.version < 1 || !known ||
+          !known(row.entity, row.key, row.version)) {
+        published.write = rowjson::rowWrite(row.entity, rowjson::effectOfOp(row.op),
+                                            nlohmann::json::parse(row.json));
+      }
+      page.rows.push_back(std::move(published));
+    }
+    return page;
+  });
 }
 
 }  // namespace kkr::persistence

@@ -168,14 +168,14 @@ TEST_F(ReadModelFeedTest, LoaderWriterAndFeedMakeTheSameEntityOfEveryResource) {
     EXPECT_EQ(recorder.batches[i][0].row, expected[i].row) << i;
   }
   ASSERT_EQ(publishAll(), 7);
-  auto page = source->changesAfter(0, 100);
+  auto page = source->changesAfter(0, 100, {});
   ASSERT_TRUE(page) << page.error().detail;
   EXPECT_EQ(page->published, 7);
   ASSERT_EQ(page->rows.size(), 7u);
   for (const PublishedRow& row : page->rows) {
-    EXPECT_EQ(row.write.effect, RowEffect::Stored);
+    EXPECT_EQ(row.write->effect, RowEffect::Stored);
     bool found = false;
-    for (const RowWrite& e : expected) found = found || e.row == row.write.row;
+    for (const RowWrite& e : expected) found = found || e.row == row.write->row;
     EXPECT_TRUE(found) << "feed row " << row.seq << " differs from what the writer returned";
   }
 }

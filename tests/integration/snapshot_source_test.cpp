@@ -4,6 +4,8 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "kkr/domain/date.hpp"
 #include "register_rows.hpp"
@@ -44,7 +46,7 @@ TEST_F(SnapshotSourceTest, AnEmptyRegisterLoadsEmptyAtSeqZero) {
   EXPECT_EQ(snapshot->seq(), 0);
   EXPECT_TRUE(snapshot->kommuner().empty());
   EXPECT_TRUE(snapshot->appointments().empty());
-  auto page = source->changesAfter(0, 10);
+  auto page = source->changesAfter(0, 10, {});
   ASSERT_TRUE(page);
   EXPECT_EQ(page->published, 0);
   EXPECT_TRUE(page->rows.empty());
@@ -194,20 +196,42 @@ TEST_F(SnapshotSourceTest, TheFeedFollowsWrites) {
   insertKommune(*sql, "9901", "Testkommune Nord");
   ASSERT_EQ(publishUntil(*sql, 1), 1);
   insertKommune(*sql, "9902", "Testkommune Syd");
-  auto page = source->changesAfter(0, 10);
+  auto page = source->changesAfter(0, 10, {});
   ASSERT_TRUE(page) << page.error().detail;
   EXPECT_LE(page->published, 2);
   ASSERT_EQ(publishUntil(*sql, 2), 2);
-  page = source->changesAfter(1, 10);
+  page = source->changesAfter(1, 10, {});
   ASSERT_TRUE(page);
   EXPECT_EQ(page->published, 2);
   ASSERT_EQ(page->rows.size(), 1u);
   EXPECT_EQ(page->rows[0].seq, 2);
-  EXPECT_EQ(std::get<Kommune>(page->rows[0].write.row).code, "9902");
+  EXPECT_EQ(std::get<Kommune>(page->rows[0].write->row).code, "9902");
   auto snapshot = source->loadSnapshot();
   ASSERT_TRUE(snapshot);
   EXPECT_EQ(snapshot->seq(), 2);
   EXPECT_EQ(snapshot->kommuner().size(), 2u);
+}
+
+TEST_F(SnapshotSourceTest, RowsTheInstanceHoldsComeWithoutTheirRowExceptRemovals) {
+  insertKommune(*sql, "9901", "Testkommune Nord");
+  insertKommune(*sql, "9902", "Testkommune Syd");
+  *sql << "DELETE FROM kommune WHERE code = '9901'";
+  ASSERT_EQ(publishUntil(*sql, 3), 3);
+  std::vector<std::string> asked;
+  const KnownRow known = [&](std::string_view entity, std::string_view key, std::int64_t version) {
+    asked.push_back(std::string(entity) + " " + std::string(key) + " v" + std::to_string(version));
+    return key == "9901";  // as if this instance held 9901 (at any version) and not 9902
+  };
+  auto page = source->changesAfter(0, 10, known);
+  ASSERT_TRUE(page) << page.error().detail;
+  ASSERT_EQ(page->rows.size(), 3u);
+  EXPECT_EQ(page->rows[0].seq, 1);
+  EXPECT_FALSE(page->rows[0].write) << "a held row is not read again";
+  ASSERT_TRUE(page->rows[1].write);
+  EXPECT_EQ(std::get<Kommune>(page->rows[1].write->row).code, "9902");
+  ASSERT_TRUE(page->rows[2].write) << "a removal is always read";
+  EXPECT_EQ(page->rows[2].write->effect, RowEffect::Removed);
+  EXPECT_EQ(asked, (std::vector<std::string>{"kommune 9901 v1", "kommune 9902 v1"}));
 }
 
 TEST_F(SnapshotSourceTest, WorksWithTheReadModel) {

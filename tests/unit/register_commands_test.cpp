@@ -175,7 +175,7 @@ class MemoryWriter final : public RegisterWriter {
 class NoFeed final : public SnapshotSource {
  public:
   Result<RegisterSnapshot> loadSnapshot() override { return RegisterSnapshot(); }
-  Result<FeedPage> changesAfter(std::int64_t, std::size_t) override {
+  Result<FeedPage> changesAfter(std::int64_t, std::size_t, const KnownRow&) override {
     ++catchUps;
     return FeedPage{};
   }

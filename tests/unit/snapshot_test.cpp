@@ -129,6 +129,23 @@ TEST(Snapshot, AWriteCopiesOnlyTheCollectionItTouches) {
   EXPECT_EQ(after->appointment(8), before.appointment(8));
 }
 
+TEST(Snapshot, HoldsARowAtAVersionOrANewerOneByItsFeedName) {
+  SnapshotBuilder b;
+  b.person(1, "Testperson En", "0851").meta.version = 2;
+  b.kommune("0851", "Testkommune").meta.version = 4;
+  const RegisterSnapshot s = b.build(7);
+  EXPECT_TRUE(s.holds("person", "1", 2));
+  EXPECT_TRUE(s.holds("person", "1", 1));
+  EXPECT_FALSE(s.holds("person", "1", 3));   // a newer version than this one
+  EXPECT_FALSE(s.holds("person", "2", 1));   // no such row
+  EXPECT_FALSE(s.holds("forum", "1", 1));    // another entity with that id
+  EXPECT_FALSE(s.holds("person", "1x", 1));  // not a key of persons
+  EXPECT_FALSE(s.holds("person", "", 1));
+  EXPECT_TRUE(s.holds("kommune", "0851", 4));
+  EXPECT_FALSE(s.holds("kommune", "0852", 1));
+  EXPECT_FALSE(s.holds("nothing", "1", 1));
+}
+
 TEST(Snapshot, WithAppliesOnlyNewerVersionsAndRemovesUpToTheRemovedVersion) {
   SnapshotBuilder b;
   b.person(1, "Testperson En", "0851").meta.version = 2;

@@ -8,9 +8,12 @@
 
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
+#include <string_view>
 #include <vector>
 
 #include "kkr/domain/result.hpp"
@@ -19,11 +22,18 @@
 
 namespace kkr::domain {
 
-/// A row of the published change feed: its seq and the row as the change left it.
+/// A row of the published change feed: its seq and the row as the change left it, or no row
+/// when the source was told that this instance holds that version already (KnownRow).
 struct PublishedRow {
   std::int64_t seq = 0;
-  RowWrite write;
+  std::optional<RowWrite> write;
 };
+
+/// Whether this instance holds row `key` of `entity` (entityName<E>()) at `version` or newer.
+/// Most of the feed of an instance that writes is its own rows, which its snapshot has from the
+/// commit: the source need not read them again, only their seq.
+using KnownRow =
+    std::function<bool(std::string_view entity, std::string_view key, std::int64_t version)>;
 
 struct FeedPage {
   std::vector<PublishedRow> rows;  ///< seq > the asked one, in seq order
@@ -36,8 +46,11 @@ class SnapshotSource {
   virtual ~SnapshotSource() = default;
   /// A transactionally consistent copy of every table, stamped with the published change seq.
   virtual Result<RegisterSnapshot> loadSnapshot() = 0;
-  /// Published changes after `seq`, at most `limit`, publishing any that became safe first.
-  virtual Result<FeedPage> changesAfter(std::int64_t seq, std::size_t limit) = 0;
+  /// Published changes after `seq`, at most `limit`, publishing any that became safe first. A
+  /// stored row for which `known` (if set) is true may come without its row; a removal always
+  /// comes with it.
+  virtual Result<FeedPage> changesAfter(std::int64_t seq, std::size_t limit,
+                                        const KnownRow& known) = 0;
 };
 
 struct ReadModelLimits {

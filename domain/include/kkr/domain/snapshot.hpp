@@ -86,6 +86,10 @@ class RegisterSnapshot {
   const Appointment* appointment(Id id) const { return appointments_.find(id); }
   const Meeting* meeting(Id id) const { return meetings_.find(id); }
 
+  /// Whether row `key` (its key as text) of `entity` (entityName<E>()) is here at `version` or
+  /// a newer one.
+  bool holds(std::string_view entity, std::string_view key, std::int64_t version) const;
+
   /// This snapshot with `write` applied (same seq), or nullopt when it would change nothing: the
   /// snapshot already holds that version of the row or a newer one, or lacks the removed row (or
   /// holds a newer one). Costs one chunk of one collection; everything else is shared.

@@ -19,8 +19,11 @@ class PgSnapshotSource final : public domain::SnapshotSource {
   domain::Result<domain::RegisterSnapshot> loadSnapshot() override;
 
   /// Publishes the changes that became safe (only when some wait, so an idle instance runs no
-  /// write), then reads the published change rows after `seq`, each mapped like a loaded row.
-  domain::Result<domain::FeedPage> changesAfter(std::int64_t seq, std::size_t limit) override;
+  /// write), then reads the published change rows after `seq`, each mapped like a loaded row;
+  /// rows that `known` says this instance holds are not read (two statements then: what each
+  /// row is, then the rows not known).
+  domain::Result<domain::FeedPage> changesAfter(std::int64_t seq, std::size_t limit,
+                                                const domain::KnownRow& known) override;
 
  private:
   Database& database_;
