@@ -198,7 +198,7 @@ std::string markAction(soci::session& sql, const std::string& kind) {
   std::string action;
   sql << "SELECT CAST(:kind AS text) || ':' || gen_random_uuid()::text", soci::use(kind),
       soci::into(action);
-  sql << "UPDATE change_log SET action = :action WHERE seq IS NULL AND xid = pg_current_xact_id()",
+  sql << "UPDATE change_row SET action = :action WHERE xid = pg_current_xact_id()",
       soci::use(action);
   return action;
 }

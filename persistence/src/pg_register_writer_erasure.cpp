@@ -1,5 +1,5 @@
 // PgRegisterWriter: erasure of a person's contact details (POST /v1/persons/{id}/erasure). The
-// values live in three tables (migrations V001-V006): the person row, every change_log row of
+// values live in three tables (migrations V001-V006): the person row, every change row of
 // the person (data and previous), and the stored answers of Idempotency-Key requests (the body
 // of a person's create). One transaction blanks them all and leaves, as the erasure's own change
 // row, an audit entry naming the fields.
@@ -23,7 +23,7 @@ std::string blankedFields() {
   return blank.dump();
 }
 
-/// {email,phone}: the change_log.erased array literal.
+/// {email,phone}: the change_row.erased array literal.
 std::string erasedArray() {
   std::string names;
   for (auto field : d::kErasedContactFields)
@@ -52,17 +52,14 @@ void blankHistory(soci::session& sql, long long id) {
   std::string blank = blankedFields(), blankAgain = blank, blankThird = blank;
   std::string key = std::to_string(id), fields = erasedArray();
   std::string location = "/v1/persons/" + key;
-  // The publisher's lock (kkr_publish_changes, V001/V003) first: it numbers committed change rows
-  // of this person too, and two transactions that update the same rows in different orders
-  // could deadlock. The publisher takes this lock before any row, so waiting here is safe, and
-  // it waits for this short transaction in turn.
-  sql << "SELECT pg_advisory_xact_lock(7123001)";
-  sql << "UPDATE change_log SET data = data || CAST(:blank AS jsonb), "
+  // The publisher never changes a change row (it numbers them in change_seq, V012), so these
+  // updates wait for nobody but the person's other writers, which the row lock keeps out.
+  sql << "UPDATE change_row SET data = data || CAST(:blank AS jsonb), "
          "previous = previous || CAST(:blank_again AS jsonb) "
          "WHERE entity = 'person' AND entity_id = :key",
       soci::use(blank), soci::use(blankAgain), soci::use(key);
-  sql << "UPDATE change_log SET erased = CAST(:fields AS text[]) "
-         "WHERE seq IS NULL AND xid = pg_current_xact_id() AND entity = 'person' "
+  sql << "UPDATE change_row SET erased = CAST(:fields AS text[]) "
+         "WHERE xid = pg_current_xact_id() AND entity = 'person' "
          "AND entity_id = :key",
       soci::use(fields), soci::use(key);
   sql << "UPDATE idempotency_key SET body = (CAST(body AS jsonb) || CAST(:blank AS jsonb))::text "

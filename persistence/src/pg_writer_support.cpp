@@ -147,7 +147,7 @@ std::string groupedSettings(const std::string& table) {
 /// position), actor, and for an update previous (the JSON before) and changed.
 std::string changeRowsFrom(const TableInfo& t, WriteKind kind, const std::string& rows) {
   const bool update = kind == WriteKind::Update;
-  return "INSERT INTO change_log (entity, entity_id, op, data, previous, actor) SELECT '" +
+  return "INSERT INTO change_row (entity, entity_id, op, data, previous, actor) SELECT '" +
          std::string(t.changeEntity) + "', x.id::text, " +
          (update ? "'update', x.j, x.previous" : "'create', x.j, NULL") +
          ", coalesce(nullif(x.actor, ''), 'database') FROM " + rows + " AS x" +
@@ -238,11 +238,10 @@ void setActor(soci::session& sql, const std::string& actor) {
 
 std::vector<domain::RowWrite> changedRows(soci::session& sql) {
   std::vector<domain::RowWrite> changed;
-  // seq IS NULL with the xid is the unpublished-rows index; a transaction's rows are unpublished
-  // until it has ended.
+  // By the writer's xid (change_row_xid): a transaction's rows are its own until it has ended.
   soci::rowset<soci::row> rows =
-      (sql.prepare << "SELECT entity, op, coalesce(data, previous)::text FROM change_log "
-                      "WHERE seq IS NULL AND xid = pg_current_xact_id() ORDER BY id");
+      (sql.prepare << "SELECT entity, op, coalesce(data, previous)::text FROM change_row "
+                      "WHERE xid = pg_current_xact_id() ORDER BY id");
   for (const auto& row : rows) {
     changed.push_back(rowjson::rowWrite(row.get<std::string>(0),
                                         rowjson::effectOfOp(row.get<std::string>(1)),

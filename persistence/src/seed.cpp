@@ -49,7 +49,7 @@ bool deletedByEditor(soci::session& sql, const char* entity, const char* conditi
   long long count = 0;
   const std::string query =
       std::string(
-          "SELECT count(*) FROM change_log WHERE entity = :entity AND op = 'delete' "
+          "SELECT count(*) FROM change_row WHERE entity = :entity AND op = 'delete' "
           "AND ") +
       condition;
   if (b) {

@@ -60,7 +60,7 @@ domain::Result<domain::RegisterSnapshot> PgSnapshotSource::loadSnapshot() {
         // One snapshot for the seq and all seven tables: a change is either in both or in neither.
         sql << "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY";
         long long seq = 0;
-        sql << "SELECT coalesce(max(seq), 0) FROM change_log", soci::into(seq);
+        sql << "SELECT coalesce(max(seq), 0) FROM change_seq", soci::into(seq);
         auto kommuner = loadTable<domain::Kommune>(sql, "kommune");
         auto periods = loadTable<domain::Period>(sql, "period");
         auto persons = loadTable<domain::Person>(sql, "person");
@@ -87,11 +87,10 @@ domain::Result<domain::FeedPage> PgSnapshotSource::changesAfter(std::int64_t aft
                                                         -> domain::Result<domain::FeedPage> {
     domain::FeedPage page;
     // Publishing only when something waits for a seq keeps an idle instance to plain reads:
-    // the EXISTS is an index probe (change_log_unpublished), max(seq) one on the seq index.
+    // kkr_unpublished_changes() is a short index range (V012), max(seq) an index probe.
     const auto published = c.statements.queryText(
-        "SELECT CASE WHEN EXISTS (SELECT 1 FROM change_log WHERE seq IS NULL) "
-        "THEN kkr_publish_changes() "
-        "ELSE (SELECT coalesce(max(seq), 0) FROM change_log) END",
+        "SELECT CASE WHEN kkr_unpublished_changes() THEN kkr_publish_changes() "
+        "ELSE (SELECT coalesce(max(seq), 0) FROM change_seq) END",
         {});
     page.published = std::stoll(published.value_or("0"));
     if (page.published <= after) return page;
@@ -100,20 +99,20 @@ domain::Result<domain::FeedPage> PgSnapshotSource::changesAfter(std::int64_t aft
     const auto rows = c.statements.queryText(
         "SELECT string_agg(concat_ws(chr(31), seq, entity, op, entity_id, "
         "coalesce(coalesce(data, previous) ->> 'version', ''), coalesce(data, previous)::text), "
-        "chr(30) ORDER BY seq) FROM (SELECT seq, entity, op, entity_id, data, previous "
-        "FROM change_log "
-        "WHERE seq > CAST(:after AS bigint) ORDER BY seq LIMIT CAST(:limit AS bigint)) AS page",
+        "chr(30) ORDER BY seq) FROM (SELECT s.seq, c.entity, c.op, c.entity_id, c.data, c.previous "
+        "FROM change_seq s JOIN change_row c ON c.id = s.change_id "
+        "WHERE s.seq > CAST(:after AS bigint) ORDER BY s.seq LIMIT CAST(:limit AS bigint)) AS page",
         {std::to_string(after), std::to_string(limit)});
     if (!rows) return page;
     for (const auto packed : splitPacked(*rows, kRowSeparator)) {
       const FeedRow row = feedRow(packed);
-      domain::PublishedRow published{row.seq, std::nullopt};
+      domain::PublishedRow entry{row.seq, std::nullopt};
       if (row.op == "delete" || row.version < 1 || !known ||
           !known(row.entity, row.key, row.version)) {
-        published.write = rowjson::rowWrite(row.entity, rowjson::effectOfOp(row.op),
-                                            nlohmann::json::parse(row.json));
+        entry.write = rowjson::rowWrite(row.entity, rowjson::effectOfOp(row.op),
+                                        nlohmann::json::parse(row.json));
       }
-      page.rows.push_back(std::move(published));
+      page.rows.push_back(std::move(entry));
     }
     return page;
   });

@@ -38,7 +38,7 @@ std::string pgDump() {
   std::size_t n = 0;
   while ((n = std::fread(buffer.data(), 1, buffer.size(), pipe)) > 0) out.append(buffer.data(), n);
   EXPECT_EQ(::pclose(pipe), 0) << out.substr(0, 2000);
-  EXPECT_NE(out.find("CREATE TABLE public.change_log"), std::string::npos) << out.substr(0, 2000);
+  EXPECT_NE(out.find("CREATE TABLE public.change_row"), std::string::npos) << out.substr(0, 2000);
   return out;
 }
 

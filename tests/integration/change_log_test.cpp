@@ -7,6 +7,9 @@
 #include <string>
 #include <vector>
 
+#include "embedded_resources.hpp"
+#include "kkr/persistence/database.hpp"
+#include "pg_script.hpp"
 #include "register_rows.hpp"
 #include "support/pg_fixture.hpp"
 
@@ -15,6 +18,12 @@ namespace {
 using namespace kkr::integration;
 using kkr::testing::adminSession;
 using kkr::testing::queryInt;
+
+std::string queryText(soci::session& sql, const std::string& query) {
+  std::string out;
+  sql << query, soci::into(out);
+  return out;
+}
 
 struct Change {
   std::string entity;
@@ -241,6 +250,77 @@ TEST_F(ChangeLog, NeverPublishesARowOfAStillOpenTransaction) {
   EXPECT_EQ(openSeq, 2) << "above every seq published before";
   EXPECT_EQ(laterSeq, 3);
   EXPECT_EQ(queryInt("SELECT max(seq) - count(*) FROM change_log"), 0) << "no gaps";
+}
+
+TEST_F(ChangeLog, PublishingNumbersRowsBesideThemWithoutRewritingThem) {
+  insertKommune(*sql, "9901", "Testkommune A");
+  *sql << "BEGIN";
+  *sql << "SELECT set_config('kkr.actor', 'key:nummer', true)";
+  insertKommune(*sql, "9902", "Testkommune B");
+  *sql << "UPDATE change_row SET action = 'batch:test' WHERE xid = pg_current_xact_id()";
+  *sql << "COMMIT";
+  // Each row's physical version (ctid, xmin) before and after: the numbering leaves it alone
+  // (V012); an UPDATE of the row would have made a new version.
+  const std::string versions =
+      "SELECT string_agg(ctid::text || '/' || xmin::text, ' ' ORDER BY id) FROM change_row";
+  const std::string before = queryText(*sql, versions);
+  ASSERT_EQ(publishUntil(*sql, 2), 2);
+  EXPECT_EQ(queryText(*sql, versions), before);
+  // The number and the audit columns are beside the row, and the view shows them together.
+  EXPECT_EQ(queryText(*sql,
+                      "SELECT string_agg(seq || ' ' || actor || ' ' || coalesce(action, '-'), "
+                      "', ' ORDER BY seq) FROM change_seq"),
+            "1 database -, 2 key:nummer batch:test");
+  EXPECT_EQ(queryInt("SELECT count(*) FROM change_seq s JOIN change_row c ON c.id = s.change_id "
+                     "WHERE s.at = c.at AND s.actor = c.actor"),
+            2);
+  EXPECT_EQ(queryInt("SELECT seq FROM change_log WHERE entity_id = '9902'"), 2);
+}
+
+TEST_F(ChangeLog, AnIdlePublishWritesNothing) {
+  insertKommune(*sql, "9901", "Testkommune A");
+  ASSERT_EQ(publishUntil(*sql, 1), 1);
+  EXPECT_EQ(queryInt("SELECT CAST(kkr_unpublished_changes() AS int)"), 0);
+  // Nothing to number: the publish takes no transaction id, so it wrote nothing at all.
+  *sql << "BEGIN";
+  long long top = 0;
+  *sql << "SELECT kkr_publish_changes()", soci::into(top);
+  EXPECT_EQ(top, 1);
+  EXPECT_EQ(queryText(*sql, "SELECT coalesce(pg_current_xact_id_if_assigned()::text, 'none')"),
+            "none");
+  *sql << "COMMIT";
+  insertKommune(*sql, "9902", "Testkommune B");
+  EXPECT_EQ(queryInt("SELECT CAST(kkr_unpublished_changes() AS int)"), 1);
+}
+
+// V012 moves the numbers out of the change rows: a database that had published and unpublished
+// rows before it keeps every published seq, and its unpublished rows follow them.
+TEST(ChangeLogMigration, V012KeepsEveryPublishedSeqAndNumbersTheRestAfterThem) {
+  kkr::testing::ScratchDatabase db;
+  auto scratch = kkr::persistence::openSession(db.url());
+  const auto& migrations = kkr::persistence::embeddedMigrations();
+  for (const auto& m : migrations) {
+    if (m.version < 12) kkr::persistence::executeScript(*scratch, m.sql);
+  }
+  insertKommune(*scratch, "9901", "Testkommune A");
+  insertKommune(*scratch, "9902", "Testkommune B");
+  long long top = 0;
+  *scratch << "SELECT kkr_publish_changes()", soci::into(top);
+  ASSERT_EQ(top, 2);
+  *scratch << "UPDATE kommune SET name = 'Testkommune A2' WHERE code = '9901'";
+  for (const auto& m : migrations) {
+    if (m.version == 12) kkr::persistence::executeScript(*scratch, m.sql);
+  }
+  EXPECT_EQ(queryText(*scratch,
+                      "SELECT string_agg(entity_id || ':' || coalesce(seq::text, '-'), "
+                      "' ' ORDER BY id) FROM change_log"),
+            "9901:1 9902:2 9901:-");
+  *scratch << "SELECT kkr_publish_changes()", soci::into(top);
+  EXPECT_EQ(top, 3);
+  EXPECT_EQ(queryText(*scratch,
+                      "SELECT string_agg(entity_id || ':' || op || ':' || seq, ' ' "
+                      "ORDER BY seq) FROM change_log"),
+            "9901:create:1 9902:create:2 9901:update:3");
 }
 
 }  // namespace
