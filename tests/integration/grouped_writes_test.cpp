@@ -291,6 +291,14 @@ TEST_F(GroupedWrites, GroupedStatementsWriteTheChangeRowsTheTriggersWould) {
                      "' AND previous->>'name' = 'Testperson 1' AND previous->>'version' = '1' "
                      "AND data->>'name' = 'Testperson 1b' AND data->>'version' = '2'"),
             1);
+  // The touch trigger (V001) gives a row that changed its next version and a new updated_at, and
+  // one that did not neither.
+  EXPECT_EQ(queryInt("SELECT count(*) FROM person WHERE id = " + std::to_string(first.id) +
+                     " AND version = 2 AND updated_at > created_at"),
+            1);
+  EXPECT_EQ(queryInt("SELECT count(*) FROM person WHERE id = " + std::to_string(second.id) +
+                     " AND version = 1 AND updated_at = created_at"),
+            1);
 }
 
 TEST_F(GroupedWrites, OnlyTheGroupedStatementItselfGoesWithoutTheTrigger) {
@@ -321,6 +329,8 @@ TEST_F(GroupedWrites, OnlyTheGroupedStatementItselfGoesWithoutTheTrigger) {
                      "op = 'update'"),
             1);
   EXPECT_EQ(queryInt("SELECT count(*) FROM change_log") - before, 4);
+  // ...and the touch trigger gives the later UPDATE its next version.
+  EXPECT_EQ(queryInt("SELECT version FROM person WHERE name = 'Testperson 3b'"), 2);
 }
 
 TEST_F(GroupedWrites, AGroupedUpdateRecordsTheRowAsItsLockFoundIt) {
