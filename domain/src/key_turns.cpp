@@ -4,11 +4,14 @@
 
 namespace kkr::domain {
 
-KeyTurns::Turn KeyTurns::take(std::string key) {
+std::optional<KeyTurns::Turn> KeyTurns::take(std::string key, std::chrono::milliseconds patience) {
   std::unique_lock lock(mutex_);
   Slot& slot = slots_[key];
   ++slot.users;
-  slot.free.wait(lock, [&] { return !slot.held; });
+  if (!slot.free.wait_for(lock, patience, [&] { return !slot.held; })) {
+    --slot.users;  // its holder is still a user, so the slot stays
+    return std::nullopt;
+  }
   slot.held = true;
   return Turn(*this, std::move(key));
 }
@@ -29,6 +32,8 @@ std::size_t KeyTurns::keysInUse() const {
   return slots_.size();
 }
 
-KeyTurns::Turn::~Turn() { owner_.release(key_); }
+KeyTurns::Turn::~Turn() {
+  if (owner_ != nullptr) owner_->release(key_);
+}
 
 }  // namespace kkr::domain

@@ -14,17 +14,6 @@ namespace kkr::domain {
 namespace {
 
 template <typename E>
-const E* find(const RegisterSnapshot& s, const KeyOf<E>& key) {
-  if constexpr (std::is_same_v<E, Kommune>) return s.kommune(key);
-  if constexpr (std::is_same_v<E, Period>) return s.period(key);
-  if constexpr (std::is_same_v<E, Person>) return s.person(key);
-  if constexpr (std::is_same_v<E, KkrMember>) return s.member(key);
-  if constexpr (std::is_same_v<E, RegionalForum>) return s.forum(key);
-  if constexpr (std::is_same_v<E, Appointment>) return s.appointment(key);
-  if constexpr (std::is_same_v<E, Meeting>) return s.meeting(key);
-}
-
-template <typename E>
 Status removeFrom(RegisterWriter& w, const WriteContext& c, const KeyOf<E>& key,
                   ExpectedVersion v) {
   if constexpr (std::is_same_v<E, Kommune>) return w.removeKommune(c, key, v);
@@ -102,12 +91,12 @@ Result<E> RegisterCommands::current(const KeyOf<E>& key, ExpectedVersion expecte
   {
     // The snapshot is held while its row is read: a newer write may free it at any moment.
     const SnapshotPtr snapshot = model_.current();
-    const E* row = find<E>(*snapshot, key);
+    const E* row = findRow<E>(*snapshot, key);
     if (fits(row) && (!lost || row->meta.version > *lost)) return *row;
   }
   (void)model_.catchUp();  // a failure shows as the row still missing or old
   const SnapshotPtr snapshot = model_.current();
-  const E* row = find<E>(*snapshot, key);
+  const E* row = findRow<E>(*snapshot, key);
   if (fits(row)) return *row;
   if (row == nullptr) {
     return fail(
@@ -121,7 +110,7 @@ Result<T> RegisterCommands::onCurrent(const KeyOf<E>& key, ExpectedVersion expec
                                       Write&& write) {
   // Two writes of one row that overlap always cost one of them a lost race and a second write;
   // in turns, the second reads what the first committed (key_turns.hpp).
-  const KeyTurns::Turn turn = turns_.take(std::string(entityName<E>()) + '/' + keyText(key));
+  const auto turn = turns_.take(std::string(entityName<E>()) + '/' + keyText(key), kTurnPatience);
   std::optional<std::int64_t> lost;  // the version the last attempt's write expected
   for (int attempt = 0;; ++attempt) {
     // The write applies to the state this instance has; the writer's version check makes that

@@ -60,15 +60,6 @@ bool applyIn(Table& table, const E& row, RowEffect effect) {
   return true;
 }
 
-template <typename E>
-const E* findById(const RegisterSnapshot& s, Id id) {
-  if constexpr (std::is_same_v<E, Person>) return s.person(id);
-  if constexpr (std::is_same_v<E, KkrMember>) return s.member(id);
-  if constexpr (std::is_same_v<E, RegionalForum>) return s.forum(id);
-  if constexpr (std::is_same_v<E, Appointment>) return s.appointment(id);
-  if constexpr (std::is_same_v<E, Meeting>) return s.meeting(id);
-}
-
 }  // namespace
 
 RowKey rowKey(const RowWrite& write) {
@@ -124,15 +115,13 @@ bool RegisterSnapshot::holds(std::string_view entity, std::string_view key,
   forEachEntity([&]<typename E>(std::type_identity<E>) {
     if (held || entity != entityName<E>()) return;
     const E* row = nullptr;
-    if constexpr (std::is_same_v<E, Kommune>) {
-      row = kommune(std::string(key));
-    } else if constexpr (std::is_same_v<E, Period>) {
-      row = period(std::string(key));
+    if constexpr (std::is_same_v<KeyOf<E>, std::string>) {
+      row = findRow<E>(*this, std::string(key));
     } else {
       Id id = 0;
       const auto [end, error] = std::from_chars(key.data(), key.data() + key.size(), id);
       if (error != std::errc() || end != key.data() + key.size()) return;
-      row = findById<E>(*this, id);
+      row = findRow<E>(*this, id);
     }
     held = row != nullptr && row->meta.version >= version;
   });

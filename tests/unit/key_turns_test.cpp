@@ -19,10 +19,10 @@ TEST(KeyTurns, ASecondTakerOfAKeyWaitsUntilTheFirstLetsGo) {
   std::atomic<bool> secondHolds{false};
   std::thread second;
   {
-    const auto first = turns.take("person/1");
+    const auto first = turns.take("person/1", 10s);
     second = std::thread([&] {
-      const auto turn = turns.take("person/1");
-      secondHolds = true;
+      const auto turn = turns.take("person/1", 10s);
+      secondHolds = turn.has_value();
     });
     std::this_thread::sleep_for(50ms);
     EXPECT_FALSE(secondHolds.load()) << "two holders of one key at once";
@@ -31,13 +31,24 @@ TEST(KeyTurns, ASecondTakerOfAKeyWaitsUntilTheFirstLetsGo) {
   EXPECT_TRUE(secondHolds.load());
 }
 
+TEST(KeyTurns, AWaiterGivesUpAfterItsPatienceAndTheHolderKeepsTheTurn) {
+  KeyTurns turns;
+  const auto first = turns.take("person/1", 10s);
+  ASSERT_TRUE(first);
+  const auto start = std::chrono::steady_clock::now();
+  const auto second = turns.take("person/1", 50ms);
+  EXPECT_FALSE(second);
+  EXPECT_GE(std::chrono::steady_clock::now() - start, 50ms);
+  EXPECT_EQ(turns.keysInUse(), 1u);  // still held by the first
+}
+
 TEST(KeyTurns, OtherKeysDoNotWait) {
   KeyTurns turns;
-  const auto one = turns.take("person/1");
+  const auto one = turns.take("person/1", 10s);
   std::atomic<bool> otherHeld{false};
   std::thread other([&] {
-    const auto turn = turns.take("person/2");
-    otherHeld = true;
+    const auto turn = turns.take("person/2", 10s);
+    otherHeld = turn.has_value();
   });
   other.join();  // would never return if person/2 waited for person/1
   EXPECT_TRUE(otherHeld.load());
@@ -52,7 +63,8 @@ TEST(KeyTurns, ManyHoldersOfOneKeyNeverOverlapAndLeaveNoKeyBehind) {
   for (int t = 0; t < 8; ++t) {
     threads.emplace_back([&] {
       for (int i = 0; i < 200; ++i) {
-        const auto turn = turns.take("meeting/7");
+        const auto turn = turns.take("meeting/7", 10s);
+        if (!turn) continue;  // counted as missing below
         most = std::max(most, ++inside);
         ++total;
         --inside;

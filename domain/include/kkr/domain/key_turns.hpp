@@ -4,10 +4,15 @@
 // always cost one of them a lost version race, a second write and a re-read. Taking turns, the
 // second reads the first one's committed row (the writer tells the read model before it
 // returns) and writes once. Writes from other instances are still caught by the version check.
+// A turn only saves a retry, so nobody waits for one without a bound: when the holders ahead are
+// slow (PostgreSQL frozen, every write waiting out its timeout), a write goes ahead without its
+// turn after a while, and the version check keeps it correct, as it did before turns.
 
+#include <chrono>
 #include <condition_variable>
 #include <cstddef>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <utility>
@@ -21,17 +26,22 @@ class KeyTurns {
    public:
     Turn(const Turn&) = delete;
     Turn& operator=(const Turn&) = delete;
+    Turn(Turn&& other) noexcept : owner_(other.owner_), key_(std::move(other.key_)) {
+      other.owner_ = nullptr;
+    }
+    Turn& operator=(Turn&&) = delete;
     ~Turn();
 
    private:
     friend class KeyTurns;
-    Turn(KeyTurns& owner, std::string key) : owner_(owner), key_(std::move(key)) {}
-    KeyTurns& owner_;
+    Turn(KeyTurns& owner, std::string key) : owner_(&owner), key_(std::move(key)) {}
+    KeyTurns* owner_;  ///< nullptr once moved from
     std::string key_;
   };
 
-  /// Waits until no other Turn of `key` is held, then holds it.
-  [[nodiscard]] Turn take(std::string key);
+  /// Waits until no other Turn of `key` is held, then holds it; nothing when that took longer
+  /// than `patience`.
+  [[nodiscard]] std::optional<Turn> take(std::string key, std::chrono::milliseconds patience);
 
   /// Keys held or waited for (for tests).
   std::size_t keysInUse() const;

@@ -5,6 +5,7 @@
 // handlers only parse and render; the writer only runs one transaction. Unit-tested without HTTP
 // (tests/unit/register_commands_test.cpp).
 
+#include <chrono>
 #include <functional>
 #include <optional>
 #include <string>
@@ -19,11 +20,6 @@
 #include "kkr/domain/writes.hpp"
 
 namespace kkr::domain {
-
-/// Kommuner and periods have natural keys; every other resource a numeric id.
-template <typename E>
-using KeyOf =
-    std::conditional_t<std::is_same_v<E, Kommune> || std::is_same_v<E, Period>, std::string, Id>;
 
 /// What a create asks for beyond the entity itself.
 struct CreateOptions {
@@ -59,6 +55,12 @@ class RegisterCommands {
   /// bound only stops a patch that a stream of other writers keeps overtaking; twenty requests
   /// patching one row at once must all get through.
   static constexpr int kPatchAttempts = 50;
+
+  /// How long a write of a row waits for the writes of that row ahead of it in this instance
+  /// (key_turns.hpp) before it goes ahead anyway. A turn normally comes within one group's
+  /// commit, a few milliseconds; past this the holders are stuck on the database, and waiting
+  /// behind each of them in turn would add up their timeouts.
+  static constexpr std::chrono::milliseconds kTurnPatience{1000};
 
   RegisterCommands(RegisterWriter& writer, ReadModel& model) : writer_(writer), model_(model) {}
 

@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 #include <variant>
 #include <vector>
@@ -115,5 +116,22 @@ class RegisterSnapshot {
 };
 
 using SnapshotPtr = std::shared_ptr<const RegisterSnapshot>;
+
+/// Kommuner and periods have natural keys; every other resource a numeric id.
+template <typename E>
+using KeyOf =
+    std::conditional_t<std::is_same_v<E, Kommune> || std::is_same_v<E, Period>, std::string, Id>;
+
+/// The row of type E with `key` in `s`, or nullptr.
+template <typename E>
+const E* findRow(const RegisterSnapshot& s, const KeyOf<E>& key) {
+  if constexpr (std::is_same_v<E, Kommune>) return s.kommune(key);
+  if constexpr (std::is_same_v<E, Period>) return s.period(key);
+  if constexpr (std::is_same_v<E, Person>) return s.person(key);
+  if constexpr (std::is_same_v<E, KkrMember>) return s.member(key);
+  if constexpr (std::is_same_v<E, RegionalForum>) return s.forum(key);
+  if constexpr (std::is_same_v<E, Appointment>) return s.appointment(key);
+  if constexpr (std::is_same_v<E, Meeting>) return s.meeting(key);
+}
 
 }  // namespace kkr::domain
