@@ -14,6 +14,7 @@
 
 #include <gtest/gtest.h>
 
+#include "support/pg_fixture.hpp"
 #include "write_support.hpp"
 
 namespace kkr::testing {
@@ -23,7 +24,7 @@ using namespace std::chrono_literals;
 
 int waitingForLocks(soci::session& sql) {
   int waiting = 0;
-  sql << "SELECT count(*) FROM pg_locks WHERE NOT granted", soci::into(waiting);
+  sql << lockWaitsQuery(), soci::into(waiting);
   return waiting;
 }
 

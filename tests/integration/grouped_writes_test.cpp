@@ -19,6 +19,7 @@ namespace kkr::writertest {
 namespace {
 
 using namespace std::chrono_literals;
+using kkr::testing::lockWaitsQuery;
 using kkr::testing::queryInt;
 
 class GroupedWrites : public WriterTest {
@@ -50,8 +51,7 @@ class GroupedWrites : public WriterTest {
 
   void awaitLockWaits(std::size_t count) {
     const auto deadline = std::chrono::steady_clock::now() + 10s;
-    while (queryInt("SELECT count(*) FROM pg_locks WHERE NOT granted AND relation = "
-                    "'person'::regclass") != static_cast<std::int64_t>(count)) {
+    while (queryInt(lockWaitsQuery("person")) != static_cast<std::int64_t>(count)) {
       ASSERT_LT(std::chrono::steady_clock::now(), deadline) << "the leaders never waited";
       std::this_thread::sleep_for(2ms);
     }
@@ -359,7 +359,7 @@ TEST_F(GroupedWrites, AGroupedUpdateRecordsTheRowAsItsLockFoundIt) {
                                      "key:writer-test", {&writes[0], &writes[1]});
   });
   const auto deadline = std::chrono::steady_clock::now() + 10s;
-  while (queryInt("SELECT count(*) FROM pg_locks WHERE NOT granted") == 0) {
+  while (queryInt(lockWaitsQuery()) == 0) {
     ASSERT_LT(std::chrono::steady_clock::now(), deadline) << "the grouped UPDATE never waited";
     std::this_thread::sleep_for(2ms);
   }

@@ -228,6 +228,14 @@ std::int64_t queryInt(const std::string& query) {
   return value;
 }
 
+std::string lockWaitsQuery(const std::string& relation) {
+  std::string query =
+      "SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
+      "WHERE NOT l.granted AND a.datname = current_database()";
+  if (!relation.empty()) query += " AND l.relation = '" + relation + "'::regclass";
+  return query;
+}
+
 std::unique_ptr<persistence::Database> openTestDatabase(std::size_t poolSize) {
   persistence::DatabaseConfig config;
   config.url = testDatabaseUrl();

@@ -44,6 +44,12 @@ void execSql(const std::string& sql);
 /// 0 when the query returns no row or NULL.
 std::int64_t queryInt(const std::string& query);
 
+/// SQL counting the sessions of the current database that wait for a lock (of `relation` only,
+/// when given). pg_locks holds the whole cluster's, and other test binaries run beside this one
+/// on databases of their own, so their waits must not count; a row lock's wait names no
+/// database, so the waiting session's database is what tells.
+std::string lockWaitsQuery(const std::string& relation = {});
+
 /// A Database (pool) on the test database.
 std::unique_ptr<persistence::Database> openTestDatabase(std::size_t poolSize = 2);
 
