@@ -5,9 +5,13 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <functional>
+#include <future>
 #include <map>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace {
@@ -34,6 +38,9 @@ class MemoryWriter final : public RegisterWriter {
   /// Whether this instance's read model sees those updates at once (they were written here), or
   /// only through the feed (another instance wrote them).
   bool interferenceWrittenHere = true;
+  /// Runs once, inside the next update before it touches anything: a write stuck on the
+  /// database.
+  std::function<void()> beforeNextUpdate;
 
   Result<Person> create(const WriteContext& c, const Person& p) override {
     record(c, "create person");
@@ -60,6 +67,7 @@ class MemoryWriter final : public RegisterWriter {
   }
   Result<Person> update(const WriteContext& c, const Person& p, ExpectedVersion v) override {
     record(c, "update person");
+    if (auto stuck = std::exchange(beforeNextUpdate, nullptr)) stuck();
     auto it = persons.find(p.id);
     if (it == persons.end()) return fail(Error::notFound("no such person"));
     if (interferingUpdates > 0) {
@@ -337,6 +345,38 @@ TEST_F(RegisterCommandsTest, APatchThatLostToAnotherInstanceLooksInTheFeedBefore
   ASSERT_FALSE(updated);
   EXPECT_EQ(updated.error().code, ErrorCode::Conflict);
   EXPECT_EQ(feed.catchUps, RegisterCommands::kPatchAttempts - 1);
+}
+
+TEST_F(RegisterCommandsTest, APatchWaitsForItsRowsTurnOnlySoLongThenWritesWithoutIt) {
+  using namespace std::chrono_literals;
+  const Id id = createPerson("Testperson");
+  std::promise<void> entered, release;
+  writer.beforeNextUpdate = [&] {
+    entered.set_value();
+    release.get_future().wait();  // as a write waiting out a frozen PostgreSQL would
+  };
+  auto stuck = std::async(std::launch::async, [&] {
+    return commands.update<Person>(editor(), id, rename("Først"), std::nullopt);
+  });
+  entered.get_future().wait();  // the first patch holds the row's turn from here on
+
+  const auto start = std::chrono::steady_clock::now();
+  auto second = std::async(std::launch::async, [&] {
+    return commands.update<Person>(editor(), id, rename("Anden"), std::nullopt);
+  });
+  const bool wentAhead = second.wait_for(10s) == std::future_status::ready;
+  const auto waited = std::chrono::steady_clock::now() - start;
+  release.set_value();
+  ASSERT_TRUE(wentAhead) << "the second patch waited for the stuck one without a bound";
+  EXPECT_GE(waited, RegisterCommands::kTurnPatience);
+  auto written = second.get();
+  ASSERT_TRUE(written) << written.error().detail;
+  EXPECT_EQ(written->meta.version, 2);
+  // The first then loses the version race it would have lost without turns, and retries.
+  auto first = stuck.get();
+  ASSERT_TRUE(first) << first.error().detail;
+  EXPECT_EQ(first->meta.version, 3);
+  EXPECT_EQ(model.current()->person(id)->name, "Først");
 }
 
 TEST_F(RegisterCommandsTest, APatchThatKeepsLosingGivesUpWithAConflict) {
