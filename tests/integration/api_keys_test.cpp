@@ -185,12 +185,40 @@ std::size_t occurrences(const std::string& text, const std::string& part) {
   return count;
 }
 
+/// Puts api_key's role check back as it was when it goes out of scope, however the test ends
+/// (the rows it would refuse are deleted first).
+class RoleCheckRestorer {
+ public:
+  RoleCheckRestorer() {
+    *kkr::testing::adminSession() << "SELECT pg_get_constraintdef(oid) FROM pg_constraint "
+                                     "WHERE conname = 'api_key_role_check'",
+        soci::into(definition_);
+  }
+  RoleCheckRestorer(const RoleCheckRestorer&) = delete;
+  RoleCheckRestorer& operator=(const RoleCheckRestorer&) = delete;
+  ~RoleCheckRestorer() {
+    try {
+      kkr::testing::execSql(
+          "DELETE FROM api_key WHERE role NOT IN ('editor', 'admin'); "
+          "ALTER TABLE api_key ADD CONSTRAINT api_key_role_check " +
+          definition_);
+    } catch (const std::exception& e) {
+      ADD_FAILURE() << "cannot restore api_key_role_check: " << e.what();
+    }
+  }
+
+ private:
+  std::string definition_;
+};
+
 TEST_F(ApiKeyStoreTest, AKeyWhoseStoredRoleIsUnknownAuthenticatesNobody) {
   const auto key = create("secretariat-1", Role::Editor);
   const auto admin = create("secretariat-admin", Role::Admin);
   // The schema allows only editor and admin (CHECK api_key_role_check); a row written past it
-  // (an older or newer binary's role, a hand-made row) is what this guards against, so this test
-  // database, private to the test process, drops the check.
+  // (an older or newer binary's role, a hand-made row) is what this guards against, so the test
+  // drops the check. The test database is shared by every test of this binary when it runs as a
+  // whole, so the check is put back, as it was, however the test ends.
+  const RoleCheckRestorer restorer;
   kkr::testing::execSql(
       "ALTER TABLE api_key DROP CONSTRAINT api_key_role_check; "
       "UPDATE api_key SET role = 'superuser' WHERE name = 'secretariat-1'");
