@@ -12,6 +12,8 @@ set(kkr_concurrency_patterns
     "^WriterConcurrency\\." "^ChangeFeedTest\\.AClientMirrorsThePersonTableExactlyUnderConcurrent"
     "^Database\\.ABusyPoolAnswersUnavailable" "^IdempotentCreateTest\\.ConcurrentCreates"
     "^Migrator\\.ConcurrentRuns" "^Seed\\.TwoSeedsAtOnce" "^ReadModelFeedTest\\."
+    # integration: each thread's own keyed HMAC context
+    "^ApiKeyStoreTest\\.EveryThreadAndEveryStoreHashesWithItsOwnSecret"
     # integration: writes that share a statement (who leads, who waits, what each gets)
     "^WriteGroups\\." "^GroupedWrites\\."
     # http: reactor threads and workers, shutdown, the key cache, concurrent writes over HTTP

@@ -2,9 +2,13 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <memory>
 #include <set>
 #include <stdexcept>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include <soci/soci.h>
 #include <spdlog/spdlog.h>
@@ -139,6 +143,40 @@ TEST_F(ApiKeyStoreTest, TheHashIsHmacSha256OfTheToken) {
   // Every hash starts from the same keyed state: one message does not change the next one's.
   EXPECT_NE(store.hashToken("another message"), expected);
   EXPECT_EQ(store.hashToken("what do ya want for nothing?"), expected);
+}
+
+// Each thread keeps its own keyed context per store: stores with other secrets used in turn on
+// one thread, a store made again in the place of a destroyed one, and threads hashing at once
+// (also under ThreadSanitizer) all get the hash of their own secret.
+TEST_F(ApiKeyStoreTest, EveryThreadAndEveryStoreHashesWithItsOwnSecret) {
+  const std::string message = "what do ya want for nothing?";
+  const std::string jefe = "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843";
+  PgApiKeyStore first(*database_, "Jefe");
+  PgApiKeyStore second(*database_, "another secret");
+  const std::string other = second.hashToken(message);
+  EXPECT_NE(other, jefe);
+  for (int turn = 0; turn < 3; ++turn) {
+    EXPECT_EQ(first.hashToken(message), jefe);
+    EXPECT_EQ(second.hashToken(message), other);
+  }
+  for (int again = 0; again < 3; ++again) {
+    auto store = std::make_unique<PgApiKeyStore>(*database_, again % 2 == 0 ? "Jefe" : "x");
+    EXPECT_EQ(store->hashToken(message) == jefe, again % 2 == 0) << again;
+  }
+
+  std::atomic<int> wrong{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 200; ++i) {
+        const bool useFirst = (i + t) % 2 == 0;
+        const std::string hash = (useFirst ? first : second).hashToken(message);
+        if (hash != (useFirst ? jefe : other)) ++wrong;
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(wrong.load(), 0);
 }
 
 TEST_F(ApiKeyStoreTest, AnEmptySecretIsRefused) {

@@ -2,6 +2,7 @@
 // API keys in PostgreSQL: random tokens, stored only as HMAC-SHA256 under the server's secret.
 
 #include <chrono>
+#include <cstdint>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -54,9 +55,11 @@ class PgApiKeyStore final : public domain::ApiKeyStore {
   void reportUnknownRole(std::int64_t keyId);
 
   Database& database_;
-  /// HMAC-SHA256 set up once with the secret; each hash works on a copy of it, so no request
-  /// looks up the algorithms again (EVP_Q_mac did, for 5 % of the server's CPU per write).
+  /// HMAC-SHA256 set up once with the secret, so no request looks up the algorithms again
+  /// (EVP_Q_mac did, for 5 % of the server's CPU per write). Each thread hashes with a copy of
+  /// its own, made on its first hash for this store (told apart from other stores by id_).
   std::unique_ptr<evp_mac_ctx_st, void (*)(evp_mac_ctx_st*)> keyed_;
+  std::uint64_t id_;
   std::chrono::milliseconds cacheFor_;
   std::mutex cacheMutex_;
   std::unordered_map<std::string, CachedKey> cache_;  ///< by token HMAC; valid keys only
