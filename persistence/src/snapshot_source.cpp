@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "feed_page_sql.hpp"
 #include "kkr/persistence/statement_cache.hpp"
 #include "packed_rows.hpp"
 #include "pg_entity_json.hpp"
@@ -83,39 +84,34 @@ domain::Result<domain::FeedPage> PgSnapshotSource::changesAfter(std::int64_t aft
                                                                 const domain::KnownRow& known) {
   // Every statement is prepared once per connection: the follower runs them after every batch
   // of writes, and planning them afresh each time cost PostgreSQL more than running them.
-  return database_.withConnection<domain::FeedPage>([&](Connection& c)
-                                                        -> domain::Result<domain::FeedPage> {
-    domain::FeedPage page;
-    // Publishing only when something waits for a seq keeps an idle instance to plain reads:
-    // kkr_unpublished_changes() is a short index range (V012), max(seq) an index probe.
-    const auto published = c.statements.queryText(
-        "SELECT CASE WHEN kkr_unpublished_changes() THEN kkr_publish_changes() "
-        "ELSE (SELECT coalesce(max(seq), 0) FROM change_seq) END",
-        {});
-    page.published = std::stoll(published.value_or("0"));
-    if (page.published <= after) return page;
-    // Each row comes with what it is (entity, op, key, version), so that the rows this
-    // instance holds already, most of the feed of an instance that writes, are not parsed.
-    const auto rows = c.statements.queryText(
-        "SELECT string_agg(concat_ws(chr(31), seq, entity, op, entity_id, "
-        "coalesce(coalesce(data, previous) ->> 'version', ''), coalesce(data, previous)::text), "
-        "chr(30) ORDER BY seq) FROM (SELECT s.seq, c.entity, c.op, c.entity_id, c.data, c.previous "
-        "FROM change_seq s JOIN change_row c ON c.id = s.change_id "
-        "WHERE s.seq > CAST(:after AS bigint) ORDER BY s.seq LIMIT CAST(:limit AS bigint)) AS page",
-        {std::to_string(after), std::to_string(limit)});
-    if (!rows) return page;
-    for (const auto packed : splitPacked(*rows, kRowSeparator)) {
-      const FeedRow row = feedRow(packed);
-      domain::PublishedRow entry{row.seq, std::nullopt};
-      if (row.op == "delete" || row.version < 1 || !known ||
-          !known(row.entity, row.key, row.version)) {
-        entry.write = rowjson::rowWrite(row.entity, rowjson::effectOfOp(row.op),
-                                        nlohmann::json::parse(row.json));
-      }
-      page.rows.push_back(std::move(entry));
-    }
-    return page;
-  });
+  return database_.withConnection<domain::FeedPage>(
+      [&](Connection& c) -> domain::Result<domain::FeedPage> {
+        domain::FeedPage page;
+        // Publishing only when something waits for a seq keeps an idle instance to plain reads:
+        // kkr_unpublished_changes() is a short index range (V012), max(seq) an index probe.
+        const auto published = c.statements.queryText(
+            "SELECT CASE WHEN kkr_unpublished_changes() THEN kkr_publish_changes() "
+            "ELSE (SELECT coalesce(max(seq), 0) FROM change_seq) END",
+            {});
+        page.published = std::stoll(published.value_or("0"));
+        if (page.published <= after) return page;
+        // Each row comes with what it is (entity, op, key, version), so that the rows this
+        // instance holds already, most of the feed of an instance that writes, are not parsed.
+        const auto rows =
+            c.statements.queryText(kFeedPageSql, {std::to_string(after), std::to_string(limit)});
+        if (!rows) return page;
+        for (const auto packed : splitPacked(*rows, kRowSeparator)) {
+          const FeedRow row = feedRow(packed);
+          domain::PublishedRow entry{row.seq, std::nullopt};
+          if (row.op == "delete" || row.version < 1 || !known ||
+              !known(row.entity, row.key, row.version)) {
+            entry.write = rowjson::rowWrite(row.entity, rowjson::effectOfOp(row.op),
+                                            nlohmann::json::parse(row.json));
+          }
+          page.rows.push_back(std::move(entry));
+        }
+        return page;
+      });
 }
 
 }  // namespace kkr::persistence
