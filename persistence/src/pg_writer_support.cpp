@@ -87,28 +87,14 @@ namespace {
 constexpr const char* kActorJoin =
     " CROSS JOIN (SELECT set_config('kkr.actor', :actor, true)) AS actor";
 
-/// "a, b" → "r.a, r.b" (or another prefix).
-std::string prefixed(const std::string& columns, const std::string& prefix = "r.") {
-  std::string out = prefix;
+/// "a, b" → "r.a, r.b".
+std::string prefixed(const std::string& columns) {
+  std::string out = "r.";
   for (char c : columns) {
     out += c;
-    if (c == ' ') out += prefix;
+    if (c == ' ') out += "r.";
   }
   return out;
-}
-
-/// The SET list of an update from the document r: its columns, and the version and updated_at
-/// that kkr_touch_row() would give a row whose columns change (a row left as it was keeps both,
-/// and no trigger runs for it). The statement setting them itself spares PostgreSQL the
-/// trigger's PL/pgSQL call per row, which V013 skips for a row that already holds its values.
-std::string updateAssignments(const TableInfo& t) {
-  const std::string table = t.table;
-  const std::string changed = "ROW(" + prefixed(t.updateColumns) + ") IS DISTINCT FROM ROW(" +
-                              prefixed(t.updateColumns, table + ".") + ")";
-  return "(" + std::string(t.updateColumns) + ", version, updated_at) = ROW(" +
-         prefixed(t.updateColumns) + ", CASE WHEN " + changed + " THEN " + table +
-         ".version + 1 ELSE " + table + ".version END, CASE WHEN " + changed + " THEN now() ELSE " +
-         table + ".updated_at END)";
 }
 
 /// Each SQL text is built on first use and kept for the process (keyed by table and variant).
@@ -131,8 +117,8 @@ std::string buildInsert(const TableInfo& t, ActorSource actor) {
 
 std::string buildUpdate(const TableInfo& t, ActorSource actor) {
   const std::string table = t.table;
-  return "UPDATE " + table + " SET " + updateAssignments(t) +
-         " FROM jsonb_populate_record(NULL::" + table + ", CAST(:doc AS jsonb)) AS r" +
+  return "UPDATE " + table + " SET (" + t.updateColumns + ") = ROW(" + prefixed(t.updateColumns) +
+         ") FROM jsonb_populate_record(NULL::" + table + ", CAST(:doc AS jsonb)) AS r" +
          (actor == ActorSource::Statement ? kActorJoin : "") + " WHERE " + table + "." + t.key +
          " = :key AND " + table + ".version = coalesce(CAST(:expected AS bigint), " + table +
          ".version) RETURNING kkr_row_json(" + table + ")::text";
@@ -200,7 +186,7 @@ std::string buildGroupedInsert(const TableInfo& t, ActorSource) {
 /// order (in arrival order they deadlocked, and waited a second for it each time), and reads
 /// each as it is once locked: the image before the update, for its change row (a row another
 /// statement changed meanwhile is read as that statement left it, as the trigger's OLD would
-/// be). A row whose update changed nothing keeps its version (updateAssignments) and gets no
+/// be). A row whose update changed nothing keeps its version (kkr_touch_row) and gets no
 /// change row, as with the trigger.
 std::string buildGroupedUpdate(const TableInfo& t, ActorSource) {
   requireGroupable(t);
@@ -210,8 +196,9 @@ std::string buildGroupedUpdate(const TableInfo& t, ActorSource) {
          groupedSettings(table) + " ORDER BY 2), o AS MATERIALIZED (SELECT " + table + ".id, " +
          table + ".version, kkr_row_json(" + table + ") AS j FROM " + table + " WHERE " + table +
          ".id = ANY (CAST(:keys AS bigint[])) ORDER BY " + table +
-         ".id FOR NO KEY UPDATE), u AS (UPDATE " + table + " SET " + updateAssignments(t) +
-         " FROM d JOIN o ON o.id = d.key CROSS JOIN LATERAL jsonb_populate_record(NULL::" + table +
+         ".id FOR NO KEY UPDATE), u AS (UPDATE " + table + " SET (" + t.updateColumns + ") = ROW(" +
+         prefixed(t.updateColumns) +
+         ") FROM d JOIN o ON o.id = d.key CROSS JOIN LATERAL jsonb_populate_record(NULL::" + table +
          ", d.w->'doc') AS r WHERE " + table + ".id = ANY (ARRAY(SELECT o.id FROM o)) AND " +
          table + ".id = d.key AND " + table +
          ".version = coalesce(CAST(d.w->>'expected' AS bigint), " + table +
