@@ -13,21 +13,16 @@
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../scripts/lib.sh"
+# shellcheck source=bench/write_setup.sh
+source "$(dirname "${BASH_SOURCE[0]}")/write_setup.sh"
 cd "$KKR_ROOT"
 
 DURATION="${1:-10}"
 KIND="${2:-create}"
-case "$KIND" in
-  create) SCRIPT=bench/create_person.lua TARGET=/v1/persons ;;
-  update) SCRIPT=bench/update_person.lua TARGET=/ ;;
-  *) kkr_die "unknown kind '$KIND' (create or update)" ;;
-esac
+write_kind "$KIND"
 CONNECTIONS="${BENCH_CONNECTIONS:-64}"
 
-install_deps
-command -v wrk >/dev/null ||
-  kkr_as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null
-build "$KKR_ROOT/build" -DCMAKE_BUILD_TYPE=Release -DKKR_BUILD_TESTS=OFF >/dev/null
+prepare_write_bench
 
 work="$(mktemp -d /tmp/kkr-write-profile.XXXXXX)"
 chmod 755 "$work"
@@ -53,12 +48,7 @@ start_postgres "$work/pg" "$pg_port" >/dev/null
 export KKR_DATABASE_URL="postgresql://postgres@127.0.0.1:$pg_port/postgres"
 psql -X -q "$KKR_DATABASE_URL" -c "CREATE EXTENSION pg_stat_statements"
 
-KKR_API_KEY_SECRET="$(head -c 48 /dev/urandom | base64 | tr -d '\n/+=')"
-export KKR_API_KEY_SECRET
-export KKR_PORT="$app_port" KKR_LOG_LEVEL=warn
-export KKR_THREADS="${KKR_THREADS:-$(($(nproc) * 2))}" KKR_DB_POOL_SIZE="${KKR_DB_POOL_SIZE:-8}"
-export KKR_WORKERS="${KKR_WORKERS:-32}" KKR_DB_WRITE_GROUP="${KKR_DB_WRITE_GROUP:-16}"
-export KKR_RATE_LIMIT_ADDRESS=off KKR_RATE_LIMIT_KEY=off KKR_RATE_LIMIT_AUTH_FAILURES=off
+serve_settings "$app_port"
 build/kkr migrate >/dev/null
 build/kkr seed >/dev/null
 token="$(build/kkr keys create --role editor --name profile | tail -n 1)"
