@@ -88,6 +88,8 @@ echo "Command: \`bash bench/compare_writes.sh $old_short $ROUNDS $DURATION $KIND
 echo
 echo "| run | build | req/s | non-2xx | server CPU µs/write | PostgreSQL CPU µs/write |"
 echo "|---|---|---|---|---|---|"
+# per_write BEFORE AFTER: CPU µs per successful write of the run ($writes) between two readings.
+per_write() { awk -v a="$1" -v b="$2" -v n="$writes" 'BEGIN { printf "%.0f", (b - a) * 1000 / n }'; }
 run=0
 for ((round = 0; round < ROUNDS; round++)); do
   # ABBA order, so that neither build always runs first after a pause.
@@ -106,7 +108,6 @@ for ((round = 0; round < ROUNDS; round++)); do
     ((writes > 0)) || kkr_die "no write succeeded with the $which build: $output"
     rate="$(awk -v n="$writes" -v s="$DURATION" 'BEGIN { printf "%.0f", n / s }')"
     rates[$which]+="$rate "
-    per_write() { awk -v a="$1" -v b="$2" -v n="$writes" 'BEGIN { printf "%.0f", (b - a) * 1000 / n }'; }
     run=$((run + 1))
     echo "| $run | $which | $rate | ${non2xx:-0} | $(per_write "$server_before" "$server_after") |" \
       "$(per_write "$pg_before" "$pg_after") |"

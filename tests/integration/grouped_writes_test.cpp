@@ -384,13 +384,9 @@ TEST_F(GroupedWrites, AGroupedUpdateFindsItsRowsByPrimaryKeyHoweverLargeTheTable
   kkr::testing::execSql(
       "INSERT INTO person (name, kommune_code) SELECT 'Testperson ' || g, '0851' "
       "FROM generate_series(1, 5000) AS g; ANALYZE person");
-  std::string sql = persistence::writer::groupedUpdateSql(persistence::writer::tableOf<Person>());
-  for (const auto& [name, number] :
-       {std::pair{":writes", "$1"}, {":actor", "$2"}, {":keys", "$3"}}) {
-    const auto at = sql.find(name);
-    ASSERT_NE(at, std::string::npos) << name;
-    sql.replace(at, std::string(name).size(), number);
-  }
+  const std::string sql = kkr::testing::numberedParameters(
+      persistence::writer::groupedUpdateSql(persistence::writer::tableOf<Person>()),
+      {":writes", ":actor", ":keys"});
   auto session = kkr::testing::adminSession();
   *session << "SET plan_cache_mode = force_generic_plan";
   *session << "PREPARE grouped_update(text, text, text) AS " + sql;

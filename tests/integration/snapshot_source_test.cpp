@@ -5,7 +5,6 @@
 #include <memory>
 #include <string>
 #include <string_view>
-#include <utility>
 #include <vector>
 
 #include "feed_page_sql.hpp"
@@ -221,12 +220,8 @@ TEST_F(SnapshotSourceTest, AFeedPageReadsEachOfItsChangeRowsByKeyWhateverThePlan
   insertKommune(*sql, "9901", "Testkommune Nord");
   insertKommune(*sql, "9902", "Testkommune Syd");
   ASSERT_EQ(publishUntil(*sql, 2), 2);
-  std::string text = kkr::persistence::kFeedPageSql;
-  for (const auto& [name, number] : {std::pair{":after", "$1"}, {":limit", "$2"}}) {
-    const auto at = text.find(name);
-    ASSERT_NE(at, std::string::npos) << name;
-    text.replace(at, std::string(name).size(), number);
-  }
+  const std::string text =
+      kkr::testing::numberedParameters(kkr::persistence::kFeedPageSql, {":after", ":limit"});
   *sql << "SET plan_cache_mode = force_generic_plan";
   *sql << "SET enable_nestloop = off";
   *sql << "SET jit = off";

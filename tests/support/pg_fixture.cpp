@@ -228,6 +228,15 @@ std::int64_t queryInt(const std::string& query) {
   return value;
 }
 
+std::string numberedParameters(std::string sql, const std::vector<std::string>& names) {
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    const auto at = sql.find(names[i]);
+    if (at == std::string::npos) throw std::invalid_argument("no parameter " + names[i]);
+    sql.replace(at, names[i].size(), "$" + std::to_string(i + 1));
+  }
+  return sql;
+}
+
 std::string lockWaitsQuery(const std::string& relation) {
   std::string query =
       "SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <soci/soci.h>
 
@@ -49,6 +50,11 @@ std::int64_t queryInt(const std::string& query);
 /// on databases of their own, so their waits must not count; a row lock's wait names no
 /// database, so the waiting session's database is what tells.
 std::string lockWaitsQuery(const std::string& relation = {});
+
+/// The writer's SQL text with its named parameters (":name", each once) replaced by $1, $2, ...
+/// in the order given, for PREPARE in a test that plans the statement itself. Throws
+/// std::invalid_argument for a name the text does not hold.
+std::string numberedParameters(std::string sql, const std::vector<std::string>& names);
 
 /// A Database (pool) on the test database.
 std::unique_ptr<persistence::Database> openTestDatabase(std::size_t poolSize = 2);
