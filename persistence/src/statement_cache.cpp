@@ -18,6 +18,7 @@ struct StatementCache::Prepared {
     statement.define_and_bind();
   }
 
+  const std::chrono::steady_clock::time_point preparedAt = std::chrono::steady_clock::now();
   std::vector<std::string> values;
   std::vector<soci::indicator> indicators;
   std::string out;
@@ -25,7 +26,8 @@ struct StatementCache::Prepared {
   soci::statement statement;  // last: destroyed (DEALLOCATE) before the buffers it points to
 };
 
-StatementCache::StatementCache(soci::session& sql) : sql_(sql) {}
+StatementCache::StatementCache(soci::session& sql, std::chrono::milliseconds replanAfter)
+    : sql_(sql), replanAfter_(replanAfter) {}
 
 // Each statement's destructor deallocates it on the server and swallows any error (SOCI), so
 // closing the cache of a dead connection costs nothing but failed sends.
@@ -37,7 +39,10 @@ StatementCache::Prepared& StatementCache::prepared(const std::string& text, std:
     if (found->second->values.size() != params) {
       throw std::logic_error("a cached statement was run with a different number of parameters");
     }
-    return *found->second;
+    if (std::chrono::steady_clock::now() - found->second->preparedAt < replanAfter_) {
+      return *found->second;
+    }
+    statements_.erase(found);  // deallocated, and prepared below for the tables as they are now
   }
   auto made = std::make_unique<Prepared>(sql_, text, params);
   return *statements_.emplace(text, std::move(made)).first->second;

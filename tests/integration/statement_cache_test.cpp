@@ -1,11 +1,15 @@
 // The prepared statements of a pooled connection, on a real PostgreSQL: prepared once, reused,
-// still usable after a failed execution, and gone with a connection that is replaced.
+// still usable after a failed execution, gone with a connection that is replaced, and planned
+// again once old enough to have been planned for smaller tables.
 
 #include "kkr/persistence/statement_cache.hpp"
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "kkr/persistence/database.hpp"
 #include "support/pg_fixture.hpp"
@@ -89,6 +93,85 @@ TEST(StatementCache, AReplacedConnectionPreparesItsStatementsAfresh) {
   });
   ASSERT_TRUE(after) << after.error().detail;
   EXPECT_EQ(*after, "4");
+}
+
+/// The server's name of the statement prepared on this connection with `text`, whose named
+/// parameters are `names` (SOCI sends them numbered).
+std::string preparedName(soci::session& sql, const std::string& text,
+                         const std::vector<std::string>& names) {
+  const std::string sent = kkr::testing::numberedParameters(text, names);
+  std::string name;
+  sql << "SELECT name FROM pg_prepared_statements WHERE statement = :sent", soci::use(sent),
+      soci::into(name);
+  return name;
+}
+
+/// The plan the server would run for prepared statement `name` with `argument`, one line each.
+std::string planOf(soci::session& sql, const std::string& name, const std::string& argument) {
+  // The name is SOCI's own and the argument the test's: neither is input.
+  soci::rowset<std::string> lines =
+      (sql.prepare << "EXPLAIN EXECUTE " + name + "('" + argument + "')");
+  std::string plan;
+  for (const auto& line : lines) plan += line + "\n";
+  return plan;
+}
+
+TEST(StatementCache, AStatementOlderThanItsAgeIsPreparedAgainAndTheOldOneDeallocated) {
+  using namespace std::chrono_literals;
+  auto database = kkr::testing::openTestDatabase(1);
+  auto run = database->withConnection<int>([](Connection& c) -> Result<int> {
+    kkr::persistence::StatementCache cache(c.sql, 50ms);
+    const auto before = preparedOnServer(c.sql);
+    EXPECT_EQ(cache.queryText(kEcho, {"1", "2"}), "3");
+    const std::string first = preparedName(c.sql, kEcho, {":a", ":b"});
+    EXPECT_EQ(cache.queryText(kEcho, {"2", "2"}), "4");  // young: the same statement
+    EXPECT_EQ(preparedName(c.sql, kEcho, {":a", ":b"}), first);
+    std::this_thread::sleep_for(80ms);
+    EXPECT_EQ(cache.queryText(kEcho, {"3", "2"}), "5");
+    EXPECT_NE(preparedName(c.sql, kEcho, {":a", ":b"}), first);
+    EXPECT_EQ(preparedOnServer(c.sql), before + 1);
+    EXPECT_EQ(cache.size(), 1u);
+    return 0;
+  });
+  ASSERT_TRUE(run) << run.error().detail;
+}
+
+// What the age is for: a generic plan made while a table was small scans the whole table for a
+// few keys, and PostgreSQL keeps it however much the table grows, until an ANALYZE. A statement
+// prepared again is planned for the table as it is.
+TEST(StatementCache, APlanMadeWhileATableWasSmallIsMadeAgainForTheGrownTable) {
+  using namespace std::chrono_literals;
+  auto database = kkr::testing::openTestDatabase(1);
+  auto run = database->withConnection<int>([](Connection& c) -> Result<int> {
+    // A temporary table: no autovacuum analyses it behind the test's back.
+    c.sql << "CREATE TEMP TABLE grown (id bigint PRIMARY KEY, v text)";
+    c.sql << "INSERT INTO grown SELECT i, 'v' || i FROM generate_series(1, 100) AS i";
+    c.sql << "ANALYZE grown";
+    c.sql << "SET plan_cache_mode = force_generic_plan";  // what five executions lead to
+    const std::string byKeys =
+        "SELECT string_agg(v, ',' ORDER BY id) FROM grown WHERE id = ANY (CAST(:ids AS bigint[]))";
+    kkr::persistence::StatementCache kept(c.sql, 1h);
+    kkr::persistence::StatementCache renewed(c.sql, 100ms);  // its text ends in a space: the
+                                                             // two are told apart on the server
+    EXPECT_EQ(kept.queryText(byKeys, {"{3,7}"}), "v3,v7");
+    EXPECT_EQ(renewed.queryText(byKeys + " ", {"{3,7}"}), "v3,v7");
+    const std::string small = planOf(c.sql, preparedName(c.sql, byKeys, {":ids"}), "{3,7}");
+    EXPECT_NE(small.find("Seq Scan on grown"), std::string::npos) << small;
+
+    c.sql << "INSERT INTO grown SELECT i, 'v' || i FROM generate_series(101, 100000) AS i";
+    std::this_thread::sleep_for(150ms);
+    EXPECT_EQ(kept.queryText(byKeys, {"{3,70000}"}), "v3,v70000");
+    EXPECT_EQ(renewed.queryText(byKeys + " ", {"{3,70000}"}), "v3,v70000");
+    const std::string stale = planOf(c.sql, preparedName(c.sql, byKeys, {":ids"}), "{3,7}");
+    const std::string fresh = planOf(c.sql, preparedName(c.sql, byKeys + " ", {":ids"}), "{3,7}");
+    EXPECT_NE(stale.find("Seq Scan on grown"), std::string::npos) << stale;
+    EXPECT_EQ(fresh.find("Seq Scan"), std::string::npos) << fresh;
+    EXPECT_NE(fresh.find("grown_pkey"), std::string::npos) << fresh;
+    c.sql << "RESET plan_cache_mode";
+    c.sql << "DROP TABLE grown";
+    return 0;
+  });
+  ASSERT_TRUE(run) << run.error().detail;
 }
 
 }  // namespace
