@@ -1,22 +1,22 @@
 #pragma once
-// Statements prepared once per pooled connection.
+// Statements prepared per pooled connection.
 //
 // SOCI sends `sql << text` as a one-time query, so PostgreSQL parses, analyses and plans every
 // write afresh: under a write load that was about a fifth of all CPU on the machine (perf, see
 // docs/benchmarks.md). A statement kept here is prepared (PQprepare) the first time a connection
-// runs it and only executed (PQexecPrepared) after that. The cache belongs to one connection and
-// dies with it, before its session, so a reconnected session never runs a statement its server
-// has not seen. PostgreSQL re-plans a prepared statement by itself when a migration changes a
-// table it uses, or when ANALYZE gives it new statistics.
+// runs it and only executed (PQexecPrepared) after that, until it is old (below). The cache
+// belongs to one connection and dies with it, before its session, so a reconnected session never
+// runs a statement its server has not seen. PostgreSQL re-plans a prepared statement by itself
+// when a migration changes a table it uses, or when ANALYZE gives it new statistics.
 //
 // It does not re-plan when a table grows. After five executions a prepared statement keeps one
 // generic plan, made from the table sizes of that time: made while `person` held a hundred rows,
 // the grouped UPDATE's plan read the table from end to end to find its rows, and kept doing so
 // once the register had grown to 40 000 persons, until autovacuum's next ANALYZE (PATCHes fell
-// from about 5 000 to 1 100 a second for a minute; docs/write-path.md). So a statement is
-// prepared afresh, planned again for the tables as they are then, once it is older than
+// from about 5 000 to 1 100 a second, for up to two minutes; docs/write-path.md). So a statement
+// is prepared afresh, planned again for the tables as they are then, once it is older than
 // `replanAfter`; that costs a DEALLOCATE, a PREPARE and five custom plans per statement and
-// connection, well under a millisecond every ten seconds.
+// connection, a few milliseconds every ten seconds.
 
 #include <chrono>
 #include <cstddef>
