@@ -390,11 +390,10 @@ TEST_F(GroupedWrites, AGroupedUpdateFindsItsRowsByPrimaryKeyHoweverLargeTheTable
   auto session = kkr::testing::adminSession();
   *session << "SET plan_cache_mode = force_generic_plan";
   *session << "PREPARE grouped_update(text, text, text) AS " + sql;
-  soci::rowset<std::string> lines = session->prepare
-                                    << "EXPLAIN EXECUTE grouped_update('[{\"doc\": {}, \"key\": "
-                                       "\"1\", \"expected\": null}]', 'test', '{1}')";
-  std::string plan;
-  for (const auto& line : lines) plan += line + "\n";
+  const std::string plan = kkr::testing::planText(
+      *session,
+      "EXPLAIN EXECUTE grouped_update('[{\"doc\": {}, \"key\": \"1\", \"expected\": null}]', "
+      "'test', '{1}')");
   EXPECT_NE(plan.find("Index Scan using person_pkey on person"), std::string::npos) << plan;
   EXPECT_EQ(plan.find("Seq Scan on person"), std::string::npos) << plan;
 }

@@ -166,10 +166,8 @@ TEST_F(SchemaConstraints, FormatsTimestampsAsUtcWithMicrosecondsInline) {
   *sql << "SELECT kkr_ts('2026-01-02 00:00:00+01')", soci::into(formatted);
   EXPECT_EQ(formatted, "2026-01-01T23:00:00.000000Z");
 
-  std::string plan;
-  soci::rowset<std::string> lines =
-      (sql->prepare << "EXPLAIN (VERBOSE, COSTS OFF) SELECT kkr_ts(created_at) FROM person");
-  for (const auto& line : lines) plan += line + "\n";
+  const std::string plan = kkr::testing::planText(
+      *sql, "EXPLAIN (VERBOSE, COSTS OFF) SELECT kkr_ts(created_at) FROM person");
   EXPECT_NE(plan.find("to_char"), std::string::npos) << plan;
   EXPECT_EQ(plan.find("kkr_ts"), std::string::npos) << "not inlined: " << plan;
 

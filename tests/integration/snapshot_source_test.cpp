@@ -226,9 +226,7 @@ TEST_F(SnapshotSourceTest, AFeedPageReadsEachOfItsChangeRowsByKeyWhateverThePlan
   *sql << "SET enable_nestloop = off";
   *sql << "SET jit = off";
   *sql << "PREPARE feed_page(text, text) AS " + text;
-  std::string plan;
-  soci::rowset<std::string> lines = (sql->prepare << "EXPLAIN EXECUTE feed_page('0', '1000')");
-  for (const auto& line : lines) plan += line + "\n";
+  const std::string plan = kkr::testing::planText(*sql, "EXPLAIN EXECUTE feed_page('0', '1000')");
   EXPECT_NE(plan.find("Index Scan using change_log_pkey on change_row"), std::string::npos) << plan;
   EXPECT_EQ(plan.find("Seq Scan on change_row"), std::string::npos) << plan;
   EXPECT_EQ(plan.find("Hash Join"), std::string::npos) << plan;

@@ -109,11 +109,7 @@ std::string preparedName(soci::session& sql, const std::string& text,
 /// The plan the server would run for prepared statement `name` with `argument`, one line each.
 std::string planOf(soci::session& sql, const std::string& name, const std::string& argument) {
   // The name is SOCI's own and the argument the test's: neither is input.
-  soci::rowset<std::string> lines =
-      (sql.prepare << "EXPLAIN EXECUTE " + name + "('" + argument + "')");
-  std::string plan;
-  for (const auto& line : lines) plan += line + "\n";
-  return plan;
+  return kkr::testing::planText(sql, "EXPLAIN EXECUTE " + name + "('" + argument + "')");
 }
 
 TEST(StatementCache, AStatementOlderThanItsAgeIsPreparedAgainAndTheOldOneDeallocated) {

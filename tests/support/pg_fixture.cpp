@@ -237,6 +237,13 @@ std::string numberedParameters(std::string sql, const std::vector<std::string>& 
   return sql;
 }
 
+std::string planText(soci::session& sql, const std::string& explain) {
+  soci::rowset<std::string> lines = (sql.prepare << explain);
+  std::string plan;
+  for (const auto& line : lines) plan += line + "\n";
+  return plan;
+}
+
 std::string lockWaitsQuery(const std::string& relation) {
   std::string query =
       "SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "

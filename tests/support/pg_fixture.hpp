@@ -56,6 +56,9 @@ std::string lockWaitsQuery(const std::string& relation = {});
 /// std::invalid_argument for a name the text does not hold.
 std::string numberedParameters(std::string sql, const std::vector<std::string>& names);
 
+/// What an EXPLAIN statement run on `sql` prints, one line of the plan after another.
+std::string planText(soci::session& sql, const std::string& explain);
+
 /// A Database (pool) on the test database.
 std::unique_ptr<persistence::Database> openTestDatabase(std::size_t poolSize = 2);
 
