@@ -1,5 +1,7 @@
 -- wrk script: durable creates of synthetic persons with an editor token (BENCH_TOKEN).
 local counter = 0
+-- Each thread draws its own random numbers (wrk_threads.lua).
+dofile((debug.getinfo(1, "S").source:match("^@(.*/)") or "./") .. "wrk_threads.lua")
 local token = os.getenv("BENCH_TOKEN")
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
