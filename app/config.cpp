@@ -94,6 +94,13 @@ const std::vector<Setting>& settings() {
        [](AppConfig& c, const std::string& v) {
          return parseDuration(v, 100, 600000, c.database.statement_timeout);
        }},
+      {{"KKR_DB_REPLAN_AFTER_MS", "--db-replan-after-ms",
+        "how old a prepared statement may get before it is prepared again, so that its plan "
+        "follows the tables' growth (0: on every use)",
+        "10000"},
+       [](AppConfig& c, const std::string& v) {
+         return parseDuration(v, 0, 3600000, c.database.replan_after);
+       }},
       {{"KKR_DB_POOL_TIMEOUT_MS", "--db-pool-timeout-ms",
         "longest wait for a free database connection before answering 503", "1000"},
        [](AppConfig& c, const std::string& v) {

@@ -34,6 +34,7 @@ domain::Result<std::unique_ptr<Database>> Database::open(const DatabaseConfig& c
   options.size = config.pool_size;
   options.lease_timeout = config.pool_timeout;
   options.work_deadline = db->defaultBudget();
+  options.replan_after = config.replan_after;
   const auto statementTimeout = std::to_string(config.statement_timeout.count());
   options.configure = [statementTimeout](soci::session& sql) {
     configureCommon(sql);

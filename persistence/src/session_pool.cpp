@@ -75,7 +75,7 @@ SessionPool::SessionPool(SessionPoolOptions options) : options_(std::move(option
   for (std::size_t i = 0; i < options_.size; ++i) {
     auto slot = std::make_unique<Slot>();
     slot->sql = connect();
-    slot->statements = std::make_unique<StatementCache>(*slot->sql);
+    slot->statements = std::make_unique<StatementCache>(*slot->sql, options_.replan_after);
     slots_.push_back(std::move(slot));
   }
   watchdog_ = std::thread([this] { watch(); });
@@ -221,7 +221,7 @@ bool SessionPool::reconnectOne(std::unique_lock<std::mutex>& lock) {
   }
   lock.lock();
   if (fresh) {
-    slot.statements = std::make_unique<StatementCache>(*fresh);
+    slot.statements = std::make_unique<StatementCache>(*fresh, options_.replan_after);
     slot.sql = std::move(fresh);
     slot.state = State::Idle;
     if (consecutiveFailures_ > 0) {

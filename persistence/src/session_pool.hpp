@@ -32,6 +32,8 @@ struct SessionPoolOptions {
   std::chrono::milliseconds work_deadline{6000};  ///< a lease older than this is cut off
   std::chrono::milliseconds backoff_min{50};      ///< first retry after a failed reconnect
   std::chrono::milliseconds backoff_max{1000};    ///< retries never wait longer than this
+  /// How old a prepared statement may get before it is prepared again (statement_cache.hpp).
+  std::chrono::milliseconds replan_after{StatementCache::kReplanAfter};
   /// Runs on every new connection before it is used (time zone, timeouts, verbosity).
   std::function<void(soci::session&)> configure;
 };

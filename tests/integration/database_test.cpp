@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "kkr/persistence/health.hpp"
+#include "kkr/persistence/statement_cache.hpp"
 #include "support/pg_fixture.hpp"
 
 namespace {
@@ -113,6 +114,41 @@ TEST(Database, AServerThatStopsAnsweringIsCutOffAfterTheDeadline) {
     next = (*database)->ping();
   }
   EXPECT_TRUE(next) << next.error().detail;
+}
+
+/// The server-side name of the cached statement that reads it: the one prepared statement whose
+/// text holds the marker (SOCI names each prepared statement anew).
+std::string preparedProbeName(Database& database) {
+  auto name = database.withConnection<std::string>(
+      [](kkr::persistence::Connection& c) -> kkr::domain::Result<std::string> {
+        return c.statements
+            .queryText(
+                "SELECT string_agg(name, ',') FROM pg_prepared_statements "
+                "WHERE statement LIKE '%kkr_replan_probe%'",
+                {})
+            .value_or("");
+      });
+  return name ? *name : "failed: " + name.error().detail;
+}
+
+TEST(Database, PooledStatementsArePreparedAgainOnceOlderThanTheConfiguredAge) {
+  for (const auto age : {std::chrono::milliseconds(60'000), std::chrono::milliseconds(0)}) {
+    DatabaseConfig config;
+    config.url = kkr::testing::testDatabaseUrl();
+    config.pool_size = 1;
+    config.replan_after = age;
+    auto database = Database::open(config);
+    ASSERT_TRUE(database) << database.error().detail;
+    const std::string first = preparedProbeName(**database);
+    const std::string second = preparedProbeName(**database);
+    ASSERT_FALSE(first.empty());
+    ASSERT_FALSE(second.empty());
+    if (age.count() > 0) {
+      EXPECT_EQ(first, second) << "a statement younger than its age was prepared again";
+    } else {
+      EXPECT_NE(first, second) << "with an age of 0 a statement is prepared again on every use";
+    }
+  }
 }
 
 TEST(Database, ABusyPoolAnswersUnavailableAfterThePoolTimeout) {

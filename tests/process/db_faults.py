@@ -33,6 +33,9 @@ Scenarios (exit status 0 when every check holds, 1 otherwise):
                    and writes succeed within 2 s of SIGCONT. The freeze is longer than the 1.5 x
                    statement timeout first planned, so that a cut-off is observable while the
                    database is still frozen (otherwise the thaw could answer every write).
+  freeze-prepare   The freeze, with every pooled statement deallocated and prepared again on each
+                   use (KKR_DB_REPLAN_AFTER_MS=0), so that the freeze also falls on a DEALLOCATE or
+                   a PREPARE (a plan's renewal, every 10 s by default): the same checks.
   shutdown         SIGTERM to kkr under 8 writers (4 on kept-alive connections, 4 on fresh ones).
                    kkr exits 0 within its 5 s grace (+ 2 s for the process to end); every person
                    committed to the database was answered 201 and every 201 is committed; no
@@ -655,6 +658,8 @@ SCENARIOS = {
     "kill-postmaster": (kill_postmaster, {}),
     "kill-batches": (kill_batches, {}),
     "freeze": (freeze, {"KKR_DB_STATEMENT_TIMEOUT_MS": str(STATEMENT_TIMEOUT_MS)}),
+    "freeze-prepare": (freeze, {"KKR_DB_STATEMENT_TIMEOUT_MS": str(STATEMENT_TIMEOUT_MS),
+                                "KKR_DB_REPLAN_AFTER_MS": "0"}),
     "shutdown": (shutdown, {"KKR_SHUTDOWN_GRACE_MS": str(SHUTDOWN_GRACE_MS)}),
 }
 

@@ -57,6 +57,10 @@ struct DatabaseConfig {
   /// Most writes of one kind that share one statement under load (write_groups.hpp); 1 runs
   /// every write alone.
   std::size_t write_group = 16;
+  /// How old a pooled connection's prepared statement may get before it is prepared again, so
+  /// that its plan is made for the tables as they are then (StatementCache::kReplanAfter; 0:
+  /// on every use).
+  std::chrono::milliseconds replan_after{10'000};
 };
 
 /// The durability settings of the server: a cluster that may lose acknowledged writes on a
