@@ -14,11 +14,11 @@
 #include <soci/soci.h>
 
 #include "kkr/domain/result.hpp"
+#include "kkr/persistence/statement_cache.hpp"
 
 namespace kkr::persistence {
 
 class SessionPool;
-class StatementCache;
 
 /// A leased pooled connection: its session, and the statements prepared on it (they live as
 /// long as the connection does; see statement_cache.hpp).
@@ -58,9 +58,8 @@ struct DatabaseConfig {
   /// every write alone.
   std::size_t write_group = 16;
   /// How old a pooled connection's prepared statement may get before it is prepared again, so
-  /// that its plan is made for the tables as they are then (StatementCache::kReplanAfter; 0:
-  /// on every use).
-  std::chrono::milliseconds replan_after{10'000};
+  /// that its plan is made for the tables as they are then (0: on every use).
+  std::chrono::milliseconds replan_after = StatementCache::kReplanAfter;
 };
 
 /// The durability settings of the server: a cluster that may lose acknowledged writes on a
