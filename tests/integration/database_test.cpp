@@ -116,17 +116,13 @@ TEST(Database, AServerThatStopsAnsweringIsCutOffAfterTheDeadline) {
   EXPECT_TRUE(next) << next.error().detail;
 }
 
-/// The server-side name of the cached statement that reads it: the one prepared statement whose
-/// text holds the marker (SOCI names each prepared statement anew).
+/// The server's name of a statement the one pooled session's cache has just run.
 std::string preparedProbeName(Database& database) {
   auto name = database.withConnection<std::string>(
       [](kkr::persistence::Connection& c) -> kkr::domain::Result<std::string> {
-        return c.statements
-            .queryText(
-                "SELECT string_agg(name, ',') FROM pg_prepared_statements "
-                "WHERE statement LIKE '%kkr_replan_probe%'",
-                {})
-            .value_or("");
+        const std::string probe = "SELECT 'kkr_replan_probe'";
+        (void)c.statements.queryText(probe, {});
+        return kkr::testing::preparedStatementName(c.sql, probe);
       });
   return name ? *name : "failed: " + name.error().detail;
 }

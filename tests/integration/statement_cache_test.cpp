@@ -95,17 +95,6 @@ TEST(StatementCache, AReplacedConnectionPreparesItsStatementsAfresh) {
   EXPECT_EQ(*after, "4");
 }
 
-/// The server's name of the statement prepared on this connection with `text`, whose named
-/// parameters are `names` (SOCI sends them numbered).
-std::string preparedName(soci::session& sql, const std::string& text,
-                         const std::vector<std::string>& names) {
-  const std::string sent = kkr::testing::numberedParameters(text, names);
-  std::string name;
-  sql << "SELECT name FROM pg_prepared_statements WHERE statement = :sent", soci::use(sent),
-      soci::into(name);
-  return name;
-}
-
 /// The plan the server would run for prepared statement `name` with `argument`, one line each.
 std::string planOf(soci::session& sql, const std::string& name, const std::string& argument) {
   // The name is SOCI's own and the argument the test's: neither is input.
@@ -119,12 +108,12 @@ TEST(StatementCache, AStatementOlderThanItsAgeIsPreparedAgainAndTheOldOneDealloc
     kkr::persistence::StatementCache cache(c.sql, 50ms);
     const auto before = preparedOnServer(c.sql);
     EXPECT_EQ(cache.queryText(kEcho, {"1", "2"}), "3");
-    const std::string first = preparedName(c.sql, kEcho, {":a", ":b"});
+    const std::string first = kkr::testing::preparedStatementName(c.sql, kEcho, {":a", ":b"});
     EXPECT_EQ(cache.queryText(kEcho, {"2", "2"}), "4");  // young: the same statement
-    EXPECT_EQ(preparedName(c.sql, kEcho, {":a", ":b"}), first);
+    EXPECT_EQ(kkr::testing::preparedStatementName(c.sql, kEcho, {":a", ":b"}), first);
     std::this_thread::sleep_for(80ms);
     EXPECT_EQ(cache.queryText(kEcho, {"3", "2"}), "5");
-    EXPECT_NE(preparedName(c.sql, kEcho, {":a", ":b"}), first);
+    EXPECT_NE(kkr::testing::preparedStatementName(c.sql, kEcho, {":a", ":b"}), first);
     EXPECT_EQ(preparedOnServer(c.sql), before + 1);
     EXPECT_EQ(cache.size(), 1u);
     return 0;
@@ -151,15 +140,18 @@ TEST(StatementCache, APlanMadeWhileATableWasSmallIsMadeAgainForTheGrownTable) {
                                                              // two are told apart on the server
     EXPECT_EQ(kept.queryText(byKeys, {"{3,7}"}), "v3,v7");
     EXPECT_EQ(renewed.queryText(byKeys + " ", {"{3,7}"}), "v3,v7");
-    const std::string small = planOf(c.sql, preparedName(c.sql, byKeys, {":ids"}), "{3,7}");
+    const std::string small =
+        planOf(c.sql, kkr::testing::preparedStatementName(c.sql, byKeys, {":ids"}), "{3,7}");
     EXPECT_NE(small.find("Seq Scan on grown"), std::string::npos) << small;
 
     c.sql << "INSERT INTO grown SELECT i, 'v' || i FROM generate_series(101, 100000) AS i";
     std::this_thread::sleep_for(150ms);
     EXPECT_EQ(kept.queryText(byKeys, {"{3,70000}"}), "v3,v70000");
     EXPECT_EQ(renewed.queryText(byKeys + " ", {"{3,70000}"}), "v3,v70000");
-    const std::string stale = planOf(c.sql, preparedName(c.sql, byKeys, {":ids"}), "{3,7}");
-    const std::string fresh = planOf(c.sql, preparedName(c.sql, byKeys + " ", {":ids"}), "{3,7}");
+    const std::string stale =
+        planOf(c.sql, kkr::testing::preparedStatementName(c.sql, byKeys, {":ids"}), "{3,7}");
+    const std::string fresh =
+        planOf(c.sql, kkr::testing::preparedStatementName(c.sql, byKeys + " ", {":ids"}), "{3,7}");
     EXPECT_NE(stale.find("Seq Scan on grown"), std::string::npos) << stale;
     EXPECT_EQ(fresh.find("Seq Scan"), std::string::npos) << fresh;
     EXPECT_NE(fresh.find("grown_pkey"), std::string::npos) << fresh;

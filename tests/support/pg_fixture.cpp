@@ -237,6 +237,16 @@ std::string numberedParameters(std::string sql, const std::vector<std::string>& 
   return sql;
 }
 
+std::string preparedStatementName(soci::session& sql, const std::string& text,
+                                  const std::vector<std::string>& names) {
+  const std::string sent = numberedParameters(text, names);
+  std::string name;
+  soci::indicator found = soci::i_null;
+  sql << "SELECT name FROM pg_prepared_statements WHERE statement = :sent", soci::use(sent),
+      soci::into(name, found);
+  return found == soci::i_ok ? name : std::string();
+}
+
 std::string planText(soci::session& sql, const std::string& explain) {
   soci::rowset<std::string> lines = (sql.prepare << explain);
   std::string plan;

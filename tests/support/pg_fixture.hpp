@@ -56,6 +56,12 @@ std::string lockWaitsQuery(const std::string& relation = {});
 /// std::invalid_argument for a name the text does not hold.
 std::string numberedParameters(std::string sql, const std::vector<std::string>& names);
 
+/// The server's name of the statement prepared on this session with `text`, whose named
+/// parameters are `names` (SOCI sends them numbered and names each prepared statement anew);
+/// empty when there is none.
+std::string preparedStatementName(soci::session& sql, const std::string& text,
+                                  const std::vector<std::string>& names = {});
+
 /// What an EXPLAIN statement run on `sql` prints, one line of the plan after another.
 std::string planText(soci::session& sql, const std::string& explain);
 

@@ -15,8 +15,8 @@
 // once the register had grown to 40 000 persons, until autovacuum's next ANALYZE (PATCHes fell
 // from about 5 000 to 1 100 a second, for up to two minutes; docs/write-path.md). So a statement
 // is prepared afresh, planned again for the tables as they are then, once it is older than
-// `replanAfter`; that costs a DEALLOCATE, a PREPARE and five custom plans per statement and
-// connection, a few milliseconds every ten seconds.
+// `replanAfter` (ten seconds unless KKR_DB_REPLAN_AFTER_MS says otherwise); that costs a
+// DEALLOCATE, a PREPARE and five custom plans per statement and connection, a few milliseconds.
 
 #include <chrono>
 #include <cstddef>
