@@ -127,6 +127,18 @@ std::string preparedProbeName(Database& database) {
   return name ? *name : "failed: " + name.error().detail;
 }
 
+TEST(Database, SessionsNeverCompileTheirStatementsWithJit) {
+  auto database = kkr::testing::openTestDatabase(1);
+  auto jit = database->withConnection<std::string>(
+      [](kkr::persistence::Connection& c) -> kkr::domain::Result<std::string> {
+        std::string value;
+        c.sql << "SELECT current_setting('jit')", soci::into(value);
+        return value;
+      });
+  ASSERT_TRUE(jit) << jit.error().detail;
+  EXPECT_EQ(*jit, "off");
+}
+
 TEST(Database, PooledStatementsArePreparedAgainOnceOlderThanTheConfiguredAge) {
   for (const auto age : {std::chrono::milliseconds(60'000), std::chrono::milliseconds(0)}) {
     DatabaseConfig config;
