@@ -19,10 +19,10 @@ void configureCommon(soci::session& sql) {
   // UTC everywhere: timestamps leave the database already formatted as RFC 3339 UTC, but the
   // session zone also decides how now() maps to dates.
   sql << "SET TIME ZONE 'UTC'";
-  // Every statement of this service touches a few rows by key, but a plan's cost estimate can
-  // still pass jit_above_cost: with a change log of 3.4 million rows, the publisher's INSERT
-  // (an index range whose bounds the planner cannot see) was estimated at 144 000 and
-  // JIT-compiled on every call, 11 ms of CPU for 60 rows (docs/benchmarks.md).
+  // The service's statements touch a few rows by key (a snapshot load, once, whole tables), but
+  // a plan's cost estimate can still pass jit_above_cost: with a change log of 3.4 million rows,
+  // the publisher's INSERT (an index range whose bounds the planner cannot see) was estimated at
+  // 144 000 and JIT-compiled on every call, 11 ms of CPU for 60 rows (docs/benchmarks.md).
   sql << "SET jit = off";
   configureErrorReporting(sql);
 }
