@@ -8,12 +8,15 @@
 #
 #   bash bench/run.sh [seconds-per-run] [section...]      (default 10 seconds, every section)
 #   BENCH_ONLY="large" bash bench/run.sh 5                (the same, sections from the environment)
+#   BENCH_ONLY="history" bash bench/run.sh 10             (only when asked for: about 3 GB, minutes)
 #
 # Sections: list (the list of 100 against nginx), reads (an item and /healthz; their p99 next to
 # nginx's on /healthz's bytes), locked (reads while every worker waits on a table lock), writes
 # (PATCHes and creates against the mean of pgbench's one-row INSERT run before and after them),
 # large (list, item and PATCH on the small register and on one 100 times larger, each in a
-# database of its own, with each server's RSS).
+# database of its own, with each server's RSS), and, only when named, history (PATCH and a read
+# on the small register with and without a change history of BENCH_HISTORY_ROWS rows, 3 000 000
+# by default: what years of edits leave in change_row and change_seq).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
@@ -21,12 +24,14 @@ source scripts/lib.sh
 DURATION="${1:-10}"
 shift || true
 ALL_SECTIONS="list reads locked writes large"
+KNOWN_SECTIONS="$ALL_SECTIONS history"
 SECTIONS="${BENCH_ONLY:-${*:-$ALL_SECTIONS}}"
 CONNECTIONS="${BENCH_CONNECTIONS:-64}"
 THREADS="${BENCH_THREADS:-2}"
+HISTORY_ROWS="${BENCH_HISTORY_ROWS:-3000000}"
 OUT="docs/benchmarks.md"
 for section in $SECTIONS; do
-  [[ " $ALL_SECTIONS " == *" $section "* ]] || kkr_die "unknown section '$section' (sections: $ALL_SECTIONS)"
+  [[ " $KNOWN_SECTIONS " == *" $section "* ]] || kkr_die "unknown section '$section' (sections: $KNOWN_SECTIONS)"
 done
 wants() { [[ " $SECTIONS " == *" $1 "* ]]; }
 
@@ -358,9 +363,9 @@ fi
 # sections' writes change neither, each served by its own server. This machine is shared, so its
 # speed drifts: every figure is measured small, large, large, small, and the ratio is the sum over
 # the large runs to the sum over the small ones.
-scale_measure() {  # name path [wrk script]
+scale_measure() {  # name path [wrk script]; the other register is $other (large or history)
   local name="$1" path="$2" script="${3:-}" label small=0 large=0
-  for label in small large large small; do
+  for label in small "$other" "$other" small; do
     BENCH_TOKEN="${scale_token[$label]}" BENCH_PERSON_IDS="$person_ids" \
       run_wrk "$name, $label register" "http://127.0.0.1:${scale_port[$label]}$path" ${script:+"$script"}
     if [[ $label == small ]]; then
@@ -369,16 +374,21 @@ scale_measure() {  # name path [wrk script]
       large="$(awk -v a="$large" -v b="$last_rps" 'BEGIN { print a + b }')"
     fi
   done
-  note "$name, large/small: $(ratio "$large" "$small")×"
+  note "$name, $other/small: $(ratio "$large" "$small")×"
 }
 
-if wants large; then
-  declare -A scale_port scale_token scale_pid scale_loaded
+# Two databases served side by side: kkr_small (the fixture) and kkr_$other (the same fixture,
+# then grown by the function `grow`, given the database's URL). Sets scale_port, scale_token,
+# scale_pid and scale_loaded for both.
+serve_two_registers() {  # grow
+  local grow="$1" label
+  declare -gA scale_port scale_token scale_pid scale_loaded
   [[ -n "${server_pid:-}" ]] && stop_server
   scale_port[small]="$app_port"
-  scale_port[large]="$(free_port)"
-  for label in small large; do
-    psql -X -q "$pg_url/postgres" -c "CREATE DATABASE kkr_$label" >/dev/null
+  scale_port[$other]="$(free_port)"
+  for label in small "$other"; do
+    psql -X -q "$pg_url/postgres" -c "SET client_min_messages = warning" \
+      -c "DROP DATABASE IF EXISTS kkr_$label" -c "CREATE DATABASE kkr_$label" >/dev/null
     export KKR_DATABASE_URL="$pg_url/kkr_$label"
     serve_small_register
     stop_server
@@ -386,15 +396,28 @@ if wants large; then
     if [[ $label == small ]]; then small_ids="$person_ids"; fi
   done
   [[ "$person_ids" == "$small_ids" ]] || kkr_die "the two registers' fixture persons differ"
-  psql -X -q -v persons=10000 -v forums=20 -f bench/large_register.sql "$pg_url/kkr_large" >/dev/null
-  counts="$(psql -X -A -t "$pg_url/kkr_large" -c \
-    "SELECT (SELECT count(*) FROM person) || ' persons, ' || (SELECT count(*) FROM appointment) || ' appointments'")"
-  note "large register: $counts"
-  for label in small large; do
+  "$grow" "$pg_url/kkr_$other"
+  for label in small "$other"; do
     KKR_DATABASE_URL="$pg_url/kkr_$label" start_server "${scale_port[$label]}"
     scale_pid[$label]="$server_pid"
     scale_loaded[$label]="$(rss_mb "$server_pid")"
   done
+}
+stop_two_registers() {
+  local label
+  for label in small "$other"; do
+    server_pid="${scale_pid[$label]}"
+    stop_server
+  done
+}
+
+if wants large; then
+  other=large
+  grow_large() { psql -X -q -v persons=10000 -v forums=20 -f bench/large_register.sql "$1" >/dev/null; }
+  serve_two_registers grow_large
+  counts="$(psql -X -A -t "$pg_url/kkr_large" -c \
+    "SELECT (SELECT count(*) FROM person) || ' persons, ' || (SELECT count(*) FROM appointment) || ' appointments'")"
+  note "large register: $counts"
   scale_measure "GET /v1/appointments?limit=100" "/v1/appointments?limit=100"
   scale_measure "GET /v1/persons/${person_ids%%,*}" "/v1/persons/${person_ids%%,*}"
   scale_measure "PATCH /v1/persons/{id} (100 persons)" "" bench/update_person.lua
@@ -403,6 +426,25 @@ if wants large; then
     note "kkr VmRSS, $label register: ${scale_loaded[$label]} MB once loaded," \
       "$(rss_mb "${scale_pid[$label]}") MB after the runs above"
   done
+  stop_two_registers
+fi
+
+# The same PATCH and item on the small register with and without a long change history, as years
+# of edits leave it (bench/change_history.sh). Each write adds to change_row and change_seq and
+# publishing looks them up, so a cost that grows with the history shows here: a plan estimated
+# from millions of rows (JIT compiled the publisher on every call before sessions turned it off,
+# benchmarks.md) or an index that no longer fits in memory.
+if wants history; then
+  other=history
+  grow_history() { bash bench/change_history.sh "$1" "$HISTORY_ROWS"; }
+  serve_two_registers grow_history
+  counts="$(psql -X -A -t "$pg_url/kkr_history" -c \
+    "SELECT (SELECT count(*) FROM change_row) || ' change rows, ' || pg_size_pretty(pg_total_relation_size('change_row') + pg_total_relation_size('change_seq'))")"
+  note "history register: $counts"
+  scale_measure "GET /v1/persons/${person_ids%%,*}" "/v1/persons/${person_ids%%,*}"
+  scale_measure "PATCH /v1/persons/{id} (100 persons)" "" bench/update_person.lua
+  note "goal: PATCH history/small ≥ 0.80×, as for the large register"
+  stop_two_registers
 fi
 
 # Before the results are appended. The results file itself does not count: runs one after another
