@@ -2,7 +2,7 @@
 # Writes a long change history into a migrated register (bench/run.sh's "history" section):
 # ROWS change rows, ten per transaction from eight pgbench clients, then numbered by one publish.
 #
-#   bash bench/change_history.sh DATABASE-URL [ROWS]        (default 3 000 000, about 3 GB)
+#   bash bench/change_history.sh DATABASE-URL [ROWS]        (default 3 000 000, about 2 GB)
 #
 # The register must have change rows to copy (bench/make_fixture.py's). Commits skip the WAL
 # flush (synchronous_commit off for these sessions only): this is a scratch cluster's history,

@@ -8,7 +8,7 @@
 #
 #   bash bench/run.sh [seconds-per-run] [section...]      (default 10 seconds, every section)
 #   BENCH_ONLY="large" bash bench/run.sh 5                (the same, sections from the environment)
-#   BENCH_ONLY="history" bash bench/run.sh 10             (only when asked for: about 3 GB, minutes)
+#   BENCH_ONLY="history" bash bench/run.sh 10             (only when named: about 2 GB, minutes)
 #
 # Sections: list (the list of 100 against nginx), reads (an item and /healthz; their p99 next to
 # nginx's on /healthz's bytes), locked (reads while every worker waits on a table lock), writes
