@@ -29,6 +29,7 @@ SECTIONS="${BENCH_ONLY:-${*:-$ALL_SECTIONS}}"
 CONNECTIONS="${BENCH_CONNECTIONS:-64}"
 THREADS="${BENCH_THREADS:-2}"
 HISTORY_ROWS="${BENCH_HISTORY_ROWS:-3000000}"
+PG_LOG_COPY="${BENCH_PG_LOG:-/tmp/kkr-bench-postgres.log}"
 OUT="docs/benchmarks.md"
 for section in $SECTIONS; do
   [[ " $KNOWN_SECTIONS " == *" $section "* ]] || kkr_die "unknown section '$section' (sections: $KNOWN_SECTIONS)"
@@ -56,6 +57,9 @@ cleanup() {
   for pid in "${servers[@]}"; do kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null; done
   [[ -f "$work/nginx.pid" ]] && kill "$(cat "$work/nginx.pid")" 2>/dev/null
   stop_postgres
+  # The cluster goes, its log stays: a statement that timed out is named there (2026-12-04, two
+  # follower catch-ups timed out in a history run and the log was gone).
+  cp "$work/pg/server.log" "$PG_LOG_COPY" 2>/dev/null && kkr_log "PostgreSQL's log: $PG_LOG_COPY"
   rm -rf "$work"
 }
 trap cleanup EXIT
