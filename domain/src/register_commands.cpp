@@ -65,6 +65,10 @@ Status RegisterCommands::authorize(const Principal& caller) {
   return ok();
 }
 
+bool RegisterCommands::kommuneHeld(const std::string& code) const {
+  return model_.current()->kommune(code) != nullptr;
+}
+
 template <typename E>
 Result<IdempotentCreate<E>> RegisterCommands::create(const Principal& caller, const E& entity,
                                                      const CreateOptions& options,
@@ -72,6 +76,7 @@ Result<IdempotentCreate<E>> RegisterCommands::create(const Principal& caller, co
   if (auto allowed = authorize<E>(caller); !allowed) return fail(std::move(allowed).error());
   WriteContext context{caller.actor()};
   if constexpr (std::is_same_v<E, Appointment>) context.status_from_forum = !options.status_given;
+  if constexpr (std::is_same_v<E, Person>) context.run_alone = !kommuneHeld(entity.kommune_code);
   if (auto valid = checkIdempotencyKey(options.idempotency); !valid) {
     return fail(std::move(valid).error());
   }
@@ -139,10 +144,14 @@ template <typename E>
 Result<E> RegisterCommands::update(const Principal& caller, const KeyOf<E>& key,
                                    const Patch<E>& patch, ExpectedVersion expected) {
   if (auto allowed = authorize<E>(caller); !allowed) return fail(std::move(allowed).error());
-  const WriteContext context{caller.actor()};
   return onCurrent<E, E>(key, expected, [&](const E& stored, std::int64_t version) -> Result<E> {
     auto patched = patch(stored);
     if (!patched) return fail(std::move(patched).error());
+    WriteContext context{caller.actor()};
+    if constexpr (std::is_same_v<E, Person>) {
+      context.run_alone =
+          patched->kommune_code != stored.kommune_code && !kommuneHeld(patched->kommune_code);
+    }
     return writer_.update(context, *patched, version);
   });
 }

@@ -57,17 +57,18 @@ void tellGroup(d::CommitObserver* observer, const std::vector<GroupedWrite*>& gr
   tell(observer, rows);
 }
 
-/// Runs `write` in a group of its kind (or alone, for a table with natural keys: rare admin
-/// writes, never grouped) and answers with its stored entity.
+/// Runs `write` in a group of its kind (or alone: a table with natural keys, whose rare admin
+/// writes are never grouped, or a write its caller expects PostgreSQL to refuse,
+/// WriteContext::run_alone) and answers with its stored entity.
 template <typename Entity, typename RunStatement>
 d::Result<Entity> runGrouped(WriteGroups& groups, d::CommitObserver* observer,
-                             const std::string& kind, EntityWrite<Entity>& write,
-                             RunStatement&& runStatement) {
+                             const d::WriteContext& context, const std::string& kind,
+                             EntityWrite<Entity>& write, RunStatement&& runStatement) {
   const WriteGroups::RunGroup run = [&](const std::vector<GroupedWrite*>& group) {
     runStatement(group);
     tellGroup<Entity>(observer, group);
   };
-  if (tableOf<Entity>().generatedId) {
+  if (tableOf<Entity>().generatedId && !context.run_alone) {
     groups.run(kind, write, run);
   } else {
     run({&write});
@@ -86,8 +87,8 @@ d::Result<Entity> createInOneStatement(Database& database, WriteGroups& groups,
   if (auto valid = d::checkFields(entity); !valid) return d::fail(valid.error());
   const auto& t = tableOf<Entity>();
   EntityWrite<Entity> write(rowjson::toJson(entity).dump(), std::nullopt, std::nullopt);
-  return runGrouped(groups, observer, groupKind(t, WriteKind::Create, context.actor), write,
-                    [&](const std::vector<GroupedWrite*>& group) {
+  return runGrouped(groups, observer, context, groupKind(t, WriteKind::Create, context.actor),
+                    write, [&](const std::vector<GroupedWrite*>& group) {
                       insertGroup(database, t, context.actor, group);
                     });
 }
@@ -114,8 +115,8 @@ d::Result<Entity> updateInOneStatement(Database& database, WriteGroups& groups,
   if (auto valid = d::checkFields(entity); !valid) return d::fail(valid.error());
   const auto& t = tableOf<Entity>();
   EntityWrite<Entity> write(rowjson::toJson(entity).dump(), keyText(key), versionParam(expected));
-  return runGrouped(groups, observer, groupKind(t, WriteKind::Update, context.actor), write,
-                    [&](const std::vector<GroupedWrite*>& group) {
+  return runGrouped(groups, observer, context, groupKind(t, WriteKind::Update, context.actor),
+                    write, [&](const std::vector<GroupedWrite*>& group) {
                       updateGroup(database, t, context.actor, group);
                     });
 }

@@ -127,6 +127,28 @@ TEST_F(GroupedWrites, AGroupWithARowThatBreaksAConstraintRunsEachWriteAlone) {
   EXPECT_EQ(queryInt("SELECT count(*) FROM change_log WHERE entity = 'person'"), 4);
 }
 
+TEST_F(GroupedWrites, AWriteMarkedToRunAloneNeverGoesThroughTheGroups) {
+  WriteContext alone = ctx();
+  alone.run_alone = true;  // RegisterCommands: its kommune is not in the snapshot
+  const auto before = writer().groups().groupsRun();
+  const auto refused = writer().create(alone, draft("Testperson X", "0999"));
+  ASSERT_FALSE(refused.has_value());
+  EXPECT_EQ(refused.error().code, ErrorCode::Validation);
+  EXPECT_EQ(firstPointer(refused), "/kommune_code");
+  Person moved = must(writer().create(alone, draft("Testperson Y")));
+  EXPECT_EQ(writer().groups().groupsRun(), before);  // neither queued nor led a statement
+
+  moved.kommune_code = "0999";
+  const auto stale = writer().update(alone, moved, 1);
+  ASSERT_FALSE(stale.has_value());
+  EXPECT_EQ(firstPointer(stale), "/kommune_code");
+  EXPECT_EQ(writer().groups().groupsRun(), before);
+
+  must(writer().create(ctx(), draft("Testperson Z")));  // an ordinary write leads a group
+  EXPECT_EQ(writer().groups().groupsRun(), before + 1);
+  EXPECT_EQ(queryInt("SELECT count(*) FROM person"), 2);
+}
+
 TEST_F(GroupedWrites, UpdatesThatQueueShareOneStatementAndEachGetsItsOwnAnswer) {
   std::vector<Person> people;
   for (int i = 0; i < 6; ++i) people.push_back(personIn("Testperson " + std::to_string(i)));

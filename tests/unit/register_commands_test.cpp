@@ -233,6 +233,33 @@ TEST_F(RegisterCommandsTest, KommunerAndPeriodsNeedTheAdminRole) {
   EXPECT_EQ(writer.contexts[0].actor, "key:testadmin");
 }
 
+TEST_F(RegisterCommandsTest, APersonWhoseKommuneTheSnapshotLacksIsWrittenAlone) {
+  Kommune aalborg;
+  aalborg.code = "0851";
+  aalborg.name = "Testkommune";
+  aalborg.region_code = "1081";
+  aalborg.meta.version = 1;
+  model.committed({{aalborg, RowEffect::Stored}});
+
+  const Id known = createPerson("Testperson A");  // in 0851, which the snapshot holds
+  EXPECT_FALSE(writer.contexts.back().run_alone);
+  Person elsewhere;
+  elsewhere.name = "Testperson B";
+  elsewhere.kommune_code = "0999";
+  ASSERT_TRUE(commands.create(editor(), elsewhere, CreateOptions{}, render));
+  EXPECT_TRUE(writer.contexts.back().run_alone);  // PostgreSQL decides, in a statement of its own
+
+  ASSERT_TRUE(commands.update<Person>(editor(), known, rename("Testperson C"), std::nullopt));
+  EXPECT_FALSE(writer.contexts.back().run_alone);  // its kommune is unchanged
+  const Patch<Person> move = [](const Person& current) -> Result<Person> {
+    Person next = current;
+    next.kommune_code = "0998";
+    return next;
+  };
+  ASSERT_TRUE(commands.update<Person>(editor(), known, move, std::nullopt));
+  EXPECT_TRUE(writer.contexts.back().run_alone);
+}
+
 TEST_F(RegisterCommandsTest, ACreateAnswersWithTheRenderedRowWhichIsReadableAtOnce) {
   Person p;
   p.name = "Testperson";

@@ -117,6 +117,9 @@ class RegisterCommands {
   template <typename E, typename T, typename Write>
   Result<T> onCurrent(const KeyOf<E>& key, ExpectedVersion expected, Write&& write);
 
+  /// Whether this instance's snapshot holds kommune `code` (WriteContext::run_alone).
+  bool kommuneHeld(const std::string& code) const;
+
   RegisterWriter& writer_;
   ReadModel& model_;
   KeyTurns turns_;  ///< onCurrent's writes of one row in this instance take turns

@@ -23,6 +23,11 @@ struct WriteContext {
   /// forum's kkr_action (rules.hpp defaultStatus), read under the forum's lock in the same
   /// transaction, never from a snapshot that may be behind.
   bool status_from_forum = false;
+  /// The write names a kommune this instance's snapshot does not hold, so PostgreSQL will most
+  /// likely refuse it. It then runs in a statement of its own instead of sharing one with other
+  /// writes (write_groups.hpp): a refused row makes its whole group run again one write at a
+  /// time. PostgreSQL still decides; the snapshot only chooses the way there.
+  bool run_alone = false;
 };
 
 /// Version the client expects (If-Match); nullopt = unconditional.
