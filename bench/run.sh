@@ -368,17 +368,17 @@ fi
 # speed drifts: every figure is measured small, large, large, small, and the ratio is the sum over
 # the large runs to the sum over the small ones.
 scale_measure() {  # name path [wrk script]; the other register is $other (large or history)
-  local name="$1" path="$2" script="${3:-}" label small=0 large=0
+  local name="$1" path="$2" script="${3:-}" label small=0 grown=0
   for label in small "$other" "$other" small; do
     BENCH_TOKEN="${scale_token[$label]}" BENCH_PERSON_IDS="$person_ids" \
       run_wrk "$name, $label register" "http://127.0.0.1:${scale_port[$label]}$path" ${script:+"$script"}
     if [[ $label == small ]]; then
       small="$(awk -v a="$small" -v b="$last_rps" 'BEGIN { print a + b }')"
     else
-      large="$(awk -v a="$large" -v b="$last_rps" 'BEGIN { print a + b }')"
+      grown="$(awk -v a="$grown" -v b="$last_rps" 'BEGIN { print a + b }')"
     fi
   done
-  note "$name, $other/small: $(ratio "$large" "$small")×"
+  note "$name, $other/small: $(ratio "$grown" "$small")×"
 }
 
 # Two databases served side by side: kkr_small (the fixture) and kkr_$other (the same fixture,
