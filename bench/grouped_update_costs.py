@@ -5,7 +5,7 @@ Runs the writer's grouped UPDATE (persistence/src/pg_writer_support.cpp, buildGr
 keep the two in step) over N persons at once, in one session, under EXPLAIN (ANALYZE, TIMING
 OFF) in a transaction that is rolled back, five times each, and prints the execution time per
 row: of the statement as it is, and of the statement without each of its parts (the change row,
-the JSON images). One statement at a time, so no other client's wait is counted in it. On a
+the JSON image, and with the image before that V013 stopped storing). One statement at a time, so no other client's wait is counted in it. On a
 shared machine the figures of one run still move by up to a fifth: repeat the run, and compare
 only figures of one run.
 
@@ -28,20 +28,23 @@ WRITES = ("SELECT jsonb_agg(jsonb_build_object('key', id::text, 'doc', jsonb_bui
           "ORDER BY id LIMIT {n}) p \\gset\n")
 
 
-def statement(previous="kkr_row_json(person)", returned="kkr_row_json(person)", log=True):
+def statement(previous=None, returned="kkr_row_json(person)", log=True):
+    """The writer's statement; `previous` adds an image of each row before (as before V013)."""
+    image = f", {previous} AS j" if previous else ""
+    stored = "o.j" if previous else "NULL::jsonb"
     sql = ("WITH d AS MATERIALIZED (SELECT e.n, CAST(e.w->>'key' AS bigint) AS key, e.w, "
            "a.actor FROM jsonb_array_elements(CAST(:'writes' AS jsonb)) WITH ORDINALITY AS "
            "e(w, n) CROSS JOIN (SELECT set_config('kkr.actor', 'bench', true) AS actor, "
            "set_config('kkr.change_rows_by', 'person ' || statement_timestamp()::text, true)) "
            "AS a ORDER BY 2), "
-           f"o AS MATERIALIZED (SELECT person.id, person.version, {previous} AS j FROM person "
+           f"o AS MATERIALIZED (SELECT person.id, person.version{image} FROM person "
            "WHERE person.id = ANY (CAST(:'keys' AS bigint[])) ORDER BY person.id "
            "FOR NO KEY UPDATE), "
            f"u AS (UPDATE person SET {SET_LIST} FROM d JOIN o ON o.id = d.key "
            "CROSS JOIN LATERAL jsonb_populate_record(NULL::person, d.w->'doc') AS r "
            "WHERE person.id = ANY (ARRAY(SELECT o.id FROM o)) AND person.id = d.key "
            "AND person.version = coalesce(CAST(d.w->>'expected' AS bigint), person.version) "
-           f"RETURNING d.n, person.id, {returned} AS j, o.j AS previous, "
+           f"RETURNING d.n, person.id, {returned} AS j, {stored} AS previous, "
            "person.version <> o.version AS changed, d.actor)")
     if log:
         sql += (", c AS (INSERT INTO change_row (entity, entity_id, op, data, previous, actor) "
@@ -72,11 +75,12 @@ def main():
     print("|---|---|---|")
     measure(url, rows, "as the writer runs it", statement())
     measure(url, rows, "without the change rows", statement(log=False))
-    measure(url, rows, "without the previous image (o.j NULL)", statement(previous="NULL::jsonb"))
+    measure(url, rows, "with an image of each row before (as before V013)",
+            statement(previous="kkr_row_json(person)"))
     measure(url, rows, "RETURNING to_jsonb() instead of kkr_row_json()",
             statement(returned="to_jsonb(person)"))
     measure(url, rows, "no JSON and no change rows",
-            statement(previous="NULL::jsonb", returned="NULL::jsonb", log=False))
+            statement(returned="NULL::jsonb", log=False))
 
 
 if __name__ == "__main__":

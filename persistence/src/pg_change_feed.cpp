@@ -9,9 +9,11 @@ namespace d = domain;
 namespace {
 
 /// Published rows: the number and the audit columns from change_seq, the row from change_row
-/// (V012), so that the audit filters use change_seq's indexes.
+/// (V012), so that the audit filters use change_seq's indexes. An update's row before it is
+/// the entity's change row before it (V013).
 constexpr const char* kChangeColumns =
-    "SELECT s.seq, kkr_ts(s.at), c.entity, c.entity_id, c.op, c.data::text, c.previous::text, "
+    "SELECT s.seq, kkr_ts(s.at), c.entity, c.entity_id, c.op, c.data::text, "
+    "kkr_change_previous(c.id, c.op, c.entity, c.entity_id, c.previous)::text, "
     "s.actor, array_to_string(c.erased, ','), s.action "
     "FROM change_seq s JOIN change_row c ON c.id = s.change_id ";
 

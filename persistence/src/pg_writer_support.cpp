@@ -143,14 +143,13 @@ std::string groupedSettings(const std::string& table) {
 }
 
 /// The change rows of a grouped statement, as kkr_record_change() writes them: one per written
-/// row, in the order of its writes. `rows` yields id, j (the row's JSON), n (the write's
-/// position), actor, and for an update previous (the JSON before) and changed.
+/// row, in the order of its writes, without the image before (V013). `rows` yields id, j (the
+/// row's JSON), n (the write's position), actor, and for an update changed.
 std::string changeRowsFrom(const TableInfo& t, WriteKind kind, const std::string& rows) {
   const bool update = kind == WriteKind::Update;
   return "INSERT INTO change_row (entity, entity_id, op, data, previous, actor) SELECT '" +
-         std::string(t.changeEntity) + "', x.id::text, " +
-         (update ? "'update', x.j, x.previous" : "'create', x.j, NULL") +
-         ", coalesce(nullif(x.actor, ''), 'database') FROM " + rows + " AS x" +
+         std::string(t.changeEntity) + "', x.id::text, " + (update ? "'update'" : "'create'") +
+         ", x.j, NULL, coalesce(nullif(x.actor, ''), 'database') FROM " + rows + " AS x" +
          (update ? " WHERE x.changed" : "") + " ORDER BY x.n";
 }
 
@@ -184,17 +183,17 @@ std::string buildGroupedInsert(const TableInfo& t, ActorSource) {
 /// sequential scan of the whole table, whose cost grows with the register. o locks the rows in
 /// the order of their keys, so that two groups running at once lock shared rows in the same
 /// order (in arrival order they deadlocked, and waited a second for it each time), and reads
-/// each as it is once locked: the image before the update, for its change row (a row another
-/// statement changed meanwhile is read as that statement left it, as the trigger's OLD would
-/// be). A row whose update changed nothing keeps its version (kkr_touch_row) and gets no
-/// change row, as with the trigger.
+/// each one's version once locked (a row another statement changed meanwhile is read as that
+/// statement left it). A row whose update changed nothing keeps its version (kkr_touch_row) and
+/// gets no change row, as with the trigger. An update's change row stores no image of the row
+/// before: that is the entity's change row before it (V013).
 std::string buildGroupedUpdate(const TableInfo& t, ActorSource) {
   requireGroupable(t);
   const std::string table = t.table;
   return "WITH d AS MATERIALIZED (SELECT e.n, CAST(e.w->>'key' AS bigint) AS key, e.w, a.actor "
          "FROM jsonb_array_elements(CAST(:writes AS jsonb)) WITH ORDINALITY AS e(w, n)" +
          groupedSettings(table) + " ORDER BY 2), o AS MATERIALIZED (SELECT " + table + ".id, " +
-         table + ".version, kkr_row_json(" + table + ") AS j FROM " + table + " WHERE " + table +
+         table + ".version FROM " + table + " WHERE " + table +
          ".id = ANY (CAST(:keys AS bigint[])) ORDER BY " + table +
          ".id FOR NO KEY UPDATE), u AS (UPDATE " + table + " SET (" + t.updateColumns + ") = ROW(" +
          prefixed(t.updateColumns) +
@@ -202,8 +201,7 @@ std::string buildGroupedUpdate(const TableInfo& t, ActorSource) {
          ", d.w->'doc') AS r WHERE " + table + ".id = ANY (ARRAY(SELECT o.id FROM o)) AND " +
          table + ".id = d.key AND " + table +
          ".version = coalesce(CAST(d.w->>'expected' AS bigint), " + table +
-         ".version) RETURNING d.n, " + table + ".id, kkr_row_json(" + table +
-         ") AS j, o.j AS previous, " + table +
+         ".version) RETURNING d.n, " + table + ".id, kkr_row_json(" + table + ") AS j, " + table +
          ".version <> o.version AS changed, d.actor), c AS (" +
          changeRowsFrom(t, WriteKind::Update, "u") +
          ") SELECT string_agg(u.n || chr(31) || u.j::text, chr(30) ORDER BY u.n) FROM u";

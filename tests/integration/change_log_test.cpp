@@ -46,6 +46,13 @@ std::vector<Change> changes(soci::session& sql) {
   return out;
 }
 
+/// Runs the embedded migrations `from` to `to` (their versions) on `sql`, as the migrator would.
+void applyMigrations(soci::session& sql, int from, int to) {
+  for (const auto& m : kkr::persistence::embeddedMigrations()) {
+    if (m.version >= from && m.version <= to) kkr::persistence::executeScript(sql, m.sql);
+  }
+}
+
 class ChangeLog : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -293,23 +300,47 @@ TEST_F(ChangeLog, AnIdlePublishWritesNothing) {
   EXPECT_EQ(queryInt("SELECT CAST(kkr_unpublished_changes() AS int)"), 1);
 }
 
+// V013: an update's change row stores no image of the row before it; whoever reads `previous`
+// gets the entity's change row before it, never another entity's, and a delete keeps its own.
+TEST_F(ChangeLog, AnUpdatesRowBeforeIsTheEntitysChangeRowBeforeIt) {
+  insertKommune(*sql, "9901", "Testkommune Nord");
+  const long long alfa = insertPerson(*sql, "Testperson Alfa", "9901");
+  const long long beta = insertPerson(*sql, "Testperson Beta", "9901");
+  const std::string a = std::to_string(alfa);
+  *sql << "UPDATE person SET party = 'A' WHERE id = " + a;
+  *sql << "UPDATE person SET party = 'X' WHERE id = " + std::to_string(beta);
+  *sql << "UPDATE person SET party = 'B' WHERE id = " + a;
+  *sql << "DELETE FROM person WHERE id = " + a;
+
+  EXPECT_EQ(queryInt("SELECT count(*) FROM change_row WHERE op = 'update' AND previous IS NOT "
+                     "NULL"),
+            0);
+  // Each of alfa's rows with the row before it, as the view (and so psql) shows them.
+  EXPECT_EQ(queryText(*sql,
+                      "SELECT string_agg(op || ':' || coalesce(previous->>'party', '-') || '@' || "
+                      "coalesce(previous->>'version', '-') || '>' || coalesce(data->>'party', "
+                      "'-'), ' ' ORDER BY id) FROM change_log WHERE entity = 'person' AND "
+                      "entity_id = '" +
+                          a + "'"),
+            "create:-@->- update:-@1>A update:A@2>B delete:B@3>-");
+  EXPECT_EQ(queryInt("SELECT count(*) FROM change_row WHERE op = 'delete' AND previous->>'party' "
+                     "= 'B' AND entity_id = '" +
+                     a + "'"),
+            1);
+}
+
 // V012 moves the numbers out of the change rows: a database that had published and unpublished
 // rows before it keeps every published seq, and its unpublished rows follow them.
 TEST(ChangeLogMigration, V012KeepsEveryPublishedSeqAndNumbersTheRestAfterThem) {
   kkr::testing::ScratchDatabase db;
   auto scratch = kkr::persistence::openSession(db.url());
-  const auto& migrations = kkr::persistence::embeddedMigrations();
-  for (const auto& m : migrations) {
-    if (m.version < 12) kkr::persistence::executeScript(*scratch, m.sql);
-  }
+  applyMigrations(*scratch, 1, 11);
   insertKommune(*scratch, "9901", "Testkommune A");
   insertKommune(*scratch, "9902", "Testkommune B");
   // publishUntil: another test's transaction anywhere on the cluster holds publishing back.
   ASSERT_EQ(publishUntil(*scratch, 2), 2);
   *scratch << "UPDATE kommune SET name = 'Testkommune A2' WHERE code = '9901'";
-  for (const auto& m : migrations) {
-    if (m.version == 12) kkr::persistence::executeScript(*scratch, m.sql);
-  }
+  applyMigrations(*scratch, 12, 12);
   EXPECT_EQ(queryText(*scratch,
                       "SELECT string_agg(entity_id || ':' || coalesce(seq::text, '-'), "
                       "' ' ORDER BY id) FROM change_log"),
@@ -319,6 +350,26 @@ TEST(ChangeLogMigration, V012KeepsEveryPublishedSeqAndNumbersTheRestAfterThem) {
                       "SELECT string_agg(entity_id || ':' || op || ':' || seq, ' ' "
                       "ORDER BY seq) FROM change_log"),
             "9901:create:1 9902:create:2 9901:update:3");
+}
+
+// V013 stops storing an update's row before it: the updates stored before keep their images,
+// and the view gives every update its row before, stored or not.
+TEST(ChangeLogMigration, V013KeepsTheImagesStoredBeforeIt) {
+  kkr::testing::ScratchDatabase db;
+  auto scratch = kkr::persistence::openSession(db.url());
+  applyMigrations(*scratch, 1, 12);
+  insertKommune(*scratch, "9901", "Testkommune A");
+  *scratch << "UPDATE kommune SET name = 'Testkommune B' WHERE code = '9901'";
+  applyMigrations(*scratch, 13, 13);
+  *scratch << "UPDATE kommune SET name = 'Testkommune C' WHERE code = '9901'";
+  EXPECT_EQ(queryText(*scratch,
+                      "SELECT string_agg(op || ':' || (previous IS NOT NULL)::text, ' ' ORDER BY "
+                      "id) FROM change_row"),
+            "create:false update:true update:false");
+  EXPECT_EQ(queryText(*scratch,
+                      "SELECT string_agg(coalesce(previous->>'name', '-') || '>' || "
+                      "(data->>'name'), ' ' ORDER BY id) FROM change_log"),
+            "->Testkommune A Testkommune A>Testkommune B Testkommune B>Testkommune C");
 }
 
 }  // namespace
