@@ -3,6 +3,8 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -35,17 +37,74 @@ struct FeedRow {
   std::string_view op;
   std::string_view key;
   std::int64_t version = 0;  ///< 0 for a row without one
-  std::string_view json;
+  std::string_view change_id;
 };
 
-/// "seq US entity US op US key US version US json" (the version is empty for a row without one;
-/// the JSON text may not hold the separators, which JSON escapes).
+/// "seq US entity US op US key US version US change id" (the version is empty for a row without
+/// one).
 FeedRow feedRow(std::string_view packed) {
   const auto fields = splitPacked(packed, kFieldSeparator);
   if (fields.size() != 6) throw std::runtime_error("a change-feed row of another shape");
   FeedRow row{std::stoll(std::string(fields[0])), fields[1], fields[2], fields[3], 0, fields[5]};
   if (!fields[4].empty()) row.version = std::stoll(std::string(fields[4]));
   return row;
+}
+
+/// The JSON of the change rows `wanted` names (kFeedRowsSql), by change id; the views point
+/// into `text`. No statement when none is wanted.
+std::unordered_map<std::string_view, std::string_view> rowsById(
+    StatementCache& statements, const std::vector<const FeedRow*>& wanted, std::string& text) {
+  std::unordered_map<std::string_view, std::string_view> byId;
+  if (wanted.empty()) return byId;
+  std::string ids = "{";
+  for (const FeedRow* row : wanted) {
+    if (ids.size() > 1) ids += ',';
+    ids += row->change_id;
+  }
+  ids += '}';
+  text = statements.queryText(kFeedRowsSql, {ids}).value_or("");
+  for (const auto packed : splitPacked(text, kRowSeparator)) {
+    const std::size_t separator = packed.find(kFieldSeparator);
+    if (separator == std::string_view::npos) continue;  // no rows: one empty part
+    byId.emplace(packed.substr(0, separator), packed.substr(separator + 1));
+  }
+  return byId;
+}
+
+/// A page's rows (kFeedPageSql's text), each with its row unless `known` says the snapshot
+/// holds it at that version; a removal always comes with it.
+std::vector<domain::PublishedRow> pageRows(StatementCache& statements, const std::string& page,
+                                           const domain::KnownRow& known) {
+  std::vector<FeedRow> heads;
+  for (const auto packed : splitPacked(page, kRowSeparator)) heads.push_back(feedRow(packed));
+  std::vector<const FeedRow*> wanted;
+  for (const FeedRow& row : heads) {
+    if (row.op == "delete" || row.version < 1 || !known ||
+        !known(row.entity, row.key, row.version)) {
+      wanted.push_back(&row);
+    }
+  }
+  std::string text;
+  const auto json = rowsById(statements, wanted, text);
+  std::vector<domain::PublishedRow> rows;
+  rows.reserve(heads.size());
+  auto next = wanted.begin();  // wanted is in the order of heads
+  for (const FeedRow& row : heads) {
+    domain::PublishedRow entry{row.seq, std::nullopt};
+    if (next != wanted.end() && *next == &row) {
+      ++next;
+      const auto found = json.find(row.change_id);
+      // Change rows are never deleted; one missing means the tables were emptied under the
+      // follower, whose catch-up then fails and is tried again (or ends in a full load).
+      if (found == json.end()) {
+        throw std::runtime_error("change row " + std::string(row.change_id) + " is gone");
+      }
+      entry.write = rowjson::rowWrite(row.entity, rowjson::effectOfOp(row.op),
+                                      nlohmann::json::parse(found->second));
+    }
+    rows.push_back(std::move(entry));
+  }
+  return rows;
 }
 
 }  // namespace
@@ -96,20 +155,11 @@ domain::Result<domain::FeedPage> PgSnapshotSource::changesAfter(std::int64_t aft
         page.published = std::stoll(published.value_or("0"));
         if (page.published <= after) return page;
         // Each row comes with what it is (entity, op, key, version), so that the rows this
-        // instance holds already, most of the feed of an instance that writes, are not parsed.
+        // instance holds already, most of the feed of an instance that writes, are neither
+        // fetched nor parsed.
         const auto rows =
             c.statements.queryText(kFeedPageSql, {std::to_string(after), std::to_string(limit)});
-        if (!rows) return page;
-        for (const auto packed : splitPacked(*rows, kRowSeparator)) {
-          const FeedRow row = feedRow(packed);
-          domain::PublishedRow entry{row.seq, std::nullopt};
-          if (row.op == "delete" || row.version < 1 || !known ||
-              !known(row.entity, row.key, row.version)) {
-            entry.write = rowjson::rowWrite(row.entity, rowjson::effectOfOp(row.op),
-                                            nlohmann::json::parse(row.json));
-          }
-          page.rows.push_back(std::move(entry));
-        }
+        if (rows) page.rows = pageRows(c.statements, *rows, known);
         return page;
       });
 }
