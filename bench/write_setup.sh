@@ -29,6 +29,7 @@ serve_settings() {
   export KKR_API_KEY_SECRET
   export KKR_PORT="$1" KKR_LOG_LEVEL=warn
   export KKR_THREADS="${KKR_THREADS:-$(($(nproc) * 2))}" KKR_DB_POOL_SIZE="${KKR_DB_POOL_SIZE:-8}"
-  export KKR_WORKERS="${KKR_WORKERS:-32}" KKR_DB_WRITE_GROUP="${KKR_DB_WRITE_GROUP:-16}"
+  # One worker per wrk connection, as in bench/run.sh.
+  export KKR_WORKERS="${KKR_WORKERS:-${BENCH_CONNECTIONS:-64}}" KKR_DB_WRITE_GROUP="${KKR_DB_WRITE_GROUP:-16}"
   export KKR_RATE_LIMIT_ADDRESS=off KKR_RATE_LIMIT_KEY=off KKR_RATE_LIMIT_AUTH_FAILURES=off
 }
