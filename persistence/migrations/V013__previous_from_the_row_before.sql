@@ -6,9 +6,9 @@
 -- an identity without a cache, so ids grow in the order rows are inserted), so the entity's
 -- change row with the next lower id holds exactly the row an update found (its `data`; a
 -- create's or the last update's). Storing it once more cost every
--- update a second kkr_row_json, a second JSON image in change_row and its WAL: PostgreSQL
--- spent about 13 µs less per PATCH without it, and PATCHes ran about 7 % faster (alternating
--- runs, 2026-12-04). So an update's row stores `previous` as NULL, and whoever reads it (the
+-- update a second kkr_row_json, a second JSON image in change_row and its WAL: without it
+-- PostgreSQL spent 15 and 19 µs less per PATCH on the means of two alternating comparisons,
+-- and PATCHes ran 1.07× and 1.11× as fast (docs/benchmarks.md, 2026-12-04). So an update's row stores `previous` as NULL, and whoever reads it (the
 -- audit log, the view change_log) takes it from the row before, through change_log_entity
 -- (entity, entity_id, id): one step back in the index. Rows stored before this migration keep
 -- the image they have; a delete still stores the row it deleted, since it has no `data`.

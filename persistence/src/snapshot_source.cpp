@@ -94,8 +94,9 @@ std::vector<domain::PublishedRow> pageRows(StatementCache& statements, const std
     if (next != wanted.end() && *next == &row) {
       ++next;
       const auto found = json.find(row.change_id);
-      // Change rows are never deleted; one missing means the tables were emptied under the
-      // follower, whose catch-up then fails and is tried again (or ends in a full load).
+      // Change rows are never deleted; one missing here was deleted between the page and this
+      // statement (an operator emptying the tables): the catch-up fails and the next one reads
+      // the page again.
       if (found == json.end()) {
         throw std::runtime_error("change row " + std::string(row.change_id) + " is gone");
       }
