@@ -38,6 +38,10 @@ void WorkPool::run() {
     queue_.pop_front();
     lock.unlock();
     job();
+    // What the job holds (a request, its answer) goes before the lock is taken again: freed
+    // under it, every reactor's submit would wait for the frees, and a destructor that submits
+    // work would deadlock.
+    job = nullptr;
     lock.lock();
   }
 }
