@@ -7,10 +7,10 @@
 -- change_seq was small and freshly analysed (a new register once autovacuum has run its first
 -- ANALYZE), the question is a sequential scan of the whole table, cheaper than the index for a
 -- page or two; the plan stays as the table grows, until the next ANALYZE, and publishing a
--- burst of N rows reads change_seq N times. In bench/run.sh's full run this made every service
--- write cost PostgreSQL 25-60 % more (101-118 µs per PATCH or POST against 71-87 µs in a run
--- without that ANALYZE; 2 001 sequential scans of change_seq to publish 2 000 rows in
--- ChangeLog.PublishingFindsWhatIsNumberedThroughTheIndexWhateverTheStatisticsSaid).
+-- burst of N rows reads change_seq N times. In bench/run.sh's full run PostgreSQL then spent
+-- 101-115 µs per PATCH and 117-131 µs per POST, against 79-87 and 71-75 µs in runs without that
+-- ANALYZE; publishing 2 000 rows made 2 001 sequential scans of change_seq in
+-- ChangeLog.PublishingFindsWhatIsNumberedThroughTheIndexWhateverTheStatisticsSaid.
 --
 -- Both functions read only through indexes where one exists, so they run with sequential scans
 -- disabled: their two other tables' statements (change_publisher, one row without an index)

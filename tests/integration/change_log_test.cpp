@@ -304,8 +304,8 @@ TEST_F(ChangeLog, AnIdlePublishWritesNothing) {
 // numbered already. PL/pgSQL keeps their plans for the session; planned while the table was
 // small and just analysed (a new register after autovacuum's first ANALYZE), each of those
 // questions read all of change_seq, so a burst cost time in the square of its size until the
-// next ANALYZE. In bench/run.sh's full run the service's writes cost PostgreSQL 25-60 % more
-// for that (V014). Counted here with PostgreSQL's own count of sequential scans.
+// next ANALYZE. In bench/run.sh's full run that made PostgreSQL spend 101-131 µs per write
+// instead of 71-87 (V014). Counted here with PostgreSQL's own count of sequential scans.
 TEST_F(ChangeLog, PublishingFindsWhatIsNumberedThroughTheIndexWhateverTheStatisticsSaid) {
   const auto addRows = [&](int from, int to) {
     *sql << "INSERT INTO change_row (entity, entity_id, op, data, actor) SELECT 'kommune', "
