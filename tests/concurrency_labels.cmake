@@ -8,6 +8,8 @@ set(kkr_concurrency_patterns
     # unit: the read model (snapshots swapped under readers, commits applied while a load or the
     # feed runs), and turns per key (patches of one row; one stuck on the database)
     "^ReadModel\\." "^KeyTurns\\." "^RegisterCommandsTest\\.APatchWaitsForItsRowsTurn"
+    # unit: the semaphore that workers and grouped writes sleep on
+    "^Semaphore\\."
     # api_unit: the worker threads' pool (a job's captures let go outside its lock)
     "^WorkPool\\."
     # integration: racing writers, the pool, the change feed, idempotency, migrate and seed at once

@@ -14,7 +14,7 @@ bool WorkPool::submit(std::function<void()> job) {
     if (stopping_ || queue_.size() >= queue_limit_) return false;
     queue_.push_back(std::move(job));
   }
-  ready_.notify_one();
+  ready_.release();
   return true;
 }
 
@@ -23,26 +23,26 @@ void WorkPool::stop() {
     std::lock_guard lock(mutex_);
     stopping_ = true;
   }
-  ready_.notify_all();
+  for (std::size_t i = 0; i < threads_.size(); ++i) ready_.release();
   for (auto& thread : threads_) {
     if (thread.joinable()) thread.join();
   }
 }
 
 void WorkPool::run() {
-  std::unique_lock lock(mutex_);
   for (;;) {
-    ready_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
-    if (queue_.empty()) return;  // stopping, and nothing left to do
-    auto job = std::move(queue_.front());
-    queue_.pop_front();
-    lock.unlock();
+    ready_.acquire();
+    std::function<void()> job;
+    {
+      std::lock_guard lock(mutex_);
+      if (queue_.empty()) return;  // a release of stop(): nothing is left to do
+      job = std::move(queue_.front());
+      queue_.pop_front();
+    }
     job();
-    // What the job holds (a request, its answer) goes before the lock is taken again: freed
-    // under it, every reactor's submit would wait for the frees, and a destructor that submits
-    // work would deadlock.
+    // What the job holds (a request, its answer) goes before the next job: a destructor that
+    // submits work must find the pool's lock free.
     job = nullptr;
-    lock.lock();
   }
 }
 

@@ -4,13 +4,14 @@
 // The queue is bounded: when it is full the caller answers 503 at once instead of letting work
 // pile up without limit.
 
-#include <condition_variable>
 #include <cstddef>
 #include <deque>
 #include <functional>
 #include <mutex>
 #include <thread>
 #include <vector>
+
+#include "kkr/domain/semaphore.hpp"
 
 namespace kkr::api {
 
@@ -32,7 +33,7 @@ class WorkPool {
 
   std::size_t queue_limit_;
   std::mutex mutex_;
-  std::condition_variable ready_;
+  domain::Semaphore ready_;  ///< one release per queued job, and one per thread at stop
   std::deque<std::function<void()>> queue_;
   bool stopping_ = false;
   std::vector<std::thread> threads_;

@@ -60,18 +60,9 @@ void WriteGroups::run(const std::string& kind, GroupedWrite& write, const RunGro
   if (after) after->wake();
 }
 
-void WriteGroups::Waiter::wake() {
-  {
-    std::lock_guard lock(mutex);
-    signalled = true;
-  }
-  woken.notify_one();
-}
+void WriteGroups::Waiter::wake() { woken.release(); }
 
-void WriteGroups::Waiter::sleep() {
-  std::unique_lock lock(mutex);
-  woken.wait(lock, [this] { return signalled; });
-}
+void WriteGroups::Waiter::sleep() { woken.acquire(); }
 
 WriteGroups::WaiterPtr WriteGroups::promoteNext(Kind& kind) const {
   if (kind.waiting.empty() || kind.running >= maxRunning_) return nullptr;

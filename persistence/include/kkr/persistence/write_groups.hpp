@@ -13,7 +13,6 @@
 // the leader's RunGroup runs the group and gives each write its outcome.
 
 #include <atomic>
-#include <condition_variable>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
@@ -26,6 +25,7 @@
 #include <vector>
 
 #include "kkr/domain/result.hpp"
+#include "kkr/domain/semaphore.hpp"
 
 namespace kkr::persistence {
 
@@ -62,10 +62,10 @@ class WriteGroups {
  private:
   /// A write in line. Each is woken exactly once: when a leader ran it (done) or when it is to
   /// lead. A leader wakes its writes after it has let go of the groups' mutex, so that a woken
-  /// write never blocks again on the mutex its waker still holds; each waiter has a mutex of its
-  /// own for its wake-up (a semaphore would do, but libstdc++'s spins with sched_yield before it
-  /// sleeps, which cost a fifth of the server's CPU under load), and the leader's shared
-  /// ownership keeps it alive until the wake-up is delivered.
+  /// write never blocks again on the mutex its waker still holds; each waiter has a semaphore of
+  /// its own for its wake-up (glibc's, not libstdc++'s, which spins with sched_yield before it
+  /// sleeps and so cost a fifth of the server's CPU under load: domain/semaphore.hpp), and the
+  /// leader's shared ownership keeps it alive until the wake-up is delivered.
   struct Waiter {
     explicit Waiter(GroupedWrite* w) : write(w) {}
     void wake();
@@ -74,9 +74,7 @@ class WriteGroups {
     bool done = false;  ///< a leader ran it (set under the groups' mutex, read after the wake-up)
     bool lead = false;  ///< it is to lead the next statement (likewise)
    private:
-    std::mutex mutex;
-    std::condition_variable woken;
-    bool signalled = false;
+    domain::Semaphore woken;
   };
   using WaiterPtr = std::shared_ptr<Waiter>;
   struct Kind {
