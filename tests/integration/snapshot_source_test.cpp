@@ -274,6 +274,32 @@ TEST_F(SnapshotSourceTest, RowsTheInstanceHoldsComeWithoutTheirRowExceptRemovals
   EXPECT_EQ(asked, (std::vector<std::string>{"kommune 9901 v1", "kommune 9902 v1"}));
 }
 
+// Change rows are never deleted by the service; an operator emptying the tables can still
+// delete one between the follower's page and the statement that reads its rows. That page fails
+// (and only that page): the next catch-up finds the feed without the row and reloads.
+TEST_F(SnapshotSourceTest, AChangeRowDeletedBetweenThePageAndItsRowsFailsThatPageOnly) {
+  ReadModel model(*source);
+  ASSERT_TRUE(model.reload());
+  insertKommune(*sql, "9901", "Testkommune Nord");
+  ASSERT_EQ(publishUntil(*sql, 1), 1);
+  long long changeId = 0;
+  *sql << "SELECT change_id FROM change_seq WHERE seq = 1", soci::into(changeId);
+  // The source asks what the snapshot holds after the page and before the rows: the deletion
+  // goes in there, from another session.
+  const KnownRow deleting = [&](std::string_view, std::string_view, std::int64_t) {
+    *sql << "DELETE FROM change_row WHERE id = :id", soci::use(changeId);
+    return false;
+  };
+  auto page = source->changesAfter(0, 10, deleting);
+  ASSERT_FALSE(page) << "a page whose row is gone was answered";
+  EXPECT_EQ(page.error().code, ErrorCode::Internal);
+
+  EXPECT_EQ(model.current()->seq(), 0) << "the model moved on a failed page";
+  ASSERT_TRUE(model.catchUp()) << "the catch-up after it did not recover";
+  EXPECT_EQ(model.current()->seq(), 1);
+  ASSERT_NE(model.current()->kommune("9901"), nullptr) << "the reload missed the stored row";
+}
+
 TEST_F(SnapshotSourceTest, WorksWithTheReadModel) {
   ReadModel model(*source);
   ASSERT_TRUE(model.reload());
