@@ -32,6 +32,8 @@ void WorkPool::stop() {
 void WorkPool::run() {
   for (;;) {
     ready_.acquire();
+    // Declared in the loop, so a job and what it holds (a request, its answer) are freed at the
+    // end of its turn, outside the pool's lock: a destructor that submits work finds it free.
     std::function<void()> job;
     {
       std::lock_guard lock(mutex_);
@@ -40,9 +42,6 @@ void WorkPool::run() {
       queue_.pop_front();
     }
     job();
-    // What the job holds (a request, its answer) goes before the next job: a destructor that
-    // submits work must find the pool's lock free.
-    job = nullptr;
   }
 }
 
