@@ -344,7 +344,32 @@ SQL
     writer_insert.sql prepared
 }
 
+# How long the cluster's disk takes to make one 8 kB write durable (write + fdatasync, as
+# PostgreSQL flushes its WAL; 2 s in the cluster's file system). pgbench's ceiling depends on it:
+# where a flush is cheap, pgbench is bound by the CPU and the service's CPU per write decides its
+# ratio; where a flush is dear, pgbench waits for the disk and the service's grouped commits gain
+# (docs/benchmarks.md, reading of 2026-12-05T03:30Z).
+disk_flush_note() {
+  local cost
+  cost="$(python3 -c '
+import os, sys, time
+path = os.path.join(sys.argv[1], "flush-probe")
+fd = os.open(path, os.O_WRONLY | os.O_CREAT, 0o600)
+block, count, start, cpu = bytes(8192), 0, time.perf_counter(), time.process_time()
+while time.perf_counter() - start < 2:
+    os.pwrite(fd, block, 0)
+    os.fdatasync(fd)
+    count += 1
+wall, cpu = time.perf_counter() - start, time.process_time() - cpu
+print(f"{wall * 1e6 / count:.0f} µs, of which {cpu * 1e6 / count:.0f} µs of CPU")
+os.close(fd)
+os.unlink(path)
+' "$work")"
+  note "one 8 kB write made durable on the cluster's disk (write + fdatasync): $cost"
+}
+
 if wants writes; then
+  disk_flush_note
   cpu_begin
   pgbench_insert
   cpu_note "pgbench's one-row INSERT"
