@@ -345,10 +345,11 @@ SQL
 }
 
 # How long the cluster's disk takes to make one 8 kB write durable (write + fdatasync, as
-# PostgreSQL flushes its WAL; 2 s in the cluster's file system). pgbench's ceiling depends on it:
-# where a flush is cheap, pgbench is bound by the CPU and the service's CPU per write decides its
-# ratio; where a flush is dear, pgbench waits for the disk and the service's grouped commits gain
-# (docs/benchmarks.md, reading of 2026-12-05T03:30Z).
+# PostgreSQL flushes its WAL; 2 s in the cluster's file system), and the CPU that costs the
+# writer. pgbench's ceiling depends on the machine: where flushes, context switches and system
+# calls are cheap, pgbench is bound by the CPU a row takes, and the service's CPU per write decides
+# its ratio; where they are dear, pgbench pays them for every row and the service once per group
+# of writes (docs/benchmarks.md, reading of 2026-12-05T03:30Z–04:10Z).
 disk_flush_note() {
   local cost
   cost="$(python3 -c '
