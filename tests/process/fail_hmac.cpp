@@ -30,6 +30,6 @@ extern "C" int EVP_MAC_update(evp_mac_ctx_st* context, const unsigned char* data
                               std::size_t length) {
   static const MacUpdate openssl = opensslMacUpdate();
   static const char* const flag = std::getenv("KKR_TEST_FAIL_HMAC_WHILE");
-  if (flag != nullptr && access(flag, F_OK) == 0) return 0;
+  if (openssl == nullptr || (flag != nullptr && access(flag, F_OK) == 0)) return 0;
   return openssl(context, data, length);
 }
