@@ -33,20 +33,15 @@ import urllib.parse
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 # pylint: disable=wrong-import-position
-from harness import (NO_RATE_LIMITS, SANITIZER_REPORT, Client, Server, TestError, create_key,
-                     kkr_env, log, main, make_workdir, migrate_and_seed, remove_workdir, run,
-                     server_log)
+from harness import (NO_RATE_LIMITS, SANITIZER_REPORT, Client, Server, TestError, admin_sql,
+                     create_key, kkr_env, log, main, make_workdir, migrate_and_seed,
+                     remove_workdir, server_log)
 
-PSQL = "/usr/lib/postgresql/15/bin/psql"
 TEST_LIMIT_S = 100  # the script's own deadline; the ctest TIMEOUT is above it
 STOP_LIMIT_S = 20.0
 GENERIC_DETAIL = "The server could not complete the request."
 RECOVERY_CREATES = 20
 
-
-def admin_sql(statement):
-    run([PSQL, "-X", "-q", "-v", "ON_ERROR_STOP=1", os.environ["KKR_TEST_DATABASE_URL"],
-         "-c", statement])
 
 
 def preload(kkr, shim):
@@ -187,7 +182,8 @@ def hmac_fails(rig, verdict):
                 for n in range(RECOVERY_CREATES)]
     verdict.check(statuses == [201] * RECOVERY_CREATES,
                   f"creates after the fault: {statuses}")
-    verdict.figure(f"{RECOVERY_CREATES} creates after the fault: {statuses.count(201)} answered 201")
+    verdict.figure(f"{RECOVERY_CREATES} creates after the fault: "
+                   f"{statuses.count(201)} answered 201")
 
     verdict.check(rig.token not in rig.log_text(), "the server's log holds the token")
     rig.server.terminate()
@@ -195,7 +191,8 @@ def hmac_fails(rig, verdict):
     status = rig.server.wait(STOP_LIMIT_S)
     verdict.check(status == 0, f"exit status {status} after SIGTERM (None: still running "
                                f"after {time.monotonic() - started:.0f} s)")
-    verdict.check(not SANITIZER_REPORT.search(rig.log_text()), "the server logged a sanitizer report")
+    verdict.check(not SANITIZER_REPORT.search(rig.log_text()),
+                  "the server logged a sanitizer report")
 
 
 SCENARIOS = {"hmac-fails": hmac_fails}

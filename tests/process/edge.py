@@ -51,13 +51,13 @@ from concurrent.futures import ThreadPoolExecutor
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 # pylint: disable=wrong-import-position
-from harness import (SANITIZER_REPORT, Server, TestError, create_key, free_port, kkr_env, log, main,
-                     make_workdir, migrate_and_seed, remove_workdir, run, server_log, tail)
+from harness import (SANITIZER_REPORT, Server, TestError, admin_sql, create_key, free_port,
+                     kkr_env, log, main, make_workdir, migrate_and_seed, remove_workdir, run,
+                     server_log, tail)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SHIPPED_CONF = os.path.join(ROOT, "deploy", "nginx", "kkr.conf")
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
-PSQL = shutil.which("psql") or "/usr/lib/postgresql/15/bin/psql"
 TEST_LIMIT_S = 100  # the script's own deadline; the ctest TIMEOUT is above it
 STOP_LIMIT_S = 20.0
 PROBE_READ_S = 20.0  # longer than nginx's header timeout: a probe it waits on fails, not hangs
@@ -252,10 +252,6 @@ def answer_problems(response):
 
 
 # --- the rig ---------------------------------------------------------------------------------------
-
-def admin_sql(statement):
-    run([PSQL, "-X", "-q", "-v", "ON_ERROR_STOP=1", os.environ["KKR_TEST_DATABASE_URL"],
-         "-c", statement])
 
 
 class Rig:

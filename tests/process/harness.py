@@ -21,6 +21,7 @@ import time
 from dataclasses import dataclass, field
 
 PG_BIN = "/usr/lib/postgresql/15/bin"
+PSQL = shutil.which("psql") or f"{PG_BIN}/psql"
 HTTP_TIMEOUT_S = 10.0
 
 T0 = time.monotonic()
@@ -428,6 +429,12 @@ def kkr_env(database_url, extra=None):
 def migrate_and_seed(kkr, env):
     run([kkr, "migrate"], env)
     run([kkr, "seed"], env)
+
+
+def admin_sql(statement):
+    """One statement on the shared test PostgreSQL (KKR_TEST_DATABASE_URL), as its owner."""
+    run([PSQL, "-X", "-q", "-v", "ON_ERROR_STOP=1", os.environ["KKR_TEST_DATABASE_URL"],
+         "-c", statement])
 
 
 def create_key(kkr, env, role, name):
